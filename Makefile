@@ -1,0 +1,46 @@
+# Tenure: local development and tests. See scripts/*.sh for what each step does.
+#
+#   make dev       the whole API on http://127.0.0.1:$${PORT:-3000} (foreground; Ctrl-C stops all)
+#   make test      every test, against a throwaway local stack on free ports
+#   make install   the pinned local tools (.venv, node_modules, .local/tools); idempotent
+#   make stack     only DynamoDB Local (:8000, on disk) and local S3 (:9000), in the background
+#   make stop      stop what `make stack` (or a killed `make dev`) left running
+#   make router    print the cargo-lambda watch router generated from the route table
+#   make lint      cfn-lint template.yaml
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+DEVSTACK := $(or $(CARGO_TARGET_DIR),target)/debug/devstack
+VENV := $(or $(TENURE_VENV),.venv)
+
+.PHONY: help install dev test stack stop status router lint
+
+help:
+	@sed -n '3,9p' Makefile | sed 's/^# *//; s/\$$\$$/$$/'
+
+install:
+	@scripts/install.sh
+
+dev:
+	@scripts/dev.sh
+
+test:
+	@scripts/test.sh
+
+stack: install
+	@cargo build --quiet -p devstack
+	@$(DEVSTACK) keygen --out .local/jwt >/dev/null
+	@scripts/stack.sh start dev
+	@set -a; source .local/run/dev/stack.env; set +a; $(DEVSTACK) init
+
+stop:
+	@scripts/stack.sh stop dev
+
+status:
+	@scripts/stack.sh status dev
+
+router:
+	@cargo run --quiet -p devstack -- router
+
+lint: install
+	@$(VENV)/bin/cfn-lint template.yaml

@@ -1,0 +1,96 @@
+# One role per function, with exactly the actions in local.functions
+# (lambda.tf), plus its own log group and X-Ray.
+
+data "aws_iam_policy_document" "lambda_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "function" {
+  for_each = local.functions
+
+  name               = "tenure-${var.stage}-${each.key}"
+  assume_role_policy = data.aws_iam_policy_document.lambda_assume.json
+}
+
+data "aws_iam_policy_document" "function" {
+  for_each = local.functions
+
+  statement {
+    sid       = "TableItems"
+    actions   = each.value.table_actions
+    resources = [aws_dynamodb_table.main.arn]
+  }
+
+  dynamic "statement" {
+    for_each = length(each.value.index_actions) > 0 ? ["gsi1"] : []
+    content {
+      sid       = "Gsi1Query"
+      actions   = each.value.index_actions
+      resources = ["${aws_dynamodb_table.main.arn}/index/${statement.value}"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(each.value.ssm_parameters) > 0 ? ["ssm"] : []
+    content {
+      sid     = "ReadSecureParameters"
+      actions = ["ssm:GetParameter"]
+      resources = [
+        for p in each.value.ssm_parameters : "arn:${local.partition}:ssm:${var.region}:${local.account_id}:parameter${p}"
+      ]
+    }
+  }
+
+  # The aws/ssm key's id is not known in advance; the conditions confine the
+  # grant to SSM decrypting those parameters.
+  dynamic "statement" {
+    for_each = length(each.value.ssm_parameters) > 0 ? ["kms"] : []
+    content {
+      sid       = "DecryptSecureParametersThroughSsm"
+      actions   = ["kms:Decrypt"]
+      resources = ["arn:${local.partition}:kms:${var.region}:${local.account_id}:key/*"]
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["ssm.${var.region}.${local.dns_suffix}"]
+      }
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:EncryptionContext:PARAMETER_ARN"
+        values = [
+          for p in each.value.ssm_parameters : "arn:${local.partition}:ssm:${var.region}:${local.account_id}:parameter${p}"
+        ]
+      }
+    }
+  }
+
+  statement {
+    sid       = "OwnLogGroup"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.function[each.key].arn}:*"]
+  }
+
+  # X-Ray's write actions take no resource-level restriction.
+  statement {
+    sid       = "XRayWrite"
+    actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_role_policy" "function" {
+  for_each = local.functions
+
+  name   = "tenure-${var.stage}-${each.key}"
+  role   = aws_iam_role.function[each.key].id
+  policy = data.aws_iam_policy_document.function[each.key].json
+}

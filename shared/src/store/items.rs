@@ -1,0 +1,90 @@
+//! The shape of each stored entity (beside its key, built in `keys`).
+//! Every struct maps through `serde_dynamo`; `entity_type` is added on write.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::audit::{AuditEvent, ChainHead};
+use crate::domain::roles::Role;
+use crate::ids::{CompanyId, SessionId, UserId};
+
+pub const COMPANY: &str = "company";
+pub const USER: &str = "user";
+pub const CREDENTIAL: &str = "credential";
+pub const SESSION: &str = "session";
+pub const AUDIT_HEAD: &str = "audit_head";
+pub const AUDIT_EVENT: &str = "audit_event";
+pub const IDEMPOTENCY: &str = "idempotency";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Company {
+    pub id: CompanyId,
+    pub name: String,
+    pub created_at: String,
+    pub version: u64,
+    pub gsi1pk: String,
+    pub gsi1sk: String,
+}
+
+/// A person's access record, as `/auth/admin/users` shows it (plus version).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct User {
+    pub id: UserId,
+    pub company_id: CompanyId,
+    pub email: String,
+    pub full_name: String,
+    pub role: Role,
+    pub active: bool,
+    pub created_at: String,
+    pub version: u64,
+}
+
+/// Login data, keyed by email: also the guard that keeps emails unique.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Credential {
+    pub user_id: UserId,
+    pub company_id: CompanyId,
+    /// Argon2id PHC string; empty for a person with no login yet.
+    pub password_hash: String,
+    #[serde(default)]
+    pub failed_logins: u32,
+    /// Epoch seconds; 0 when not locked.
+    #[serde(default)]
+    pub locked_until: i64,
+}
+
+/// A sign-in session: one refresh-token family.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    pub id: SessionId,
+    pub user_id: UserId,
+    pub company_id: CompanyId,
+    pub current_hash: String,
+    #[serde(default)]
+    pub used_hashes: Vec<String>,
+    pub revoked: bool,
+    pub created_at: String,
+    pub expires_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Head {
+    pub seq: u64,
+    pub hash: String,
+}
+
+impl From<Head> for ChainHead {
+    fn from(h: Head) -> Self {
+        ChainHead { seq: h.seq, hash: h.hash }
+    }
+}
+
+pub type Event = AuditEvent;
+
+/// A stored response to a create, replayed for the same `Idempotency-Key`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Idempotency {
+    pub request_hash: String,
+    pub status: u16,
+    pub body: String,
+    pub expires_at: i64,
+}

@@ -1,0 +1,117 @@
+//! Every DynamoDB key Tenure writes is built here, and nowhere else.
+//! Company-scoped keys take a `Tenant`, which only the request pipeline can
+//! make, so a handler cannot address another company's items.
+//!
+//! | entity      | pk                 | sk                   | gsi1pk / gsi1sk        | used by |
+//! |-------------|--------------------|----------------------|------------------------|---------|
+//! | company     | `CO#{cid}`         | `COMPANY`            | `COMPANIES` / `{cid}`  | POST/GET /companies, GET /companies/{id}, signup |
+//! | user        | `CO#{cid}`         | `USER#{uid}`         | –                      | every signed-in request (token check), /auth/me, /auth/admin/users… |
+//! | credential  | `LOGIN#{email}`    | `LOGIN`              | –                      | login (lookup, lockout); signup and user creation (email uniqueness) |
+//! | session     | `CO#{cid}`         | `SESSION#{sid}`      | –                      | every signed-in request (revocation), refresh, logout |
+//! | audit head  | `CO#{cid}`         | `AUDITHEAD`          | –                      | every audited write (chain link), GET /audit/verify |
+//! | audit event | `CO#{cid}`         | `EVENT#{seq:012}`    | –                      | GET /audit, GET /audit/verify |
+//! | idempotency | `IDEM#{scope}`     | `{sha256(key)}`      | –                      | creates with an `Idempotency-Key` |
+//! | rate limit  | `RL#{client}`      | `H#{YYYYMMDDHH}`     | –                      | every request |
+//!
+//! `docs/data-model.md` explains the same table in prose.
+
+use crate::ids::{CompanyId, SessionId, UserId};
+
+/// A company whose data the current request may touch. Made only by the
+/// request pipeline (from the caller's token, or an admin's `company_id`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tenant(CompanyId);
+
+impl Tenant {
+    /// Only the pipeline and the signup flow (which creates the company)
+    /// call this.
+    pub(crate) fn new(id: CompanyId) -> Self {
+        Self(id)
+    }
+
+    pub fn id(&self) -> &CompanyId {
+        &self.0
+    }
+}
+
+/// A primary key.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Key {
+    pub pk: String,
+    pub sk: String,
+}
+
+fn k(pk: String, sk: impl Into<String>) -> Key {
+    Key { pk, sk: sk.into() }
+}
+
+fn company_pk(id: &CompanyId) -> String {
+    format!("CO#{id}")
+}
+
+pub fn company(t: &Tenant) -> Key {
+    k(company_pk(t.id()), "COMPANY")
+}
+pub const COMPANIES_GSI1PK: &str = "COMPANIES";
+
+pub fn user(t: &Tenant, id: &UserId) -> Key {
+    k(company_pk(t.id()), format!("USER#{id}"))
+}
+pub const USER_SK_PREFIX: &str = "USER#";
+
+pub fn credential(email: &str) -> Key {
+    k(format!("LOGIN#{email}"), "LOGIN")
+}
+
+pub fn session(t: &Tenant, id: &SessionId) -> Key {
+    k(company_pk(t.id()), format!("SESSION#{id}"))
+}
+
+pub fn audit_head(t: &Tenant) -> Key {
+    k(company_pk(t.id()), "AUDITHEAD")
+}
+
+pub fn audit_event(t: &Tenant, seq: u64) -> Key {
+    k(company_pk(t.id()), format!("EVENT#{seq:012}"))
+}
+pub const EVENT_SK_PREFIX: &str = "EVENT#";
+
+/// `scope` is a user id, or `ip:{address}` for unauthenticated creates.
+pub fn idempotency(scope: &str, key_hash: &str) -> Key {
+    k(format!("IDEM#{scope}"), key_hash)
+}
+
+pub fn rate_limit(client: &str, hour: &str) -> Key {
+    k(format!("RL#{client}"), format!("H#{hour}"))
+}
+
+/// The company partition key, for queries inside one tenant.
+pub fn tenant_pk(t: &Tenant) -> String {
+    company_pk(t.id())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Golden strings: a change to a key format is a data migration, so it
+    // must show up as a change to this test.
+    #[test]
+    fn key_formats_are_stable() {
+        let cid = CompanyId::parse("cmp_01JD0000000000000000000000").unwrap();
+        let uid = UserId::parse("usr_01JD0000000000000000000001").unwrap();
+        let sid = SessionId::parse("ses_01JD0000000000000000000002").unwrap();
+        let t = Tenant::new(cid);
+        assert_eq!(company(&t), Key { pk: "CO#cmp_01JD0000000000000000000000".into(), sk: "COMPANY".into() });
+        assert_eq!(user(&t, &uid).sk, "USER#usr_01JD0000000000000000000001");
+        assert_eq!(session(&t, &sid).sk, "SESSION#ses_01JD0000000000000000000002");
+        assert_eq!(credential("ada@example.com"), Key { pk: "LOGIN#ada@example.com".into(), sk: "LOGIN".into() });
+        assert_eq!(audit_head(&t).sk, "AUDITHEAD");
+        assert_eq!(audit_event(&t, 42).sk, "EVENT#000000000042");
+        assert_eq!(idempotency("usr_x", "abc"), Key { pk: "IDEM#usr_x".into(), sk: "abc".into() });
+        assert_eq!(
+            rate_limit("ip:10.0.0.1", "2026112309"),
+            Key { pk: "RL#ip:10.0.0.1".into(), sk: "H#2026112309".into() }
+        );
+    }
+}

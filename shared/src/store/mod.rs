@@ -1,0 +1,435 @@
+//! The single-table DynamoDB store. One implementation, tested against
+//! DynamoDB Local, is what runs in production. Items go through
+//! `serde_dynamo`; keys come from `keys`; nothing here scans.
+
+pub mod counter;
+pub mod items;
+pub mod keys;
+pub mod schema;
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::{
+    AttributeValue, ConditionCheck, KeysAndAttributes, Put, ReturnValue, TransactWriteItem, Update,
+};
+use aws_sdk_dynamodb::Client;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+pub use keys::{Key, Tenant};
+
+/// A raw item.
+pub type Item = HashMap<String, AttributeValue>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A transaction was cancelled; `failed` lists the indexes of the items
+    /// whose condition failed.
+    #[error("transaction cancelled; failed conditions at {failed:?}")]
+    Cancelled { failed: Vec<usize> },
+    /// A single conditional write's condition failed.
+    #[error("condition failed")]
+    ConditionFailed,
+    /// Another request with the same `Idempotency-Key` got there first.
+    #[error("idempotency key in use")]
+    IdempotencyConflict,
+    #[error("dynamodb: {0}")]
+    Dynamo(String),
+    #[error("item mapping: {0}")]
+    Mapping(String),
+}
+
+impl From<StoreError> for crate::error::ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::IdempotencyConflict => crate::error::ApiError::Conflict(
+                "A request with this Idempotency-Key was completed at the same time; retry to get its result.".into(),
+            ),
+            e => crate::error::ApiError::internal(e),
+        }
+    }
+}
+
+fn dynamo_err<E: std::fmt::Debug>(e: E) -> StoreError {
+    StoreError::Dynamo(format!("{e:?}"))
+}
+
+fn s(v: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(v.into())
+}
+
+fn n(v: impl ToString) -> AttributeValue {
+    AttributeValue::N(v.to_string())
+}
+
+pub fn key_item(k: &Key) -> Item {
+    HashMap::from([(schema::PK.to_string(), s(&k.pk)), (schema::SK.to_string(), s(&k.sk))])
+}
+
+fn key_of(item: &Item) -> Option<Key> {
+    match (item.get(schema::PK), item.get(schema::SK)) {
+        (Some(AttributeValue::S(pk)), Some(AttributeValue::S(sk))) => Some(Key { pk: pk.clone(), sk: sk.clone() }),
+        _ => None,
+    }
+}
+
+/// Decodes an item into a type (key and bookkeeping attributes are ignored).
+pub fn decode<T: DeserializeOwned>(item: Item) -> Result<T, StoreError> {
+    serde_dynamo::from_item(item).map_err(|e| StoreError::Mapping(e.to_string()))
+}
+
+/// Reads a number attribute.
+pub fn number(item: &Item, name: &str) -> Option<i64> {
+    match item.get(name) {
+        Some(AttributeValue::N(v)) => v.parse().ok(),
+        _ => None,
+    }
+}
+
+/// A condition on a write.
+#[derive(Debug, Clone)]
+pub enum Cond {
+    None,
+    /// The item must not exist yet.
+    New,
+    /// The item must exist.
+    Exists,
+    /// Any expression; `#`/`:` placeholders go in the write's names/values.
+    Expr(String),
+}
+
+impl Cond {
+    fn expression(&self) -> Option<String> {
+        match self {
+            Cond::None => None,
+            Cond::New => Some(format!("attribute_not_exists({})", schema::PK)),
+            Cond::Exists => Some(format!("attribute_exists({})", schema::PK)),
+            Cond::Expr(e) => Some(e.clone()),
+        }
+    }
+}
+
+/// Placeholder names and values of an update or condition.
+#[derive(Debug, Clone, Default)]
+pub struct Exprs {
+    names: HashMap<String, String>,
+    values: HashMap<String, AttributeValue>,
+}
+
+impl Exprs {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    pub fn name(mut self, placeholder: &str, attr: &str) -> Self {
+        self.names.insert(placeholder.into(), attr.into());
+        self
+    }
+    pub fn str(mut self, placeholder: &str, v: impl Into<String>) -> Self {
+        self.values.insert(placeholder.into(), s(v));
+        self
+    }
+    pub fn num(mut self, placeholder: &str, v: impl ToString) -> Self {
+        self.values.insert(placeholder.into(), n(v));
+        self
+    }
+    pub fn bool(mut self, placeholder: &str, v: bool) -> Self {
+        self.values.insert(placeholder.into(), AttributeValue::Bool(v));
+        self
+    }
+    pub fn list(mut self, placeholder: &str, v: &[String]) -> Self {
+        self.values.insert(placeholder.into(), AttributeValue::L(v.iter().map(|x| s(x.clone())).collect()));
+        self
+    }
+    fn names(&self) -> Option<HashMap<String, String>> {
+        (!self.names.is_empty()).then(|| self.names.clone())
+    }
+    fn values(&self) -> Option<HashMap<String, AttributeValue>> {
+        (!self.values.is_empty()).then(|| self.values.clone())
+    }
+}
+
+/// Serialises `value` and adds its key and entity type.
+pub fn to_item<T: Serialize>(key: &Key, entity_type: &str, value: &T) -> Result<Item, StoreError> {
+    let mut item: Item = serde_dynamo::to_item(value).map_err(|e| StoreError::Mapping(e.to_string()))?;
+    item.extend(key_item(key));
+    item.insert(schema::ENTITY_TYPE.into(), s(entity_type));
+    Ok(item)
+}
+
+/// One all-or-nothing write of up to 100 items.
+#[derive(Debug, Default, Clone)]
+pub struct Tx {
+    items: Vec<TransactWriteItem>,
+    error: Option<String>,
+}
+
+impl Tx {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    fn push(&mut self, r: Result<TransactWriteItem, StoreError>) -> usize {
+        match r {
+            Ok(i) => self.items.push(i),
+            Err(e) => {
+                self.error.get_or_insert(e.to_string());
+            }
+        }
+        self.items.len().saturating_sub(1)
+    }
+
+    /// Puts a whole item; returns its index in the transaction.
+    pub fn put_item(&mut self, table: &str, item: Item, cond: Cond, exprs: Exprs) -> usize {
+        let put = Put::builder()
+            .table_name(table)
+            .set_item(Some(item))
+            .set_condition_expression(cond.expression())
+            .set_expression_attribute_names(exprs.names())
+            .set_expression_attribute_values(exprs.values())
+            .build()
+            .map_err(dynamo_err)
+            .map(|p| TransactWriteItem::builder().put(p).build());
+        self.push(put)
+    }
+
+    pub fn put<T: Serialize>(&mut self, table: &str, key: &Key, entity_type: &str, value: &T, cond: Cond) -> usize {
+        match to_item(key, entity_type, value) {
+            Ok(item) => self.put_item(table, item, cond, Exprs::new()),
+            Err(e) => self.push(Err(e)),
+        }
+    }
+
+    pub fn update(&mut self, table: &str, key: &Key, update: &str, cond: Cond, exprs: Exprs) -> usize {
+        let u = Update::builder()
+            .table_name(table)
+            .set_key(Some(key_item(key)))
+            .update_expression(update)
+            .set_condition_expression(cond.expression())
+            .set_expression_attribute_names(exprs.names())
+            .set_expression_attribute_values(exprs.values())
+            .build()
+            .map_err(dynamo_err)
+            .map(|u| TransactWriteItem::builder().update(u).build());
+        self.push(u)
+    }
+
+    pub fn check(&mut self, table: &str, key: &Key, cond: Cond, exprs: Exprs) -> usize {
+        let c = ConditionCheck::builder()
+            .table_name(table)
+            .set_key(Some(key_item(key)))
+            .set_condition_expression(cond.expression())
+            .set_expression_attribute_names(exprs.names())
+            .set_expression_attribute_values(exprs.values())
+            .build()
+            .map_err(dynamo_err)
+            .map(|c| TransactWriteItem::builder().condition_check(c).build());
+        self.push(c)
+    }
+}
+
+/// The table and its client, built once per cold start.
+#[derive(Debug, Clone)]
+pub struct Store {
+    client: Client,
+    table: String,
+}
+
+/// A page of a query, and where the next one starts.
+#[derive(Debug)]
+pub struct Page {
+    pub items: Vec<Item>,
+    pub last_key: Option<HashMap<String, String>>,
+}
+
+impl Store {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self { client, table: table.into() }
+    }
+
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// A strongly consistent read of one item.
+    #[tracing::instrument(skip(self), fields(pk = %key.pk, sk = %key.sk))]
+    pub async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key_item(key)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(dynamo_err)?;
+        Ok(out.item)
+    }
+
+    /// Reads up to 100 items in one round trip, strongly consistent. Keys
+    /// DynamoDB leaves unprocessed (throttling) are asked for again.
+    #[tracing::instrument(skip_all, fields(keys = keys.len()))]
+    pub async fn batch_get(&self, keys: &[Key]) -> Result<HashMap<Key, Item>, StoreError> {
+        let mut found = HashMap::new();
+        let mut wanted: Vec<Item> = {
+            let mut seen = std::collections::HashSet::new();
+            keys.iter().filter(|k| seen.insert((*k).clone())).map(key_item).collect()
+        };
+        for _attempt in 0..5 {
+            if wanted.is_empty() {
+                break;
+            }
+            let ka = KeysAndAttributes::builder()
+                .set_keys(Some(wanted))
+                .consistent_read(true)
+                .build()
+                .map_err(dynamo_err)?;
+            let out = self.client.batch_get_item().request_items(&self.table, ka).send().await.map_err(dynamo_err)?;
+            for item in out.responses.and_then(|mut r| r.remove(&self.table)).unwrap_or_default() {
+                if let Some(k) = key_of(&item) {
+                    found.insert(k, item);
+                }
+            }
+            wanted = out.unprocessed_keys.and_then(|mut u| u.remove(&self.table)).map(|ka| ka.keys).unwrap_or_default();
+        }
+        if !wanted.is_empty() {
+            return Err(StoreError::Dynamo("batch get left keys unprocessed".into()));
+        }
+        Ok(found)
+    }
+
+    /// One page of items in partition `pk` whose sort key starts with
+    /// `sk_prefix`, strongly consistent, starting after `start` (a key of
+    /// that same partition).
+    #[tracing::instrument(skip(self, start))]
+    pub async fn query_prefix(
+        &self,
+        pk: &str,
+        sk_prefix: &str,
+        limit: i32,
+        start: Option<&Key>,
+        forward: bool,
+    ) -> Result<Page, StoreError> {
+        self.query(None, pk, sk_prefix, limit, start.map(key_item), forward, None).await
+    }
+
+    /// Like `query_prefix`, with a filter expression on non-key attributes.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn query(
+        &self,
+        index: Option<(&str, &str, &str)>,
+        pk: &str,
+        sk_prefix: &str,
+        limit: i32,
+        start: Option<Item>,
+        forward: bool,
+        filter: Option<(String, Exprs)>,
+    ) -> Result<Page, StoreError> {
+        let (index_name, pk_attr, sk_attr) = index.unwrap_or(("", schema::PK, schema::SK));
+        let (filter_expr, extra) = match filter {
+            Some((f, e)) => (Some(f), e),
+            None => (None, Exprs::new()),
+        };
+        let exprs = extra.name("#pk", pk_attr).name("#sk", sk_attr).str(":pk", pk).str(":prefix", sk_prefix);
+        let mut q = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+            .set_filter_expression(filter_expr)
+            .set_expression_attribute_names(exprs.names())
+            .set_expression_attribute_values(exprs.values())
+            .limit(limit)
+            .scan_index_forward(forward)
+            .set_exclusive_start_key(start);
+        if index.is_some() {
+            q = q.index_name(index_name);
+        } else {
+            q = q.consistent_read(true);
+        }
+        let out = q.send().await.map_err(dynamo_err)?;
+        let last_key = out.last_evaluated_key.map(|k| {
+            k.into_iter()
+                .filter_map(|(name, v)| match v {
+                    AttributeValue::S(s) => Some((name, s)),
+                    _ => None,
+                })
+                .collect()
+        });
+        Ok(Page { items: out.items.unwrap_or_default(), last_key })
+    }
+
+    /// `UpdateItem` returning the item as it is after the update.
+    #[tracing::instrument(skip(self, exprs), fields(pk = %key.pk))]
+    pub async fn update_returning(
+        &self,
+        key: &Key,
+        update: &str,
+        cond: Cond,
+        exprs: Exprs,
+    ) -> Result<Item, StoreError> {
+        let out = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key_item(key)))
+            .update_expression(update)
+            .set_condition_expression(cond.expression())
+            .set_expression_attribute_names(exprs.names())
+            .set_expression_attribute_values(exprs.values())
+            .return_values(ReturnValue::AllNew)
+            .send()
+            .await
+            .map_err(|e| {
+                if e.as_service_error().is_some_and(|se| se.is_conditional_check_failed_exception()) {
+                    StoreError::ConditionFailed
+                } else {
+                    dynamo_err(e)
+                }
+            })?;
+        Ok(out.attributes.unwrap_or_default())
+    }
+
+    /// Runs a transaction. A failed condition comes back as `Cancelled`
+    /// with the indexes of the items whose condition failed.
+    #[tracing::instrument(skip_all, fields(items = tx.items.len()))]
+    pub async fn transact(&self, tx: Tx) -> Result<(), StoreError> {
+        if let Some(e) = tx.error {
+            return Err(StoreError::Mapping(e));
+        }
+        if tx.items.is_empty() {
+            return Ok(());
+        }
+        let result = self.client.transact_write_items().set_transact_items(Some(tx.items)).send().await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError as E;
+                if let Some(E::TransactionCanceledException(c)) = e.as_service_error() {
+                    let failed: Vec<usize> = c
+                        .cancellation_reasons()
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, r)| r.code() == Some("ConditionalCheckFailed"))
+                        .map(|(i, _)| i)
+                        .collect();
+                    if !failed.is_empty() {
+                        return Err(StoreError::Cancelled { failed });
+                    }
+                }
+                Err(dynamo_err(e))
+            }
+        }
+    }
+}

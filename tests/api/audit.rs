@@ -1,0 +1,151 @@
+use serde_json::json;
+use tenure_core::domain::audit::AuditEvent;
+use tenure_core::store::{decode, Cond, Exprs, Key};
+use tenure_tests::{Harness, Req};
+
+async fn company_with_history(h: &Harness) -> tenure_tests::Account {
+    let o = h.signup().await;
+    for role in ["employee", "manager"] {
+        let u = h.add_user(&o, role).await;
+        h.send(
+            Req::new("PATCH", &format!("/auth/admin/users/{}/status", u.user_id))
+                .bearer(&o.access)
+                .json(json!({"active": false})),
+        )
+        .await
+        .expect(200);
+    }
+    o
+}
+
+fn event_key(company: &str, seq: u64) -> Key {
+    Key { pk: format!("CO#{company}"), sk: format!("EVENT#{seq:012}") }
+}
+
+#[tokio::test]
+async fn the_audit_log_lists_events_newest_first_with_filters() {
+    let h = Harness::new().await;
+    let o = company_with_history(&h).await;
+    let all = h.send(Req::new("GET", "/audit").bearer(&o.access)).await;
+    all.expect(200);
+    let items = all.json()["items"].as_array().unwrap().clone();
+    let seqs: Vec<u64> = items.iter().map(|e| e["seq"].as_u64().unwrap()).collect();
+    let mut sorted = seqs.clone();
+    sorted.sort_unstable_by(|a, b| b.cmp(a));
+    assert_eq!(seqs, sorted, "newest first");
+    for action in ["company.created", "auth.signup", "auth.login", "user.created", "user.deactivated"] {
+        assert!(items.iter().any(|e| e["action"] == action), "{action} missing");
+    }
+    for e in &items {
+        for k in ["actor", "action", "target", "at", "source_ip", "request_id", "hash", "prev_hash"] {
+            assert!(e[k].is_string(), "{k} missing in {e}");
+        }
+    }
+    let only = h.send(Req::new("GET", "/audit").bearer(&o.access).query("action", "user.deactivated")).await;
+    let only = only.json()["items"].as_array().unwrap().clone();
+    assert_eq!(only.len(), 2);
+    let by_actor = h
+        .send(Req::new("GET", "/audit").bearer(&o.access).query("actor", &o.user_id).query("action", "user.created"))
+        .await;
+    assert_eq!(by_actor.json()["items"].as_array().unwrap().len(), 2);
+    let future = h.send(Req::new("GET", "/audit").bearer(&o.access).query("from", "2999-01-01")).await;
+    assert_eq!(future.json()["items"].as_array().unwrap().len(), 0);
+    h.send(Req::new("GET", "/audit").bearer(&o.access).query("from", "yesterday"))
+        .await
+        .expect_problem(400, Some("from"));
+}
+
+#[tokio::test]
+async fn the_audit_log_exports_csv() {
+    let h = Harness::new().await;
+    let o = company_with_history(&h).await;
+    let r = h.send(Req::new("GET", "/audit").bearer(&o.access).header("accept", "text/csv")).await;
+    r.expect(200);
+    assert!(r.header("content-type").unwrap().starts_with("text/csv"));
+    let mut lines = r.text.lines();
+    assert_eq!(lines.next(), Some("seq,at,actor,action,target,source_ip,request_id,detail,hash"));
+    assert!(r.text.contains("user.deactivated"));
+    h.send(Req::new("GET", "/audit").bearer(&o.access).header("accept", "application/xml"))
+        .await
+        .expect_problem(406, None);
+}
+
+#[tokio::test]
+async fn audit_readers_are_owner_security_and_admin_only() {
+    let h = Harness::new().await;
+    let o = h.signup().await;
+    let sec = h.add_user(&o, "security").await;
+    h.send(Req::new("GET", "/audit").bearer(&sec.access)).await.expect(200);
+    for role in ["hr", "manager", "employee", "technician"] {
+        let u = h.add_user(&o, role).await;
+        h.send(Req::new("GET", "/audit").bearer(&u.access)).await.expect_problem(403, None);
+        h.send(Req::new("GET", "/audit/verify").bearer(&u.access)).await.expect_problem(403, None);
+    }
+}
+
+#[tokio::test]
+async fn an_intact_chain_verifies() {
+    let h = Harness::new().await;
+    let o = company_with_history(&h).await;
+    let r = h.send(Req::new("GET", "/audit/verify").bearer(&o.access)).await;
+    r.expect(200);
+    let v = r.json();
+    assert_eq!(v["valid"], true, "{v}");
+    assert_eq!(v["complete"], true);
+    assert_eq!(v["last_seq"], v["head_seq"]);
+    assert!(v["checked"].as_u64().unwrap() >= 8);
+}
+
+#[tokio::test]
+async fn an_altered_event_is_detected() {
+    let h = Harness::new().await;
+    let o = company_with_history(&h).await;
+    // Tamper with event 3 directly in the table, as an insider with
+    // database access might.
+    h.store
+        .update_returning(
+            &event_key(&o.company_id, 3),
+            "SET #t = :t",
+            Cond::Exists,
+            Exprs::new().name("#t", "target").str(":t", "usr_someone_else"),
+        )
+        .await
+        .unwrap();
+    let v = h.send(Req::new("GET", "/audit/verify").bearer(&o.access)).await.json();
+    assert_eq!(v["valid"], false, "{v}");
+    assert_eq!(v["breaks"][0]["seq"], 3, "{v}");
+}
+
+#[tokio::test]
+async fn a_deleted_event_is_detected_in_the_middle_and_at_the_end() {
+    let h = Harness::new().await;
+    let o = company_with_history(&h).await;
+    let client = h.store.client().clone();
+    let table = h.store.table().to_string();
+    let delete = |seq: u64| {
+        let client = client.clone();
+        let table = table.clone();
+        let key = tenure_core::store::key_item(&event_key(&o.company_id, seq));
+        async move { client.delete_item().table_name(table).set_key(Some(key)).send().await.unwrap() }
+    };
+    let head = h.send(Req::new("GET", "/audit/verify").bearer(&o.access)).await.json()["head_seq"].as_u64().unwrap();
+    delete(head).await;
+    let v = h.send(Req::new("GET", "/audit/verify").bearer(&o.access)).await.json();
+    assert_eq!(v["valid"], false, "deleting the newest event must be detected: {v}");
+    delete(2).await;
+    let v = h.send(Req::new("GET", "/audit/verify").bearer(&o.access)).await.json();
+    assert_eq!(v["breaks"][0]["seq"], 2, "{v}");
+}
+
+#[tokio::test]
+async fn no_route_changes_or_deletes_audit_events() {
+    let h = Harness::new().await;
+    let o = h.signup().await;
+    for method in ["POST", "PUT", "PATCH", "DELETE"] {
+        let r = h.send(Req::new(method, "/audit").bearer(&o.access)).await;
+        r.expect_problem(405, None);
+    }
+    let stored = h.store.get(&event_key(&o.company_id, 1)).await.unwrap().unwrap();
+    let e: AuditEvent = decode(stored).unwrap();
+    assert_eq!(e.action, "company.created");
+}

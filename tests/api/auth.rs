@@ -1,0 +1,165 @@
+use serde_json::json;
+use tenure_tests::{unique_email, Harness, Req, PASSWORD};
+
+#[tokio::test]
+async fn signup_creates_a_company_and_its_owner() {
+    let h = Harness::new().await;
+    let email = unique_email("founder");
+    let r = h
+        .send(Req::new("POST", "/auth/signup").json(json!({"email": email.to_uppercase(), "password": PASSWORD, "full_name": "Ada Founder", "company_name": "Ada Co"})))
+        .await;
+    r.expect(201);
+    let v = r.json();
+    assert_eq!(v["user"]["role"], "owner");
+    assert_eq!(v["user"]["email"], email, "emails are stored lower-cased");
+    assert_eq!(v["user"]["active"], true);
+    assert_eq!(v["user"]["company_id"], v["company"]["id"]);
+    assert!(v["user"]["id"].as_str().unwrap().starts_with("usr_"));
+    assert!(v["company"]["id"].as_str().unwrap().starts_with("cmp_"));
+    assert!(!r.text.contains("argon2"), "a password hash leaked: {}", r.text);
+}
+
+#[tokio::test]
+async fn signup_with_a_taken_email_is_a_conflict_and_creates_nothing() {
+    let h = Harness::new().await;
+    let a = h.signup().await;
+    let r = h
+        .send(Req::new("POST", "/auth/signup").json(json!({"email": a.email, "password": "another good passphrase", "full_name": "Mallory", "company_name": "Evil"})))
+        .await;
+    r.expect_problem(409, None);
+    // The original owner still signs in with the original password.
+    h.login(&a.email, PASSWORD).await;
+    let bad = h
+        .send(Req::new("POST", "/auth/login").json(json!({"email": a.email, "password": "another good passphrase"})))
+        .await;
+    bad.expect_problem(401, None);
+}
+
+#[tokio::test]
+async fn login_returns_tokens_and_me_shows_the_user() {
+    let h = Harness::new().await;
+    let a = h.signup().await;
+    let r = h.send(Req::new("POST", "/auth/login").json(json!({"email": a.email, "password": PASSWORD}))).await;
+    r.expect(200);
+    let v = r.json();
+    assert_eq!(v["token_type"], "Bearer");
+    assert_eq!(v["expires_in"], 900);
+    assert!(v["refresh_token"].as_str().unwrap().starts_with("rt1."));
+    let me = h.send(Req::new("GET", "/auth/me").bearer(v["access_token"].as_str().unwrap())).await;
+    me.expect(200);
+    let m = me.json();
+    assert_eq!(m["email"], a.email);
+    assert_eq!(m["role"], "owner");
+    for leaked in ["password", "password_hash"] {
+        assert!(m.get(leaked).is_none(), "{leaked} in {m}");
+    }
+}
+
+#[tokio::test]
+async fn every_bad_credential_gets_the_same_message() {
+    let h = Harness::new().await;
+    let a = h.signup().await;
+    let wrong_password =
+        h.send(Req::new("POST", "/auth/login").json(json!({"email": a.email, "password": "not the password"}))).await;
+    let unknown = h
+        .send(Req::new("POST", "/auth/login").json(json!({"email": unique_email("nobody"), "password": PASSWORD})))
+        .await;
+    wrong_password.expect_problem(401, None);
+    unknown.expect_problem(401, None);
+    assert_eq!(wrong_password.json()["detail"], unknown.json()["detail"]);
+}
+
+#[tokio::test]
+async fn repeated_failures_lock_the_account_with_retry_after() {
+    let h = Harness::new().await;
+    let a = h.signup().await;
+    for _ in 0..5 {
+        h.send(Req::new("POST", "/auth/login").json(json!({"email": a.email, "password": "wrong password!!"})))
+            .await
+            .expect(401);
+    }
+    let locked = h.send(Req::new("POST", "/auth/login").json(json!({"email": a.email, "password": PASSWORD}))).await;
+    locked.expect_problem(429, None);
+    let retry: u64 = locked.header("retry-after").unwrap().parse().unwrap();
+    assert!(retry > 800 && retry <= 900, "retry-after {retry}");
+}
+
+#[tokio::test]
+async fn refresh_rotates_and_a_reused_refresh_token_revokes_the_family() {
+    let h = Harness::new().await;
+    let a = h.signup().await;
+    let r1 = h.send(Req::new("POST", "/auth/refresh").json(json!({"refresh_token": a.refresh}))).await;
+    r1.expect(200);
+    let v1 = r1.json();
+    let second = v1["refresh_token"].as_str().unwrap().to_string();
+    assert_ne!(second, a.refresh);
+    // The new access token works.
+    h.send(Req::new("GET", "/auth/me").bearer(v1["access_token"].as_str().unwrap())).await.expect(200);
+    // Replaying the first refresh token is reuse: the whole session dies.
+    h.send(Req::new("POST", "/auth/refresh").json(json!({"refresh_token": a.refresh}))).await.expect_problem(401, None);
+    h.send(Req::new("POST", "/auth/refresh").json(json!({"refresh_token": second}))).await.expect_problem(401, None);
+    h.send(Req::new("GET", "/auth/me").bearer(&a.access)).await.expect_problem(401, None);
+    h.send(Req::new("GET", "/auth/me").bearer(v1["access_token"].as_str().unwrap())).await.expect_problem(401, None);
+    // And the reuse is in the audit log.
+    let owner = h.login(&a.email, PASSWORD).await;
+    let log = h.send(Req::new("GET", "/audit").bearer(&owner.access).query("action", "auth.refresh_reused")).await;
+    log.expect(200);
+    assert_eq!(log.json()["items"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_forged_refresh_secret_is_refused_without_revoking_the_session() {
+    let h = Harness::new().await;
+    let a = h.signup().await;
+    let mut forged = a.refresh.clone();
+    forged.truncate(forged.len() - 4);
+    forged.push_str("AAAA");
+    h.send(Req::new("POST", "/auth/refresh").json(json!({"refresh_token": forged}))).await.expect_problem(401, None);
+    h.send(Req::new("GET", "/auth/me").bearer(&a.access)).await.expect(200);
+    h.send(Req::new("POST", "/auth/refresh").json(json!({"refresh_token": a.refresh}))).await.expect(200);
+}
+
+#[tokio::test]
+async fn logout_revokes_the_access_token_and_the_refresh_token() {
+    let h = Harness::new().await;
+    let a = h.signup().await;
+    h.send(Req::new("POST", "/auth/logout").bearer(&a.access)).await.expect(204);
+    h.send(Req::new("GET", "/auth/me").bearer(&a.access)).await.expect_problem(401, None);
+    h.send(Req::new("POST", "/auth/refresh").json(json!({"refresh_token": a.refresh}))).await.expect_problem(401, None);
+}
+
+#[tokio::test]
+async fn logout_can_also_revoke_another_session_of_the_same_user() {
+    let h = Harness::new().await;
+    let a = h.signup().await;
+    let other = h.login(&a.email, PASSWORD).await;
+    h.send(Req::new("POST", "/auth/logout").bearer(&a.access).json(json!({"refresh_token": other.refresh})))
+        .await
+        .expect(204);
+    h.send(Req::new("GET", "/auth/me").bearer(&other.access)).await.expect_problem(401, None);
+}
+
+#[tokio::test]
+async fn logout_refuses_someone_elses_refresh_token_and_changes_nothing() {
+    let h = Harness::new().await;
+    let a = h.signup().await;
+    let b = h.signup().await;
+    h.send(Req::new("POST", "/auth/logout").bearer(&a.access).json(json!({"refresh_token": b.refresh})))
+        .await
+        .expect_problem(422, Some("refresh_token"));
+    h.send(Req::new("GET", "/auth/me").bearer(&a.access)).await.expect(200);
+    h.send(Req::new("GET", "/auth/me").bearer(&b.access)).await.expect(200);
+}
+
+#[tokio::test]
+async fn the_bootstrap_admin_is_created_once_and_never_overwritten() {
+    let h = Harness::new().await;
+    let email = unique_email("boot");
+    let app = h.app("auth");
+    assert!(tenure_core::api::auth::bootstrap_admin(&app, &email, PASSWORD).await.unwrap());
+    assert!(!tenure_core::api::auth::bootstrap_admin(&app, &email, "a different passphrase").await.unwrap());
+    let admin = h.login(&email, PASSWORD).await;
+    let me = h.send(Req::new("GET", "/auth/me").bearer(&admin.access)).await;
+    assert_eq!(me.json()["role"], "admin");
+    assert!(tenure_core::api::auth::bootstrap_admin(&app, &unique_email("weak"), "short").await.is_err());
+}

@@ -1,0 +1,272 @@
+//! Every kind of bad input gets its clear 4xx and changes nothing.
+
+use base64::Engine;
+use serde_json::json;
+use tenure_core::auth::jwt::{generate_keypair, Signer};
+use tenure_core::domain::roles::Role;
+use tenure_core::ids::{CompanyId, SessionId, UserId};
+use tenure_tests::{config, unique_email, Harness, Req, PASSWORD};
+
+const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+async fn user_count(h: &Harness, owner: &tenure_tests::Account) -> usize {
+    h.send(Req::new("GET", "/auth/admin/users").bearer(&owner.access).query("limit", "100")).await.json()["items"]
+        .as_array()
+        .unwrap()
+        .len()
+}
+
+#[tokio::test]
+async fn requests_without_a_token_are_401_on_every_protected_route() {
+    let h = Harness::new().await;
+    for r in tenure_core::routes::ROUTES.iter().filter(|r| r.access != tenure_core::routes::Access::Public) {
+        let path = r.path.replace("{id}", "usr_01JD0000000000000000000001");
+        let resp = h.send(Req::new(r.method, &path)).await;
+        resp.expect_problem(401, None);
+        let resp = h.send(Req::new(r.method, &path).header("authorization", "Basic dXNlcjpwYXNz")).await;
+        resp.expect_problem(401, None);
+    }
+}
+
+#[tokio::test]
+async fn expired_forged_alg_none_and_other_key_tokens_are_401() {
+    let h = Harness::new().await;
+    let a = h.signup().await;
+    let (kid, private, _) = tenure_tests::keys();
+    let c = config(Default::default());
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let user = UserId::parse(&a.user_id).unwrap();
+    let company = CompanyId::parse(&a.company_id).unwrap();
+    let parts: Vec<&str> = a.access.split('.').collect();
+    let claims: serde_json::Value = serde_json::from_slice(&B64.decode(parts[1]).unwrap()).unwrap();
+    let session = SessionId::parse(claims["sid"].as_str().unwrap()).unwrap();
+
+    // Expired: signed by the right key an hour ago.
+    let (expired, _) =
+        Signer::new(kid, private, &c).unwrap().issue(&user, &company, &session, Role::Owner, now - 3600).unwrap();
+    // Another key that claims the same kid.
+    let (other_private, _) = generate_keypair().unwrap();
+    let (other_key, _) =
+        Signer::new(kid, &other_private, &c).unwrap().issue(&user, &company, &session, Role::Owner, now).unwrap();
+    // An unknown kid.
+    let (unknown_kid, _) =
+        Signer::new("rotated-away", private, &c).unwrap().issue(&user, &company, &session, Role::Owner, now).unwrap();
+    // alg: none, and a payload edited to admin under the real signature.
+    let none = format!("{}.{}.", B64.encode(br#"{"alg":"none","typ":"JWT","kid":"test-key"}"#), parts[1]);
+    let mut admin_claims = claims.clone();
+    admin_claims["role"] = "admin".into();
+    let edited = format!("{}.{}.{}", parts[0], B64.encode(admin_claims.to_string()), parts[2]);
+    let hs256 = format!("{}.{}.{}", B64.encode(br#"{"alg":"HS256","typ":"JWT","kid":"test-key"}"#), parts[1], parts[2]);
+
+    for (name, token) in [
+        ("expired", expired),
+        ("other key", other_key),
+        ("unknown kid", unknown_kid),
+        ("alg none", none),
+        ("edited", edited),
+        ("hs256", hs256),
+        ("garbage", "abc".into()),
+    ] {
+        let r = h.send(Req::new("GET", "/auth/me").bearer(&token)).await;
+        assert_eq!(r.status, 401, "{name} token got {}: {}", r.status, r.text);
+    }
+    h.send(Req::new("GET", "/auth/me").bearer(&a.access)).await.expect(200);
+}
+
+#[tokio::test]
+async fn a_token_for_another_companys_session_is_401() {
+    let h = Harness::new().await;
+    let a = h.signup().await;
+    let b = h.signup().await;
+    // A validly signed token naming user A but company B (as if the
+    // signing key leaked) finds no such session or user in company B.
+    let (kid, private, _) = tenure_tests::keys();
+    let c = config(Default::default());
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let (t, _) = Signer::new(kid, private, &c)
+        .unwrap()
+        .issue(
+            &UserId::parse(&a.user_id).unwrap(),
+            &CompanyId::parse(&b.company_id).unwrap(),
+            &SessionId::new(),
+            Role::Owner,
+            now,
+        )
+        .unwrap();
+    h.send(Req::new("GET", "/auth/admin/users").bearer(&t)).await.expect_problem(401, None);
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_413_and_create_nothing() {
+    let h = Harness::new().await;
+    let o = h.signup().await;
+    let before = user_count(&h, &o).await;
+    let big = json!({"email": unique_email("big"), "full_name": "x".repeat(70 * 1024), "role": "employee", "password": PASSWORD});
+    h.send(Req::new("POST", "/auth/admin/users").bearer(&o.access).json(big)).await.expect_problem(413, None);
+    let big_signup = json!({"email": unique_email("big"), "password": PASSWORD, "full_name": "x", "company_name": "y".repeat(70 * 1024)});
+    h.send(Req::new("POST", "/auth/signup").json(big_signup)).await.expect_problem(413, None);
+    assert_eq!(user_count(&h, &o).await, before);
+}
+
+#[tokio::test]
+async fn wrong_content_types_are_415() {
+    let h = Harness::new().await;
+    let body =
+        json!({"email": unique_email("ct"), "password": PASSWORD, "full_name": "x", "company_name": "y"}).to_string();
+    for ct in ["text/plain", "application/x-www-form-urlencoded", "", "application/jsonx"] {
+        h.send(Req::new("POST", "/auth/signup").raw(&body, ct)).await.expect_problem(415, None);
+    }
+    h.send(Req::new("POST", "/auth/signup").raw(&body, "application/json; charset=utf-8")).await.expect(201);
+}
+
+#[tokio::test]
+async fn malformed_json_is_400_and_wrong_types_name_the_field() {
+    let h = Harness::new().await;
+    for body in ["{", "{\"email\": }", "not json", "[1,2", "{\"email\":\"a\"}}"] {
+        h.send(Req::new("POST", "/auth/signup").raw(body, "application/json")).await.expect_problem(400, None);
+    }
+    let r = h
+        .send(
+            Req::new("POST", "/auth/signup")
+                .json(json!({"email": 42, "password": PASSWORD, "full_name": "x", "company_name": "y"})),
+        )
+        .await;
+    r.expect_problem(400, Some("email"));
+    let r = h.send(Req::new("POST", "/auth/signup").json(json!([1, 2, 3]))).await;
+    r.expect_problem(400, None);
+    let o = h.signup().await;
+    let e = h.add_user(&o, "employee").await;
+    let r = h
+        .send(
+            Req::new("PATCH", &format!("/auth/admin/users/{}/status", e.user_id))
+                .bearer(&o.access)
+                .json(json!({"active": "no"})),
+        )
+        .await;
+    r.expect_problem(400, Some("active"));
+    h.send(Req::new("GET", "/auth/me").bearer(&e.access)).await.expect(200);
+}
+
+#[tokio::test]
+async fn missing_and_invalid_fields_are_422_naming_each_field() {
+    let h = Harness::new().await;
+    h.send(Req::new("POST", "/auth/signup").json(json!({"password": PASSWORD, "full_name": "x", "company_name": "y"})))
+        .await
+        .expect_problem(422, Some("email"));
+    let r = h
+        .send(
+            Req::new("POST", "/auth/signup").json(
+                json!({"email": "not-an-email", "password": "short", "full_name": "\u{0007}", "company_name": ""}),
+            ),
+        )
+        .await;
+    for f in ["email", "password", "full_name", "company_name"] {
+        r.expect_problem(422, Some(f));
+    }
+    h.send(
+        Req::new("POST", "/auth/signup").json(
+            json!({"email": unique_email("c"), "password": "password1234", "full_name": "x", "company_name": "y"}),
+        ),
+    )
+    .await
+    .expect_problem(422, Some("password"));
+    let o = h.signup().await;
+    let r = h
+        .send(
+            Req::new("POST", "/auth/admin/users")
+                .bearer(&o.access)
+                .json(json!({"email": unique_email("r"), "full_name": "x", "role": "superuser", "password": PASSWORD})),
+        )
+        .await;
+    r.expect_problem(422, Some("role"));
+}
+
+#[tokio::test]
+async fn a_body_cannot_set_role_company_id_or_version() {
+    let h = Harness::new().await;
+    let other = CompanyId::new().to_string();
+    for extra in [
+        json!({"role": "admin"}),
+        json!({"company_id": other}),
+        json!({"id": "usr_01JD0000000000000000000001"}),
+        json!({"version": 7}),
+    ] {
+        let mut body =
+            json!({"email": unique_email("mass"), "password": PASSWORD, "full_name": "x", "company_name": "y"});
+        let key = extra.as_object().unwrap().keys().next().unwrap().clone();
+        body[&key] = extra[&key].clone();
+        h.send(Req::new("POST", "/auth/signup").json(body.clone())).await.expect_problem(422, Some(&key));
+        // Nothing was created: that email cannot sign in.
+        h.send(Req::new("POST", "/auth/login").json(json!({"email": body["email"], "password": PASSWORD})))
+            .await
+            .expect_problem(401, None);
+    }
+    let o = h.signup().await;
+    let e = h.add_user(&o, "employee").await;
+    let r = h
+        .send(
+            Req::new("PATCH", &format!("/auth/admin/users/{}/status", e.user_id))
+                .bearer(&o.access)
+                .json(json!({"active": true, "role": "owner"})),
+        )
+        .await;
+    r.expect_problem(422, Some("role"));
+    assert_eq!(h.send(Req::new("GET", "/auth/me").bearer(&e.access)).await.json()["role"], "employee");
+}
+
+#[tokio::test]
+async fn edited_and_foreign_cursors_are_400() {
+    let h = Harness::new().await;
+    let a = h.signup().await;
+    for role in ["employee", "manager", "hr"] {
+        h.add_user(&a, role).await;
+    }
+    let page = h.send(Req::new("GET", "/auth/admin/users").bearer(&a.access).query("limit", "1")).await.json();
+    let cursor = page["next_cursor"].as_str().unwrap().to_string();
+    // The same cursor works for its own list…
+    h.send(Req::new("GET", "/auth/admin/users").bearer(&a.access).query("cursor", &cursor)).await.expect(200);
+    // …but not edited…
+    let (payload, tag) = cursor.split_once('.').unwrap();
+    let mut key: serde_json::Value = serde_json::from_slice(&B64.decode(payload).unwrap()).unwrap();
+    let b = h.signup().await;
+    key["pk"] = format!("CO#{}", b.company_id).into();
+    let edited = format!("{}.{tag}", B64.encode(key.to_string()));
+    for bad in [edited.as_str(), "garbage", &format!("{cursor}x"), &cursor[1..]] {
+        h.send(Req::new("GET", "/auth/admin/users").bearer(&a.access).query("cursor", bad))
+            .await
+            .expect_problem(400, Some("cursor"));
+    }
+    // …nor in another company's hands, nor on another list.
+    h.send(Req::new("GET", "/auth/admin/users").bearer(&b.access).query("cursor", &cursor))
+        .await
+        .expect_problem(400, Some("cursor"));
+    h.send(Req::new("GET", "/audit").bearer(&a.access).query("cursor", &cursor))
+        .await
+        .expect_problem(400, Some("cursor"));
+    for limit in ["0", "-1", "abc", "1.5"] {
+        h.send(Req::new("GET", "/auth/admin/users").bearer(&a.access).query("limit", limit))
+            .await
+            .expect_problem(400, Some("limit"));
+    }
+}
+
+#[tokio::test]
+async fn unknown_paths_are_404_and_wrong_methods_405() {
+    let h = Harness::new().await;
+    h.send(Req::new("GET", "/auth/nothing")).await.expect_problem(404, None);
+    h.send(Req::new("DELETE", "/auth/me")).await.expect_problem(405, None);
+}
+
+#[tokio::test]
+async fn hostile_strings_are_stored_as_plain_text() {
+    let h = Harness::new().await;
+    let o = h.signup().await;
+    let name = "O'Brien; DROP TABLE users; -- <script>alert(1)</script> ☃";
+    let r = h
+        .send(Req::new("POST", "/auth/admin/users").bearer(&o.access).json(
+            json!({"email": unique_email("obrien"), "full_name": name, "role": "employee", "password": PASSWORD}),
+        ))
+        .await;
+    r.expect(201);
+    assert_eq!(r.json()["full_name"], name);
+}

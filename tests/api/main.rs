@@ -1,0 +1,11 @@
+//! Integration tests: one binary, every handler through the real pipeline
+//! against DynamoDB Local (started by `make test`).
+
+mod audit;
+mod auth;
+mod bad_input;
+mod companies;
+mod limits;
+mod round_trips;
+mod templates;
+mod users;

@@ -1,0 +1,364 @@
+//! Shared helpers for the integration tests: a harness that serves every
+//! HTTP function in-process through the real pipeline, against the local
+//! DynamoDB endpoint that `make test` starts, with the SDK interceptor that
+//! counts round trips. Each test signs up its own company and uses its own
+//! source IP, so tests never share data and their order never matters.
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+use serde_json::{json, Value};
+use tenure_core::auth::jwt::{generate_keypair, Signer, Verifier};
+use tenure_core::config::{Config, PublicKey, RateLimits};
+use tenure_core::http::App;
+use tenure_core::routes::{self, ROUTES};
+use tenure_core::store::counter::CallCounter;
+use tenure_core::store::Store;
+
+/// The test process's signing key pair: (kid, PKCS#8 private, public).
+pub fn keys() -> &'static (String, Vec<u8>, Vec<u8>) {
+    static KEYS: OnceLock<(String, Vec<u8>, Vec<u8>)> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        let (private, public) = generate_keypair().expect("key generation");
+        ("test-key".to_string(), private, public)
+    })
+}
+
+pub fn table() -> String {
+    std::env::var("TENURE_TABLE").unwrap_or_else(|_| "tenure".into())
+}
+
+pub fn config(limits: RateLimits) -> Config {
+    let (kid, _, public) = keys();
+    Config {
+        table: table(),
+        issuer: "tenure".into(),
+        audience: "tenure-api".into(),
+        public_keys: vec![PublicKey { kid: kid.clone(), key: public.clone() }],
+        limits,
+    }
+}
+
+/// A DynamoDB client for the local endpoint, with `counter` attached.
+pub async fn dynamo(counter: &CallCounter) -> aws_sdk_dynamodb::Client {
+    assert!(
+        std::env::var("AWS_ENDPOINT_URL_DYNAMODB").is_ok(),
+        "AWS_ENDPOINT_URL_DYNAMODB is not set: run the integration tests through `make test`, which starts DynamoDB Local"
+    );
+    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let conf = aws_sdk_dynamodb::config::Builder::from(&sdk).interceptor(counter.clone()).build();
+    aws_sdk_dynamodb::Client::from_conf(conf)
+}
+
+fn random_ip() -> String {
+    let b = tenure_core::ids::random_bytes::<3>();
+    format!("10.{}.{}.{}", b[0], b[1], b[2])
+}
+
+/// A response, with the DynamoDB operations the request made.
+#[derive(Debug)]
+pub struct Resp {
+    pub status: u16,
+    pub headers: http::HeaderMap,
+    pub text: String,
+    pub calls: Vec<String>,
+}
+
+impl Resp {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or_else(|_| panic!("not JSON (status {}): {}", self.status, self.text))
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Asserts the status, showing the body when it differs.
+    #[track_caller]
+    pub fn expect(&self, status: u16) -> &Self {
+        assert_eq!(self.status, status, "unexpected status; body: {}", self.text);
+        self
+    }
+
+    /// Asserts a problem+json error naming `field`.
+    #[track_caller]
+    pub fn expect_problem(&self, status: u16, field: Option<&str>) -> &Self {
+        self.expect(status);
+        assert_eq!(self.header("content-type"), Some("application/problem+json"), "{}", self.text);
+        let v = self.json();
+        assert_eq!(v["status"], status, "{v}");
+        for k in ["type", "title", "detail", "instance"] {
+            assert!(v[k].is_string(), "problem lacks {k}: {v}");
+        }
+        if let Some(f) = field {
+            let fields: Vec<&str> = v["errors"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|e| e["field"].as_str()).collect())
+                .unwrap_or_default();
+            assert!(fields.contains(&f), "expected an error on {f}, got {v}");
+        }
+        self
+    }
+}
+
+/// A request under construction.
+pub struct Req {
+    method: String,
+    path: String,
+    query: Vec<(String, String)>,
+    headers: Vec<(String, String)>,
+    body: Option<String>,
+}
+
+impl Req {
+    pub fn new(method: &str, path: &str) -> Self {
+        Self { method: method.into(), path: path.into(), query: vec![], headers: vec![], body: None }
+    }
+    pub fn query(mut self, k: &str, v: &str) -> Self {
+        self.query.push((k.into(), v.into()));
+        self
+    }
+    pub fn header(mut self, k: &str, v: &str) -> Self {
+        self.headers.push((k.to_lowercase(), v.into()));
+        self
+    }
+    pub fn bearer(self, token: &str) -> Self {
+        self.header("authorization", &format!("Bearer {token}"))
+    }
+    /// A JSON body with `Content-Type: application/json`.
+    pub fn json(self, v: Value) -> Self {
+        self.raw(&v.to_string(), "application/json")
+    }
+    pub fn raw(mut self, body: &str, content_type: &str) -> Self {
+        self.body = Some(body.into());
+        if !content_type.is_empty() {
+            self.headers.push(("content-type".into(), content_type.into()));
+        }
+        self
+    }
+
+    /// The API Gateway HTTP API (v2) event for this request.
+    pub fn event(&self, source_ip: &str) -> Value {
+        let raw_query =
+            self.query.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect::<Vec<_>>().join("&");
+        let qsp: serde_json::Map<String, Value> =
+            self.query.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
+        let headers: serde_json::Map<String, Value> =
+            self.headers.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
+        let route = ROUTES
+            .iter()
+            .find(|r| r.method == self.method && routes::match_path(r.path, &self.path).is_some())
+            .map(|r| format!("{} {}", r.method, r.path))
+            .unwrap_or_else(|| "$default".into());
+        json!({
+            "version": "2.0",
+            "routeKey": route,
+            "rawPath": self.path,
+            "rawQueryString": raw_query,
+            "headers": headers,
+            "queryStringParameters": if qsp.is_empty() { Value::Null } else { Value::Object(qsp) },
+            "requestContext": {
+                "accountId": "123456789012",
+                "apiId": "local",
+                "domainName": "localhost",
+                "domainPrefix": "localhost",
+                "http": { "method": self.method, "path": self.path, "protocol": "HTTP/1.1", "sourceIp": source_ip, "userAgent": "tenure-tests" },
+                "requestId": format!("req-{}", tenure_core::ids::new_ulid()),
+                "routeKey": route,
+                "stage": "$default",
+                "time": "23/Nov/2026:10:00:00 +0000",
+                "timeEpoch": 1795428000000u64
+            },
+            "body": self.body,
+            "isBase64Encoded": false
+        })
+    }
+}
+
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Every HTTP function of the stack, in-process, sharing one counted client.
+pub struct Harness {
+    apps: HashMap<&'static str, Arc<App>>,
+    pub counter: CallCounter,
+    pub ip: String,
+    pub store: Store,
+}
+
+/// The most DynamoDB round trips any route may take.
+pub const MAX_ROUND_TRIPS: usize = 3;
+
+/// The round trips of a request, not counting audit-chain contention
+/// retries: when another request extends the same company's chain first,
+/// the transaction fails (`TransactWriteItems!`), the head is read again
+/// (`GetItem`) and the transaction is retried. Like an SDK retry after
+/// throttling, that is a retry of the request's own round trip, and it only
+/// happens under concurrent writes to one company (here: tests running in
+/// parallel, all writing to the platform company's chain).
+pub fn round_trips(calls: &[String]) -> usize {
+    let mut n = calls.len();
+    for w in calls.windows(3) {
+        if w[0] == "TransactWriteItems!" && w[1] == "GetItem" && w[2].starts_with("TransactWriteItems") {
+            n -= 2;
+        }
+    }
+    n
+}
+
+impl Harness {
+    pub async fn new() -> Self {
+        Self::with_limits(RateLimits::default()).await
+    }
+
+    pub async fn with_limits(limits: RateLimits) -> Self {
+        let counter = CallCounter::new();
+        let client = dynamo(&counter).await;
+        let store = Store::new(client, table());
+        let config = config(limits);
+        let (kid, private, _) = keys();
+        let mut apps = HashMap::new();
+        for f in routes::functions() {
+            let signer = (f == "auth").then(|| Signer::new(kid, private, &config).expect("signer"));
+            apps.insert(
+                f,
+                Arc::new(App {
+                    config: config.clone(),
+                    store: store.clone(),
+                    verifier: Verifier::from_config(&config),
+                    signer,
+                    function: f,
+                }),
+            );
+        }
+        Self { apps, counter, ip: random_ip(), store }
+    }
+
+    pub fn app(&self, function: &str) -> Arc<App> {
+        self.apps[function].clone()
+    }
+
+    /// Sends a request to the function that serves it, as API Gateway
+    /// would, and checks the round-trip bar on the way.
+    pub async fn send(&self, req: Req) -> Resp {
+        self.send_from(req, &self.ip.clone()).await
+    }
+
+    pub async fn send_from(&self, req: Req, ip: &str) -> Resp {
+        let function = ROUTES
+            .iter()
+            .find(|r| routes::match_path(r.path, &req.path).is_some())
+            .map(|r| r.function)
+            .unwrap_or("status");
+        let event = req.event(ip).to_string();
+        let request = lambda_http::request::from_str(&event).expect("a valid API Gateway v2 event");
+        self.counter.take();
+        let reply = tenure_core::http::handle(self.app(function), request).await;
+        let calls = self.counter.take();
+        let (parts, body) = reply.into_parts();
+        let text = match body {
+            lambda_http::Body::Text(t) => t,
+            lambda_http::Body::Binary(b) => String::from_utf8_lossy(&b).into_owned(),
+            _ => String::new(),
+        };
+        let resp = Resp { status: parts.status.as_u16(), headers: parts.headers, text, calls };
+        assert!(
+            !resp.calls.iter().any(|c| c.starts_with("Scan")),
+            "{} {} scanned: {:?}",
+            req.method,
+            req.path,
+            resp.calls
+        );
+        assert!(
+            round_trips(&resp.calls) <= MAX_ROUND_TRIPS,
+            "{} {} took {} DynamoDB round trips: {:?}",
+            req.method,
+            req.path,
+            round_trips(&resp.calls),
+            resp.calls
+        );
+        assert!(resp.header("x-request-id").is_some(), "no request id on {} {}", req.method, req.path);
+        assert!(resp.status < 500, "{} {} answered {}: {}", req.method, req.path, resp.status, resp.text);
+        resp
+    }
+}
+
+/// A signed-up company owner, signed in.
+#[derive(Debug, Clone)]
+pub struct Account {
+    pub email: String,
+    pub password: String,
+    pub user_id: String,
+    pub company_id: String,
+    pub access: String,
+    pub refresh: String,
+}
+
+pub const PASSWORD: &str = "correct horse battery";
+
+pub fn unique_email(tag: &str) -> String {
+    format!("{tag}-{}@example.com", tenure_core::ids::new_ulid().to_string().to_lowercase())
+}
+
+impl Harness {
+    /// Signs up a new company and signs its owner in.
+    pub async fn signup(&self) -> Account {
+        let email = unique_email("owner");
+        let r = self
+            .send(Req::new("POST", "/auth/signup").json(
+                json!({"email": email, "password": PASSWORD, "full_name": "Olive Owner", "company_name": "Acme Ltd"}),
+            ))
+            .await;
+        r.expect(201);
+        let v = r.json();
+        let mut a = self.login(&email, PASSWORD).await;
+        a.user_id = v["user"]["id"].as_str().unwrap_or_default().into();
+        a.company_id = v["company"]["id"].as_str().unwrap_or_default().into();
+        a
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Account {
+        let r = self.send(Req::new("POST", "/auth/login").json(json!({"email": email, "password": password}))).await;
+        r.expect(200);
+        let v = r.json();
+        let me = self.send(Req::new("GET", "/auth/me").bearer(v["access_token"].as_str().unwrap_or_default())).await;
+        me.expect(200);
+        let m = me.json();
+        Account {
+            email: email.into(),
+            password: password.into(),
+            user_id: m["id"].as_str().unwrap_or_default().into(),
+            company_id: m["company_id"].as_str().unwrap_or_default().into(),
+            access: v["access_token"].as_str().unwrap_or_default().into(),
+            refresh: v["refresh_token"].as_str().unwrap_or_default().into(),
+        }
+    }
+
+    /// Creates a user with `role` in the caller's company and signs them in.
+    pub async fn add_user(&self, by: &Account, role: &str) -> Account {
+        let email = unique_email(role);
+        self.send(
+            Req::new("POST", "/auth/admin/users")
+                .bearer(&by.access)
+                .json(json!({"email": email, "full_name": "Test Person", "role": role, "password": PASSWORD})),
+        )
+        .await
+        .expect(201);
+        self.login(&email, PASSWORD).await
+    }
+
+    /// A platform admin (bootstrapped the way the `auth` function does it).
+    pub async fn admin(&self) -> Account {
+        let email = unique_email("admin");
+        let created =
+            tenure_core::api::auth::bootstrap_admin(&self.app("auth"), &email, PASSWORD).await.expect("bootstrap");
+        assert!(created);
+        self.login(&email, PASSWORD).await
+    }
+}
