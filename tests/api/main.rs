@@ -7,5 +7,6 @@ mod bad_input;
 mod companies;
 mod limits;
 mod round_trips;
+mod routing;
 mod templates;
 mod users;
