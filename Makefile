@@ -5,7 +5,7 @@
 #   make install   the pinned local tools (.venv, node_modules, .local/tools); idempotent
 #   make stack     only DynamoDB Local (:8000, on disk) and local S3 (:9000), in the background
 #   make stop      stop what `make stack` (or a killed `make dev`) left running
-#   make router    print the cargo-lambda watch router generated from the route table
+#   make router    regenerate Cargo.toml's cargo-lambda watch router from the route table
 #   make lint      cfn-lint template.yaml
 
 SHELL := /bin/bash
@@ -40,7 +40,7 @@ status:
 	@scripts/stack.sh status dev
 
 router:
-	@cargo run --quiet -p devstack -- router
+	@cargo run --quiet -p devstack -- router --write Cargo.toml
 
 lint: install
 	@$(VENV)/bin/cfn-lint template.yaml

@@ -1,4 +1,4 @@
-# One HTTP API; every route in local.functions (lambda.tf) goes to its
+# One HTTP API; every route in local.http_functions (lambda.tf) goes to its
 # function through a Lambda proxy integration (payload format 2.0).
 #
 # No authorizer: the functions verify the JWTs themselves (kid, exp, iss,
@@ -10,7 +10,7 @@ resource "aws_apigatewayv2_api" "http" {
 }
 
 resource "aws_apigatewayv2_integration" "function" {
-  for_each = local.functions
+  for_each = local.http_functions
 
   api_id                 = aws_apigatewayv2_api.http.id
   integration_type       = "AWS_PROXY"

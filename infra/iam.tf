@@ -1,5 +1,6 @@
 # One role per function, with exactly the actions in local.functions
-# (lambda.tf), plus its own log group and X-Ray.
+# (lambda.tf), plus its own log group and X-Ray, and for an event function
+# sending to its own dead-letter queue (events.tf).
 
 data "aws_iam_policy_document" "lambda_assume" {
   statement {
@@ -28,12 +29,24 @@ data "aws_iam_policy_document" "function" {
     resources = [aws_dynamodb_table.main.arn]
   }
 
+  # One statement per index the function queries (index name => actions).
   dynamic "statement" {
-    for_each = length(each.value.index_actions) > 0 ? ["gsi1"] : []
+    for_each = each.value.index_actions
     content {
-      sid       = "Gsi1Query"
-      actions   = each.value.index_actions
-      resources = ["${aws_dynamodb_table.main.arn}/index/${statement.value}"]
+      sid       = "${title(statement.key)}Index"
+      actions   = statement.value
+      resources = ["${aws_dynamodb_table.main.arn}/index/${statement.key}"]
+    }
+  }
+
+  # Lambda sends an event function's failed invocations to its queue with
+  # the function's role (aws_lambda_function_event_invoke_config.event).
+  dynamic "statement" {
+    for_each = { for name, q in aws_sqs_queue.event_dlq : name => q.arn if name == each.key }
+    content {
+      sid       = "DeadLetterQueue"
+      actions   = ["sqs:SendMessage"]
+      resources = [statement.value]
     }
   }
 

@@ -1,12 +1,14 @@
-# The HTTP functions. `local.functions` is the one place that says, per
-# function, which routes it serves (API Gateway route keys), which DynamoDB
-# actions its code uses on the table and on index gsi1 (empty: it never
-# queries the index), which SSM SecureString parameters it reads, and the
-# environment it gets on top of `local.common_env`. It must agree with
-# shared/src/routes.rs and template.yaml: tests/api/templates.rs checks.
+# The functions. `local.http_functions` and `local.event_functions` are the
+# one place that says, per function, what invokes it (API Gateway route keys,
+# or an EventBridge schedule), which DynamoDB actions its code uses on the
+# table and on each global secondary index it queries (`index_actions`,
+# index name => actions; empty: it queries none), which SSM SecureString
+# parameters it reads, and its environment (HTTP functions: on top of
+# `local.common_env`). It must agree with shared/src/routes.rs and
+# template.yaml: tests/api/templates.rs checks.
 
 locals {
-  functions = {
+  http_functions = {
     status = {
       routes = [
         "GET /status",
@@ -14,7 +16,7 @@ locals {
       table_actions = [
         "dynamodb:UpdateItem",
       ]
-      index_actions  = []
+      index_actions  = {}
       ssm_parameters = []
       env            = {}
     }
@@ -27,7 +29,7 @@ locals {
       table_actions = [
         "dynamodb:UpdateItem",
       ]
-      index_actions  = []
+      index_actions  = {}
       ssm_parameters = []
       env            = {}
     }
@@ -47,7 +49,7 @@ locals {
         "dynamodb:PutItem",
         "dynamodb:ConditionCheckItem",
       ]
-      index_actions  = []
+      index_actions  = {}
       ssm_parameters = [var.jwt_private_key_param]
       # TENURE_BOOTSTRAP_ADMIN_PASSWORD comes from local.secret_env: a
       # sensitive value cannot sit in a map that drives for_each.
@@ -72,7 +74,7 @@ locals {
         "dynamodb:Query",
         "dynamodb:ConditionCheckItem",
       ]
-      index_actions  = []
+      index_actions  = {}
       ssm_parameters = []
       env            = {}
     }
@@ -90,9 +92,9 @@ locals {
         "dynamodb:PutItem",
         "dynamodb:Query",
       ]
-      index_actions = [
-        "dynamodb:Query",
-      ]
+      index_actions = {
+        gsi1 = ["dynamodb:Query"]
+      }
       ssm_parameters = []
       env            = {}
     }
@@ -108,13 +110,123 @@ locals {
         "dynamodb:GetItem",
         "dynamodb:Query",
       ]
-      index_actions  = []
+      index_actions  = {}
+      ssm_parameters = []
+      env            = {}
+    }
+
+    leavers = {
+      routes = [
+        "POST /leavers",
+        "GET /leavers",
+        "GET /leavers/{id}",
+        "PUT /leavers/{id}",
+        "PATCH /leavers/{id}",
+        "DELETE /leavers/{id}",
+        "GET /leavers/{id}/risk",
+        "POST /leavers/{id}/assess",
+        "GET /leavers/{id}/checklist",
+        "PATCH /leavers/{id}/checklist/{item}",
+      ]
+      table_actions = [
+        "dynamodb:UpdateItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:Query",
+        "dynamodb:ConditionCheckItem",
+      ]
+      index_actions = {
+        gsi1 = ["dynamodb:Query"]
+        gsi2 = ["dynamodb:Query"]
+      }
+      ssm_parameters = []
+      env            = {}
+    }
+
+    risk = {
+      routes = [
+        "GET /risk-settings",
+        "PUT /risk-settings",
+        "GET /alerts",
+        "PATCH /alerts/{id}",
+        "POST /sweeps",
+      ]
+      table_actions = [
+        "dynamodb:UpdateItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:Query",
+        "dynamodb:ConditionCheckItem",
+      ]
+      # POST /sweeps reads a company's leavers by leave date.
+      index_actions = {
+        gsi2 = ["dynamodb:Query"]
+      }
       ssm_parameters = []
       env            = {}
     }
   }
 
-  # Environment of every HTTP function.
+  # Functions invoked asynchronously by an EventBridge schedule (events.tf):
+  # no routes, their own timeout, and only the environment listed here. A
+  # failed invocation is retried twice, then sent to the function's SQS
+  # queue, and its Errors alarm fires.
+  event_functions = {
+    # The leaver-risk sweep: hourly; the first run of a UTC day does the
+    # pass, later runs read the day's state item and stop, and a run cut
+    # short by the time limit is resumed by the next.
+    "risk-sweep" = {
+      description = "Scheduled leaver-risk sweep (hourly; one pass a day)"
+      schedule    = "rate(1 hour)"
+      timeout     = 900
+      table_actions = [
+        "dynamodb:GetItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:Query",
+        "dynamodb:ConditionCheckItem",
+      ]
+      index_actions = {
+        gsi1 = ["dynamodb:Query"]
+        gsi2 = ["dynamodb:Query"]
+      }
+      ssm_parameters = []
+      env = {
+        TENURE_TABLE = aws_dynamodb_table.main.name
+        RUST_LOG     = "info"
+      }
+    }
+  }
+
+  # Every function, in one shape, for the roles, log groups and functions.
+  functions = merge(
+    {
+      for name, f in local.http_functions : name => {
+        description    = join(", ", f.routes)
+        timeout        = 10
+        table_actions  = f.table_actions
+        index_actions  = f.index_actions
+        ssm_parameters = f.ssm_parameters
+        env            = merge(local.common_env, f.env)
+      }
+    },
+    {
+      for name, f in local.event_functions : name => {
+        description    = f.description
+        timeout        = f.timeout
+        table_actions  = f.table_actions
+        index_actions  = f.index_actions
+        ssm_parameters = f.ssm_parameters
+        env            = f.env
+      }
+    },
+  )
+
+  # Environment of every HTTP function (not of the event functions).
   common_env = {
     TENURE_TABLE                       = aws_dynamodb_table.main.name
     TENURE_JWT_ISSUER                  = "tenure-${var.stage}"
@@ -135,7 +247,7 @@ locals {
 
   # Route key ("GET /status") => function name, for routes and permissions.
   routes = merge([
-    for name, f in local.functions : { for key in f.routes : key => name }
+    for name, f in local.http_functions : { for key in f.routes : key => name }
   ]...)
 }
 
@@ -149,15 +261,15 @@ resource "aws_cloudwatch_log_group" "function" {
 }
 
 resource "aws_lambda_function" "function" {
-  # checkov:skip=CKV_AWS_116: invoked synchronously by API Gateway; a DLQ only receives failed asynchronous invocations.
+  # checkov:skip=CKV_AWS_116: HTTP functions are invoked synchronously by API Gateway, where a DLQ receives nothing; the event functions' failed invocations go to the OnFailure destination (SQS) of aws_lambda_function_event_invoke_config.event (events.tf).
   # checkov:skip=CKV_AWS_117: the functions reach only DynamoDB and SSM through IAM-authenticated endpoints; a VPC adds NAT cost and cold start and protects nothing here.
-  # checkov:skip=CKV_AWS_115: new accounts have too little concurrency to reserve per function; API throttling and per-client rate limits bound the load.
+  # checkov:skip=CKV_AWS_115: new accounts have too little concurrency to reserve per function; API throttling and per-client rate limits bound the HTTP load, and the sweep's schedule fires once an hour.
   # checkov:skip=CKV_AWS_173: variables are encrypted at rest with Lambda's AWS managed key; they hold names and public keys, the signing key stays in SSM and the bootstrap password is one-time.
   # checkov:skip=CKV_AWS_272: artifacts are built and deployed by CI through the OIDC deploy role; code signing (AWS Signer) is not set up.
   for_each = local.functions
 
   function_name    = "tenure-${var.stage}-${each.key}"
-  description      = join(", ", each.value.routes)
+  description      = each.value.description
   role             = aws_iam_role.function[each.key].arn
   runtime          = "provided.al2023"
   architectures    = ["arm64"]
@@ -165,7 +277,7 @@ resource "aws_lambda_function" "function" {
   filename         = "${local.artifacts_dir}/${each.key}/bootstrap.zip"
   source_code_hash = filebase64sha256("${local.artifacts_dir}/${each.key}/bootstrap.zip")
   memory_size      = 256
-  timeout          = 10
+  timeout          = each.value.timeout
 
   tracing_config {
     mode = "Active"
@@ -177,7 +289,7 @@ resource "aws_lambda_function" "function" {
   }
 
   environment {
-    variables = merge(local.common_env, each.value.env, try(local.secret_env[each.key], {}))
+    variables = merge(each.value.env, try(local.secret_env[each.key], {}))
   }
 
   # The role must be able to write logs before the first invocation.

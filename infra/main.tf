@@ -1,6 +1,7 @@
 # Tenure on AWS, described in Terraform: the same stack as ../template.yaml
-# (SAM). Files by concern: dynamodb.tf, s3.tf, lambda.tf (the function table:
-# routes, DynamoDB actions, environment), iam.tf, apigateway.tf, outputs.tf.
+# (SAM). Files by concern: dynamodb.tf, s3.tf, lambda.tf (the function tables:
+# routes or schedule, DynamoDB actions, environment), iam.tf, apigateway.tf,
+# events.tf (schedules, dead-letter queues, alarms), outputs.tf.
 #
 # Build the functions first, from the repository root:
 #   cargo lambda build --release --arm64 --output-format zip

@@ -12,3 +12,8 @@ output "bucket_name" {
   description = "The documents bucket"
   value       = aws_s3_bucket.documents.bucket
 }
+
+output "event_dead_letter_queues" {
+  description = "Failed invocations of each event function (function => queue URL)"
+  value       = { for name, q in aws_sqs_queue.event_dlq : name => q.url }
+}

@@ -48,6 +48,17 @@ pid_alive() {
   tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$marker"
 }
 
+# proc_running PID: the process exists and is not a zombie. For a child
+# this script has just started: right after the fork its command line is
+# still the shell's, so MARKER checks would fail until it execs.
+proc_running() {
+  local pid="$1" stat
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  stat="$(cat "/proc/$pid/stat" 2>/dev/null)" || return 1
+  stat="${stat##*) }"
+  [[ "${stat:0:1}" != Z ]]
+}
+
 # The PIDs of a process's direct children.
 children_of() {
   ps -o pid= --ppid "$1" 2>/dev/null | tr -d ' ' || true
@@ -89,7 +100,7 @@ wait_http() {
     if curl -s -o /dev/null -m 2 "$url"; then
       return 0
     fi
-    if ! pid_alive "$pid" "$marker"; then
+    if ! proc_running "$pid"; then
       log "$name exited before answering; last lines of $logfile:"
       tail -n 30 "$logfile" >&2 || true
       return 1
@@ -109,7 +120,7 @@ wait_port() {
     if port_in_use "$port"; then
       return 0
     fi
-    if ! pid_alive "$pid" "$marker"; then
+    if ! proc_running "$pid"; then
       log "$name exited before listening on $port"
       [[ "$logfile" != /dev/null ]] && tail -n 30 "$logfile" >&2
       return 1

@@ -114,6 +114,9 @@ impl Req {
     pub fn new(method: &str, path: &str) -> Self {
         Self { method: method.into(), path: path.into(), query: vec![], headers: vec![], body: None }
     }
+    pub fn get(path: &str) -> Self {
+        Self::new("GET", path)
+    }
     pub fn query(mut self, k: &str, v: &str) -> Self {
         self.query.push((k.into(), v.into()));
         self
@@ -192,8 +195,12 @@ pub struct Harness {
     pub store: Store,
 }
 
-/// The most DynamoDB round trips any route may take.
+/// The most DynamoDB round trips any route may take…
 pub const MAX_ROUND_TRIPS: usize = 3;
+
+/// …except these, whose work grows by design with the data they process
+/// (the contract: the sweep's cost grows with the leavers in the window).
+pub const SCALING_ROUTES: &[&str] = &["POST /sweeps"];
 
 /// The round trips of a request, not counting audit-chain contention
 /// retries: when another request extends the same company's chain first,
@@ -218,6 +225,8 @@ impl Harness {
     }
 
     pub async fn with_limits(limits: RateLimits) -> Self {
+        // Errors the pipeline logs show up with the failing test's output.
+        let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter("warn").try_init();
         let counter = CallCounter::new();
         let client = dynamo(&counter).await;
         let store = Store::new(client, table());
@@ -275,8 +284,9 @@ impl Harness {
             req.path,
             resp.calls
         );
+        let scaling = SCALING_ROUTES.iter().any(|r| *r == format!("{} {}", req.method, req.path));
         assert!(
-            round_trips(&resp.calls) <= MAX_ROUND_TRIPS,
+            scaling || round_trips(&resp.calls) <= MAX_ROUND_TRIPS,
             "{} {} took {} DynamoDB round trips: {:?}",
             req.method,
             req.path,

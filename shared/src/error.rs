@@ -37,6 +37,9 @@ pub enum ApiError {
     MethodNotAllowed,
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A conflict the client resolves by choosing among `candidates`.
+    #[error("ambiguous: {0}")]
+    Ambiguous(String, serde_json::Value),
     #[error("payload too large")]
     PayloadTooLarge,
     #[error("unsupported media type")]
@@ -78,7 +81,7 @@ impl ApiError {
             Self::NotFound => 404,
             Self::MethodNotAllowed => 405,
             Self::NotAcceptable => 406,
-            Self::Conflict(_) => 409,
+            Self::Conflict(_) | Self::Ambiguous(..) => 409,
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,
             Self::TooManyRequests { .. } => 429,
@@ -95,7 +98,7 @@ impl ApiError {
             Self::NotFound => ("not-found", "Not found"),
             Self::MethodNotAllowed => ("method-not-allowed", "Method not allowed"),
             Self::NotAcceptable => ("not-acceptable", "Not acceptable"),
-            Self::Conflict(_) => ("conflict", "Conflict"),
+            Self::Conflict(_) | Self::Ambiguous(..) => ("conflict", "Conflict"),
             Self::PayloadTooLarge => ("payload-too-large", "Payload too large"),
             Self::UnsupportedMediaType => ("unsupported-media-type", "Unsupported media type"),
             Self::TooManyRequests { .. } => ("rate-limited", "Too many requests"),
@@ -115,7 +118,7 @@ impl ApiError {
             Self::NotAcceptable => {
                 ("Supported representations: application/json, text/csv where documented.".into(), vec![])
             }
-            Self::Conflict(d) => (d.clone(), vec![]),
+            Self::Conflict(d) | Self::Ambiguous(d, _) => (d.clone(), vec![]),
             Self::PayloadTooLarge => ("The request body exceeds 64 KiB.".into(), vec![]),
             Self::UnsupportedMediaType => ("Send the body as application/json.".into(), vec![]),
             Self::TooManyRequests { detail, .. } => (detail.to_string(), vec![]),
@@ -129,6 +132,10 @@ impl ApiError {
             instance: instance.to_string(),
             request_id: request_id.to_string(),
             errors,
+            candidates: match self {
+                Self::Ambiguous(_, c) => Some(c.clone()),
+                _ => None,
+            },
         }
     }
 }
@@ -144,6 +151,9 @@ pub struct Problem {
     pub request_id: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// For an ambiguous request: the matches to choose from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub candidates: Option<serde_json::Value>,
 }
 
 #[cfg(test)]

@@ -104,6 +104,12 @@ typed_id!(
 typed_id!(
     /// One issued access token.
     TokenId, "tok");
+typed_id!(
+    /// A leaver: someone leaving a company.
+    LeaverId, "lvr");
+typed_id!(
+    /// A risk alert about a leaver.
+    AlertId, "alr");
 
 impl CompanyId {
     /// The company platform admins belong to. It holds no customer data.

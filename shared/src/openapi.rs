@@ -8,7 +8,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement
 use utoipa::openapi::{ContentBuilder, HttpMethod, InfoBuilder, OpenApi, Ref, ResponseBuilder, ResponsesBuilder};
 use utoipa::OpenApi as _;
 
-use crate::api::{audit, auth, companies, status, users, CompanyView, UserView};
+use crate::api::{assess, audit, auth, companies, leavers, risk, status, users, CompanyView, UserView};
 use crate::routes::{Access, Route, ROUTES};
 
 #[derive(utoipa::OpenApi)]
@@ -25,6 +25,27 @@ use crate::routes::{Access, Route, ROUTES};
     users::StatusRequest,
     companies::CreateCompanyRequest,
     audit::Verification,
+    leavers::CreateLeaverRequest,
+    leavers::PatchLeaverRequest,
+    leavers::LeaveDateRequest,
+    leavers::ChecklistPatchRequest,
+    crate::store::leavers::Leaver,
+    crate::store::leavers::RiskState,
+    crate::domain::leavers::ChecklistItem,
+    crate::domain::leavers::Reason,
+    crate::domain::leavers::AccessLevel,
+    crate::domain::leavers::LeaverStatus,
+    crate::domain::risk::Factor,
+    crate::domain::risk::Level,
+    crate::domain::risk::Activity,
+    crate::domain::risk::RiskSettings,
+    crate::domain::risk::settings::Thresholds,
+    risk::RiskSettingsRequest,
+    risk::AlertPatchRequest,
+    assess::Alert,
+    assess::AlertStatus,
+    assess::HistoryEntry,
+    crate::api::sweep::SweepReport,
     UserView,
     CompanyView,
 )))]
@@ -47,6 +68,21 @@ fn bodies(r: &Route) -> (Option<&'static str>, u16, Option<&'static str>) {
         ("POST", "/companies") => (Some("CreateCompanyRequest"), 201, Some("CompanyView")),
         ("GET", "/companies/{id}") => (None, 200, Some("CompanyView")),
         ("GET", "/audit/verify") => (None, 200, Some("Verification")),
+        ("POST", "/leavers") => (Some("CreateLeaverRequest"), 201, Some("Leaver")),
+        ("GET", "/leavers") => (None, 200, Some("Leaver[]")),
+        ("GET", "/leavers/{id}") => (None, 200, Some("Leaver")),
+        ("PUT", "/leavers/{id}") => (Some("LeaveDateRequest"), 200, Some("Leaver")),
+        ("PATCH", "/leavers/{id}") => (Some("PatchLeaverRequest"), 200, Some("Leaver")),
+        ("DELETE", "/leavers/{id}") => (None, 204, None),
+        ("GET", "/leavers/{id}/risk") => (None, 200, Some("RiskState")),
+        ("POST", "/leavers/{id}/assess") => (None, 200, Some("RiskState")),
+        ("GET", "/leavers/{id}/checklist") => (None, 200, None),
+        ("PATCH", "/leavers/{id}/checklist/{item}") => (Some("ChecklistPatchRequest"), 200, None),
+        ("GET", "/risk-settings") => (None, 200, Some("RiskSettings")),
+        ("PUT", "/risk-settings") => (Some("RiskSettingsRequest"), 200, Some("RiskSettings")),
+        ("GET", "/alerts") => (None, 200, Some("Alert[]")),
+        ("PATCH", "/alerts/{id}") => (Some("AlertPatchRequest"), 200, Some("Alert")),
+        ("POST", "/sweeps") => (None, 200, Some("SweepReport")),
         _ => (None, 200, None),
     }
 }
@@ -131,6 +167,15 @@ fn operation(r: &Route) -> Operation {
         }
     }
     if r.method == "GET" && r.summary.starts_with("List") || r.path == "/audit" {
+        let filters: &[&str] = match r.path {
+            "/audit" => &["actor", "action", "target", "from", "to"],
+            "/leavers" => &["status", "risk_level", "leaving_before", "leaving_after", "department"],
+            "/alerts" => &["status", "level", "leaver_id"],
+            _ => &[],
+        };
+        for name in filters {
+            op = op.parameter(ParameterBuilder::new().name(*name).parameter_in(ParameterIn::Query));
+        }
         for name in ["limit", "cursor"] {
             op = op.parameter(ParameterBuilder::new().name(name).parameter_in(ParameterIn::Query));
         }

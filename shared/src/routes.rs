@@ -44,162 +44,49 @@ use Weight::*;
 
 const AUDIT_READERS: &[Role] = &[Admin, Owner, Security];
 const USER_ADMINS: &[Role] = &[Admin, Owner, Hr];
+/// Leavers are read by owner, HR, security and admin…
+const LEAVER_READERS: &[Role] = &[Admin, Owner, Hr, Security];
+/// …and written by owner, HR and admin.
+const LEAVER_WRITERS: &[Role] = &[Admin, Owner, Hr];
+/// Offboarding is also IT's work.
+const CHECKLIST_USERS: &[Role] = &[Admin, Owner, Hr, Security, Technician];
+const RISK_MANAGERS: &[Role] = &[Admin, Owner, Security];
 
 /// Every route of the API, grouped by the function that serves it.
+#[rustfmt::skip]
 pub const ROUTES: &[Route] = &[
-    Route {
-        function: "status",
-        method: "GET",
-        path: "/status",
-        summary: "Liveness and version",
-        access: Public,
-        weight: Normal,
-        body: false,
-    },
-    Route {
-        function: "docs",
-        method: "GET",
-        path: "/openapi.json",
-        summary: "OpenAPI 3.1 description of every route",
-        access: Public,
-        weight: Normal,
-        body: false,
-    },
-    Route {
-        function: "docs",
-        method: "GET",
-        path: "/docs",
-        summary: "Browsable API documentation",
-        access: Public,
-        weight: Normal,
-        body: false,
-    },
-    Route {
-        function: "auth",
-        method: "POST",
-        path: "/auth/signup",
-        summary: "Create a company and its owner",
-        access: Public,
-        weight: Normal,
-        body: true,
-    },
-    Route {
-        function: "auth",
-        method: "POST",
-        path: "/auth/login",
-        summary: "Exchange email and password for tokens",
-        access: Public,
-        weight: Normal,
-        body: true,
-    },
-    Route {
-        function: "auth",
-        method: "POST",
-        path: "/auth/refresh",
-        summary: "Rotate a refresh token",
-        access: Public,
-        weight: Normal,
-        body: true,
-    },
-    Route {
-        function: "auth",
-        method: "POST",
-        path: "/auth/logout",
-        summary: "Revoke the session of the presented tokens",
-        access: SignedIn,
-        weight: Normal,
-        body: true,
-    },
-    Route {
-        function: "auth",
-        method: "GET",
-        path: "/auth/me",
-        summary: "The signed-in user",
-        access: SignedIn,
-        weight: Normal,
-        body: false,
-    },
-    Route {
-        function: "users",
-        method: "GET",
-        path: "/auth/admin/users",
-        summary: "List the company's users",
-        access: Roles(USER_ADMINS),
-        weight: Normal,
-        body: false,
-    },
-    Route {
-        function: "users",
-        method: "POST",
-        path: "/auth/admin/users",
-        summary: "Create a user in the company",
-        access: Roles(USER_ADMINS),
-        weight: Normal,
-        body: true,
-    },
-    Route {
-        function: "users",
-        method: "PATCH",
-        path: "/auth/admin/users/{id}/role",
-        summary: "Change a user's role",
-        access: Roles(&[Admin, Owner]),
-        weight: Normal,
-        body: true,
-    },
-    Route {
-        function: "users",
-        method: "PATCH",
-        path: "/auth/admin/users/{id}/status",
-        summary: "Activate or deactivate a user",
-        access: Roles(USER_ADMINS),
-        weight: Normal,
-        body: true,
-    },
-    Route {
-        function: "companies",
-        method: "GET",
-        path: "/companies",
-        summary: "List companies",
-        access: Roles(&[Admin]),
-        weight: Normal,
-        body: false,
-    },
-    Route {
-        function: "companies",
-        method: "POST",
-        path: "/companies",
-        summary: "Create a company",
-        access: Roles(&[Admin]),
-        weight: Normal,
-        body: true,
-    },
-    Route {
-        function: "companies",
-        method: "GET",
-        path: "/companies/{id}",
-        summary: "Read a company",
-        access: SignedIn,
-        weight: Normal,
-        body: false,
-    },
-    Route {
-        function: "audit",
-        method: "GET",
-        path: "/audit",
-        summary: "Read the audit log (JSON or CSV)",
-        access: Roles(AUDIT_READERS),
-        weight: Heavy,
-        body: false,
-    },
-    Route {
-        function: "audit",
-        method: "GET",
-        path: "/audit/verify",
-        summary: "Verify the audit hash chain",
-        access: Roles(AUDIT_READERS),
-        weight: Heavy,
-        body: false,
-    },
+    Route { function: "status", method: "GET", path: "/status", summary: "Liveness and version", access: Public, weight: Normal, body: false },
+    Route { function: "docs", method: "GET", path: "/openapi.json", summary: "OpenAPI 3.1 description of every route", access: Public, weight: Normal, body: false },
+    Route { function: "docs", method: "GET", path: "/docs", summary: "Browsable API documentation", access: Public, weight: Normal, body: false },
+    Route { function: "auth", method: "POST", path: "/auth/signup", summary: "Create a company and its owner", access: Public, weight: Normal, body: true },
+    Route { function: "auth", method: "POST", path: "/auth/login", summary: "Exchange email and password for tokens", access: Public, weight: Normal, body: true },
+    Route { function: "auth", method: "POST", path: "/auth/refresh", summary: "Rotate a refresh token", access: Public, weight: Normal, body: true },
+    Route { function: "auth", method: "POST", path: "/auth/logout", summary: "Revoke the session of the presented tokens", access: SignedIn, weight: Normal, body: true },
+    Route { function: "auth", method: "GET", path: "/auth/me", summary: "The signed-in user", access: SignedIn, weight: Normal, body: false },
+    Route { function: "users", method: "GET", path: "/auth/admin/users", summary: "List the company's users", access: Roles(USER_ADMINS), weight: Normal, body: false },
+    Route { function: "users", method: "POST", path: "/auth/admin/users", summary: "Create a user in the company", access: Roles(USER_ADMINS), weight: Normal, body: true },
+    Route { function: "users", method: "PATCH", path: "/auth/admin/users/{id}/role", summary: "Change a user's role", access: Roles(&[Admin, Owner]), weight: Normal, body: true },
+    Route { function: "users", method: "PATCH", path: "/auth/admin/users/{id}/status", summary: "Activate or deactivate a user", access: Roles(USER_ADMINS), weight: Normal, body: true },
+    Route { function: "companies", method: "GET", path: "/companies", summary: "List companies", access: Roles(&[Admin]), weight: Normal, body: false },
+    Route { function: "companies", method: "POST", path: "/companies", summary: "Create a company", access: Roles(&[Admin]), weight: Normal, body: true },
+    Route { function: "companies", method: "GET", path: "/companies/{id}", summary: "Read a company", access: SignedIn, weight: Normal, body: false },
+    Route { function: "audit", method: "GET", path: "/audit", summary: "Read the audit log (JSON or CSV)", access: Roles(AUDIT_READERS), weight: Heavy, body: false },
+    Route { function: "audit", method: "GET", path: "/audit/verify", summary: "Verify the audit hash chain", access: Roles(AUDIT_READERS), weight: Heavy, body: false },
+    Route { function: "leavers", method: "POST", path: "/leavers", summary: "Register a leaver", access: Roles(LEAVER_WRITERS), weight: Normal, body: true },
+    Route { function: "leavers", method: "GET", path: "/leavers", summary: "List leavers", access: Roles(LEAVER_READERS), weight: Normal, body: false },
+    Route { function: "leavers", method: "GET", path: "/leavers/{id}", summary: "Read a leaver by id, or the leavers with a surname", access: Roles(LEAVER_READERS), weight: Normal, body: false },
+    Route { function: "leavers", method: "PUT", path: "/leavers/{id}", summary: "Change the leave date of the leaver with a surname (or id)", access: Roles(LEAVER_WRITERS), weight: Normal, body: true },
+    Route { function: "leavers", method: "PATCH", path: "/leavers/{id}", summary: "Update a leaver", access: Roles(LEAVER_WRITERS), weight: Normal, body: true },
+    Route { function: "leavers", method: "DELETE", path: "/leavers/{id}", summary: "Delete a leaver (soft)", access: Roles(LEAVER_WRITERS), weight: Normal, body: false },
+    Route { function: "leavers", method: "GET", path: "/leavers/{id}/risk", summary: "A leaver's risk: score, level, factors, history", access: Roles(LEAVER_READERS), weight: Normal, body: false },
+    Route { function: "leavers", method: "POST", path: "/leavers/{id}/assess", summary: "Re-score a leaver now", access: Roles(LEAVER_READERS), weight: Normal, body: false },
+    Route { function: "leavers", method: "GET", path: "/leavers/{id}/checklist", summary: "A leaver's offboarding checklist", access: Roles(CHECKLIST_USERS), weight: Normal, body: false },
+    Route { function: "leavers", method: "PATCH", path: "/leavers/{id}/checklist/{item}", summary: "Tick or untick a checklist item", access: Roles(CHECKLIST_USERS), weight: Normal, body: true },
+    Route { function: "risk", method: "GET", path: "/risk-settings", summary: "The company's risk settings", access: Roles(LEAVER_READERS), weight: Normal, body: false },
+    Route { function: "risk", method: "PUT", path: "/risk-settings", summary: "Change the company's risk settings", access: Roles(RISK_MANAGERS), weight: Normal, body: true },
+    Route { function: "risk", method: "GET", path: "/alerts", summary: "List risk alerts", access: Roles(LEAVER_READERS), weight: Normal, body: false },
+    Route { function: "risk", method: "PATCH", path: "/alerts/{id}", summary: "Acknowledge or resolve an alert", access: Roles(RISK_MANAGERS), weight: Normal, body: true },
+    Route { function: "risk", method: "POST", path: "/sweeps", summary: "Run the risk sweep now for the company", access: Roles(RISK_MANAGERS), weight: Heavy, body: false },
 ];
 
 /// The names of every HTTP function, in table order, without repeats.
@@ -273,6 +160,6 @@ mod tests {
                 assert!(!(a.method == b.method && a.path == b.path), "duplicate route {} {}", a.method, a.path);
             }
         }
-        assert_eq!(functions(), vec!["status", "docs", "auth", "users", "companies", "audit"]);
+        assert_eq!(functions(), vec!["status", "docs", "auth", "users", "companies", "audit", "leavers", "risk"]);
     }
 }

@@ -67,6 +67,65 @@ async fn every_route_stays_within_three_round_trips_without_scans() {
     note("GET", "/audit", r.expect(200));
     let r = h.send(Req::new("GET", "/audit/verify").bearer(&access)).await;
     note("GET", "/audit/verify", r.expect(200));
+    let leaver = json!({"first_name": "R", "surname": "Trips", "department": "Finance", "leave_date": "2030-01-01", "reason": "dismissal"});
+    let r = h.send(Req::new("POST", "/leavers").bearer(&access).json(leaver)).await;
+    note("POST", "/leavers", r.expect(201));
+    let lid = r.json()["id"].as_str().unwrap().to_string();
+    let r = h.send(Req::new("GET", "/leavers").bearer(&access)).await;
+    note("GET", "/leavers", r.expect(200));
+    let r = h.send(Req::new("GET", "/leavers/trips").bearer(&access)).await;
+    note("GET", "/leavers/{id}", r.expect(200));
+    let r = h.send(Req::new("PUT", "/leavers/trips").bearer(&access).json(json!({"leave_date": "2029-12-01"}))).await;
+    note("PUT", "/leavers/{id}", r.expect(200));
+    let r = h
+        .send(
+            Req::new("PATCH", &format!("/leavers/{lid}"))
+                .bearer(&access)
+                .json(json!({"version": 2, "access_level": "privileged"})),
+        )
+        .await;
+    note("PATCH", "/leavers/{id}", r.expect(200));
+    let r = h.send(Req::new("GET", &format!("/leavers/{lid}/risk")).bearer(&access)).await;
+    note("GET", "/leavers/{id}/risk", r.expect(200));
+    let r = h.send(Req::new("POST", &format!("/leavers/{lid}/assess")).bearer(&access)).await;
+    note("POST", "/leavers/{id}/assess", r.expect(200));
+    let r = h.send(Req::new("GET", &format!("/leavers/{lid}/checklist")).bearer(&access)).await;
+    note("GET", "/leavers/{id}/checklist", r.expect(200));
+    let r = h
+        .send(
+            Req::new("PATCH", &format!("/leavers/{lid}/checklist/exit_interview"))
+                .bearer(&access)
+                .json(json!({"done": true})),
+        )
+        .await;
+    note("PATCH", "/leavers/{id}/checklist/{item}", r.expect(200));
+    let r = h.send(Req::new("GET", "/risk-settings").bearer(&access)).await;
+    note("GET", "/risk-settings", r.expect(200));
+    let r = h
+        .send(
+            Req::new("PUT", "/risk-settings")
+                .bearer(&access)
+                .json(json!({"version": 0, "weights": {"leave_reason": 30}})),
+        )
+        .await;
+    note("PUT", "/risk-settings", r.expect(200));
+    let high = json!({"first_name": "A", "surname": "Alarm", "department": "Finance", "leave_date": "2026-11-25", "reason": "dismissal", "access_level": "privileged"});
+    h.send(Req::new("POST", "/leavers").bearer(&access).json(high)).await.expect(201);
+    let r = h.send(Req::new("GET", "/alerts").bearer(&access)).await;
+    note("GET", "/alerts", r.expect(200));
+    let aid = r.json()["items"][0]["id"].as_str().unwrap().to_string();
+    let r = h
+        .send(
+            Req::new("PATCH", &format!("/alerts/{aid}"))
+                .bearer(&access)
+                .json(json!({"status": "resolved", "note": "handled"})),
+        )
+        .await;
+    note("PATCH", "/alerts/{id}", r.expect(200));
+    let r = h.send(Req::new("POST", "/sweeps").bearer(&access)).await;
+    note("POST", "/sweeps", r.expect(200));
+    let r = h.send(Req::new("DELETE", &format!("/leavers/{lid}")).bearer(&access)).await;
+    note("DELETE", "/leavers/{id}", r.expect(204));
     let r = h.send(Req::new("POST", "/auth/logout").bearer(&access)).await;
     note("POST", "/auth/logout", r.expect(204));
     let admin = h.admin().await;

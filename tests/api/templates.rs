@@ -1,7 +1,9 @@
 //! The deployment descriptions agree with the code: every route of
 //! `routes::ROUTES` is wired to its function in `template.yaml` (SAM) and in
-//! `infra/` (Terraform), nothing else is, and the table uses the key, index
-//! and TTL names of `store::schema`.
+//! `infra/` (Terraform), nothing else is, every event function runs on its
+//! schedule with its own small environment and a dead-letter destination,
+//! each function gets the same DynamoDB actions in both, and the table uses
+//! the key, index and TTL names of `store::schema`.
 //!
 //! `template.yaml` is read with a YAML parser that keeps the value under a
 //! CloudFormation short-form tag (`!Ref X` reads as `"X"`, `!GetAtt T.Arn`
@@ -33,6 +35,45 @@ const COMMON_ENV: &[&str] = &[
 /// and the one-time admin bootstrap.
 const AUTH_ONLY_ENV: &[&str] =
     &["TENURE_JWT_PRIVATE_KEY_PARAM", "TENURE_BOOTSTRAP_ADMIN_EMAIL", "TENURE_BOOTSTRAP_ADMIN_PASSWORD"];
+
+/// A function with no routes, run by an EventBridge schedule.
+struct EventFunction {
+    /// Package and binary name.
+    name: &'static str,
+    schedule: &'static str,
+    timeout_seconds: i64,
+}
+
+/// Every event function (`functions/*` packages that are not in ROUTES).
+const EVENT_FUNCTIONS: &[EventFunction] =
+    &[EventFunction { name: "risk-sweep", schedule: "rate(1 hour)", timeout_seconds: 900 }];
+
+/// The whole environment of an event function.
+const EVENT_ENV: &[&str] = &["TENURE_TABLE", "RUST_LOG"];
+
+/// Retries of a failed asynchronous invocation before it goes to the
+/// function's dead-letter queue.
+const EVENT_RETRIES: i64 = 2;
+
+fn event_function_names() -> BTreeSet<String> {
+    EVENT_FUNCTIONS.iter().map(|e| e.name.to_string()).collect()
+}
+
+/// Every function package: the HTTP ones of ROUTES and the event ones.
+fn all_function_names() -> BTreeSet<String> {
+    let mut all: BTreeSet<String> = routes::functions().into_iter().map(String::from).collect();
+    for name in event_function_names() {
+        assert!(all.insert(name.clone()), "{name} is both an HTTP and an event function");
+    }
+    all
+}
+
+fn index_names() -> BTreeSet<String> {
+    schema::INDEXES.iter().map(|(name, _, _)| name.to_string()).collect()
+}
+
+/// DynamoDB actions of one function: on the table, and per index.
+type DynamoActions = (BTreeSet<String>, BTreeMap<String, BTreeSet<String>>);
 
 fn repo_file(relative: &str) -> (PathBuf, String) {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join(relative);
@@ -112,30 +153,48 @@ fn yaml_keys(value: &Yaml) -> BTreeSet<String> {
     value.as_hash().map(|h| h.keys().filter_map(|k| k.as_str().map(String::from)).collect()).unwrap_or_default()
 }
 
-/// DynamoDB actions a SAM function's inline policies allow on the table and on index gsi1.
-fn sam_dynamodb_actions(function: &Yaml, table_id: &str) -> (BTreeSet<String>, BTreeSet<String>) {
-    let table_arn = format!("{table_id}.Arn");
-    let index_arn = format!("${{{table_id}.Arn}}/index/{}", schema::GSI1);
-    let (mut table, mut index) = (BTreeSet::new(), BTreeSet::new());
-    for policy in function["Properties"]["Policies"].as_vec().into_iter().flatten() {
-        for statement in policy["Statement"].as_vec().into_iter().flatten() {
-            let actions: Vec<String> =
-                yaml_strings(&statement["Action"]).into_iter().filter(|a| a.starts_with("dynamodb:")).collect();
-            for resource in yaml_strings(&statement["Resource"]) {
-                if resource == table_arn {
-                    table.extend(actions.iter().cloned());
-                } else if resource == index_arn {
-                    index.extend(actions.iter().cloned());
-                } else {
-                    assert!(
-                        actions.is_empty(),
-                        "DynamoDB actions {actions:?} granted on unexpected resource {resource}"
-                    );
-                }
-            }
+/// The statements of a SAM function's inline policies.
+fn sam_statements(function: &Yaml) -> Vec<&Yaml> {
+    function["Properties"]["Policies"]
+        .as_vec()
+        .into_iter()
+        .flatten()
+        .flat_map(|policy| policy["Statement"].as_vec().into_iter().flatten())
+        .collect()
+}
+
+/// Actions with `prefix` a SAM function's inline policies allow, per resource.
+fn sam_actions_by_resource(function: &Yaml, prefix: &str) -> BTreeMap<String, BTreeSet<String>> {
+    let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for statement in sam_statements(function) {
+        assert_ne!(statement["Effect"].as_str(), Some("Deny"), "the function policies hold no Deny statements");
+        let actions: Vec<String> =
+            yaml_strings(&statement["Action"]).into_iter().filter(|a| a.starts_with(prefix)).collect();
+        if actions.is_empty() {
+            continue;
+        }
+        for resource in yaml_strings(&statement["Resource"]) {
+            out.entry(resource).or_default().extend(actions.iter().cloned());
         }
     }
-    (table, index)
+    out
+}
+
+/// DynamoDB actions a SAM function's inline policies allow on the table and on each index.
+fn sam_dynamodb_actions(function: &Yaml, table_id: &str) -> DynamoActions {
+    let table_arn = format!("{table_id}.Arn");
+    let index_prefix = format!("${{{table_id}.Arn}}/index/");
+    let (mut table, mut indexes) = (BTreeSet::new(), BTreeMap::new());
+    for (resource, actions) in sam_actions_by_resource(function, "dynamodb:") {
+        if resource == table_arn {
+            table = actions;
+        } else if let Some(index) = resource.strip_prefix(&index_prefix).filter(|i| index_names().contains(*i)) {
+            indexes.insert(index.to_string(), actions);
+        } else {
+            panic!("DynamoDB actions {actions:?} granted on unexpected resource {resource}");
+        }
+    }
+    (table, indexes)
 }
 
 #[test]
@@ -199,19 +258,115 @@ fn every_http_function_is_a_rust_function_resource_in_the_sam_template() {
     }
 }
 
+/// The variable names a SAM function ends up with: Globals merged with its own.
+fn sam_env(template: &Yaml, function: &Yaml) -> BTreeSet<String> {
+    let mut env = yaml_keys(&template["Globals"]["Function"]["Environment"]["Variables"]);
+    env.extend(yaml_keys(&function["Properties"]["Environment"]["Variables"]));
+    env
+}
+
 #[test]
 fn every_http_function_gets_the_common_environment_and_only_auth_gets_the_signing_key() {
     let template = sam_template();
-    let global_env = yaml_keys(&template["Globals"]["Function"]["Environment"]["Variables"]);
-    for (binary, (id, resource)) in sam_functions(&template) {
-        let mut env = global_env.clone();
-        env.extend(yaml_keys(&resource["Properties"]["Environment"]["Variables"]));
+    let functions = sam_functions(&template);
+    for binary in routes::functions() {
+        let (id, resource) =
+            functions.get(binary).unwrap_or_else(|| panic!("no function in template.yaml builds binary {binary}"));
+        let env = sam_env(&template, resource);
         for name in COMMON_ENV {
             assert!(env.contains(*name), "{id} ({binary}) lacks {name}");
         }
         for name in AUTH_ONLY_ENV {
             assert_eq!(env.contains(*name), binary == "auth", "{id} ({binary}) and {name}: only auth may have it");
         }
+    }
+}
+
+#[test]
+fn every_event_function_runs_on_its_schedule_in_the_sam_template() {
+    let template = sam_template();
+    let functions = sam_functions(&template);
+    assert_eq!(
+        functions.keys().cloned().collect::<BTreeSet<_>>(),
+        all_function_names(),
+        "template.yaml should build exactly the HTTP functions of ROUTES and the event functions"
+    );
+    let globals = &template["Globals"]["Function"];
+    for event in EVENT_FUNCTIONS {
+        let (id, resource) = &functions[event.name];
+        let p = &resource["Properties"];
+        assert_eq!(resource["Metadata"]["BuildMethod"].as_str(), Some("rust-cargolambda"), "{id} build method");
+        let prop = |key: &str| if p[key].is_badvalue() { globals[key].clone() } else { p[key].clone() };
+        assert_eq!(prop("Runtime").as_str(), Some("provided.al2023"), "{id} runtime");
+        assert_eq!(prop("Handler").as_str(), Some("bootstrap"), "{id} handler");
+        assert_eq!(yaml_strings(&prop("Architectures")), vec!["arm64".to_string()], "{id} architectures");
+        assert_eq!(prop("Tracing").as_str(), Some("Active"), "{id} tracing");
+        assert_eq!(prop("Timeout").as_i64(), Some(event.timeout_seconds), "{id} timeout");
+        assert_eq!(prop("MemorySize").as_i64(), Some(256), "{id} memory");
+
+        let env = sam_env(&template, resource);
+        let expected: BTreeSet<String> = EVENT_ENV.iter().map(|v| v.to_string()).collect();
+        assert_eq!(env, expected, "{id} ({}) environment", event.name);
+
+        // Exactly one trigger: its schedule.
+        let events: Vec<(&Yaml, &Yaml)> = p["Events"].as_hash().into_iter().flatten().collect();
+        assert_eq!(events.len(), 1, "{id} should have exactly one event, its schedule");
+        let (name, e) = events[0];
+        let schedule = match e["Type"].as_str() {
+            Some("Schedule") => e["Properties"]["Schedule"].as_str(),
+            Some("ScheduleV2") => e["Properties"]["ScheduleExpression"].as_str(),
+            other => panic!("{id}: event {name:?} is of type {other:?}, not a schedule"),
+        };
+        assert_eq!(schedule, Some(event.schedule), "{id} schedule");
+        assert_ne!(e["Properties"]["Enabled"].as_bool(), Some(false), "{id}: schedule disabled");
+
+        // Failed asynchronous invocations: retried, then sent to an encrypted queue.
+        let configs: Vec<(String, &Yaml)> = sam_resources_of_type(&template, "AWS::Lambda::EventInvokeConfig")
+            .into_iter()
+            .filter(|(_, r)| r["Properties"]["FunctionName"].as_str() == Some(id.as_str()))
+            .collect();
+        assert_eq!(configs.len(), 1, "{id} should have exactly one AWS::Lambda::EventInvokeConfig");
+        let config = &configs[0].1["Properties"];
+        assert_eq!(config["MaximumRetryAttempts"].as_i64(), Some(EVENT_RETRIES), "{id} retries");
+        let destination = config["DestinationConfig"]["OnFailure"]["Destination"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{id}: no OnFailure destination"));
+        let queue_id = destination.strip_suffix(".Arn").unwrap_or_else(|| panic!("{id}: destination {destination}"));
+        let queues = sam_resources_of_type(&template, "AWS::SQS::Queue");
+        let (_, queue) = queues
+            .iter()
+            .find(|(qid, _)| qid == queue_id)
+            .unwrap_or_else(|| panic!("{id}: OnFailure destination {queue_id} is not an SQS queue of the template"));
+        let q = &queue["Properties"];
+        assert!(
+            q["SqsManagedSseEnabled"].as_bool() == Some(true) || !q["KmsMasterKeyId"].is_badvalue(),
+            "{queue_id} should be encrypted"
+        );
+
+        // The role may send to that queue and no other, and use no other SQS action.
+        let sqs = sam_actions_by_resource(resource, "sqs:");
+        let expected: BTreeMap<String, BTreeSet<String>> =
+            [(destination.to_string(), ["sqs:SendMessage".to_string()].into_iter().collect())].into_iter().collect();
+        assert_eq!(sqs, expected, "{id} SQS permissions");
+
+        // Its Errors alarm.
+        let alarm = sam_resources_of_type(&template, "AWS::CloudWatch::Alarm").into_iter().find(|(_, a)| {
+            let a = &a["Properties"];
+            a["Namespace"].as_str() == Some("AWS/Lambda")
+                && a["MetricName"].as_str() == Some("Errors")
+                && a["Dimensions"]
+                    .as_vec()
+                    .into_iter()
+                    .flatten()
+                    .any(|d| d["Name"].as_str() == Some("FunctionName") && d["Value"].as_str() == Some(id.as_str()))
+        });
+        let (alarm_id, alarm) = alarm.unwrap_or_else(|| panic!("{id}: no CloudWatch alarm on its Errors metric"));
+        let a = &alarm["Properties"];
+        assert_eq!(a["Statistic"].as_str(), Some("Sum"), "{alarm_id} statistic");
+        assert_eq!(a["Period"].as_i64(), Some(3600), "{alarm_id} period");
+        assert_eq!(a["EvaluationPeriods"].as_i64(), Some(1), "{alarm_id} evaluation periods");
+        assert_eq!(a["Threshold"].as_i64(), Some(0), "{alarm_id} threshold");
+        assert_eq!(a["ComparisonOperator"].as_str(), Some("GreaterThanThreshold"), "{alarm_id} comparison");
     }
 }
 
@@ -236,13 +391,19 @@ fn the_sam_table_uses_the_key_index_and_ttl_names_of_the_schema() {
     assert_eq!(key_schema(&p["KeySchema"]), vec![pair(schema::PK, "HASH"), pair(schema::SK, "RANGE")]);
 
     let indexes = p["GlobalSecondaryIndexes"].as_vec().expect("GlobalSecondaryIndexes");
-    assert_eq!(indexes.len(), 1, "exactly one global secondary index");
-    assert_eq!(indexes[0]["IndexName"].as_str(), Some(schema::GSI1));
+    let declared: Vec<&str> = indexes.iter().map(|i| i["IndexName"].as_str().unwrap_or("")).collect();
+    let expected: Vec<&str> = schema::INDEXES.iter().map(|(name, _, _)| *name).collect();
     assert_eq!(
-        key_schema(&indexes[0]["KeySchema"]),
-        vec![pair(schema::GSI1_PK, "HASH"), pair(schema::GSI1_SK, "RANGE")]
+        declared.iter().copied().collect::<BTreeSet<_>>(),
+        expected.iter().copied().collect::<BTreeSet<_>>(),
+        "global secondary indexes should be those of schema::INDEXES"
     );
-    assert_eq!(indexes[0]["Projection"]["ProjectionType"].as_str(), Some("ALL"));
+    assert_eq!(declared.len(), expected.len(), "an index is declared twice: {declared:?}");
+    for (name, pk, sk) in schema::INDEXES {
+        let index = indexes.iter().find(|i| i["IndexName"].as_str() == Some(*name)).expect("checked above");
+        assert_eq!(key_schema(&index["KeySchema"]), vec![pair(pk, "HASH"), pair(sk, "RANGE")], "{name} key schema");
+        assert_eq!(index["Projection"]["ProjectionType"].as_str(), Some("ALL"), "{name} projection");
+    }
 
     let attributes: BTreeSet<(String, String)> = p["AttributeDefinitions"]
         .as_vec()
@@ -255,15 +416,22 @@ fn the_sam_table_uses_the_key_index_and_ttl_names_of_the_schema() {
             )
         })
         .collect();
-    let expected: BTreeSet<(String, String)> =
-        [schema::PK, schema::SK, schema::GSI1_PK, schema::GSI1_SK].iter().map(|a| pair(a, "S")).collect();
-    assert_eq!(attributes, expected, "attribute definitions");
+    assert_eq!(attributes, key_attributes().into_iter().map(|a| pair(a, "S")).collect(), "attribute definitions");
 
     assert_eq!(p["TimeToLiveSpecification"]["AttributeName"].as_str(), Some(schema::TTL_ATTRIBUTE));
     assert_eq!(p["TimeToLiveSpecification"]["Enabled"].as_bool(), Some(true), "TTL enabled");
     assert_eq!(p["BillingMode"].as_str(), Some("PAY_PER_REQUEST"));
     assert_eq!(p["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"].as_bool(), Some(true), "PITR");
     assert_eq!(p["DeletionProtectionEnabled"].as_bool(), Some(true), "deletion protection");
+}
+
+/// Every key attribute: the table's and every index's.
+fn key_attributes() -> BTreeSet<&'static str> {
+    let mut out: BTreeSet<&'static str> = [schema::PK, schema::SK].into_iter().collect();
+    for (_, pk, sk) in schema::INDEXES {
+        out.extend([*pk, *sk]);
+    }
+    out
 }
 
 // ---------------------------------------------------------------- Terraform
@@ -482,13 +650,79 @@ fn terraform_local(text: &str, name: &str) -> Hcl {
     panic!("no locals block assigns {name}");
 }
 
-/// The function table of `infra/lambda.tf`.
-fn terraform_functions() -> Vec<(String, Hcl)> {
+/// One function table of `infra/lambda.tf`: `http_functions` or `event_functions`.
+fn terraform_function_table(name: &str) -> Vec<(String, Hcl)> {
     let (_, text) = repo_file("infra/lambda.tf");
-    match terraform_local(&text, "functions") {
+    match terraform_local(&text, name) {
         Hcl::Object(entries) => entries,
-        other => panic!("local.functions is not an object: {other:?}"),
+        other => panic!("local.{name} is not an object: {other:?}"),
     }
+}
+
+/// The HTTP functions of `infra/lambda.tf`.
+fn terraform_functions() -> Vec<(String, Hcl)> {
+    terraform_function_table("http_functions")
+}
+
+/// The event functions of `infra/lambda.tf`.
+fn terraform_event_functions() -> Vec<(String, Hcl)> {
+    terraform_function_table("event_functions")
+}
+
+/// A Terraform function's DynamoDB actions: `table_actions`, and
+/// `index_actions` (index name => actions).
+fn terraform_dynamodb_actions(function: &str, f: &Hcl) -> DynamoActions {
+    let table = f
+        .get("table_actions")
+        .unwrap_or_else(|| panic!("{function} has no table_actions"))
+        .strings()
+        .into_iter()
+        .collect();
+    let indexes = match f.get("index_actions") {
+        Some(Hcl::Object(entries)) => entries
+            .iter()
+            .map(|(index, actions)| {
+                assert!(index_names().contains(index), "{function}: index_actions names unknown index {index}");
+                (index.clone(), actions.strings().into_iter().collect())
+            })
+            .collect(),
+        other => panic!("{function}: index_actions should be an object of index name => actions, is {other:?}"),
+    };
+    (table, indexes)
+}
+
+/// The body of every `kind { ... }` block in `text` whose body is plain
+/// `key = value` assignments (such as `attribute` or `global_secondary_index`).
+fn terraform_blocks(text: &str, kind: &str) -> Vec<Hcl> {
+    let tokens = tokenize_hcl(text);
+    let mut out = Vec::new();
+    for (i, window) in tokens.windows(2).enumerate() {
+        if window[0] == Token::Word(kind.into()) && window[1] == Token::Punct('{') {
+            let mut parser = HclParser { tokens: &tokens, at: i + 1 };
+            out.push(parser.value());
+        }
+    }
+    out
+}
+
+fn hcl_str<'a>(block: &'a Hcl, key: &str) -> &'a str {
+    match block.get(key) {
+        Some(Hcl::Str(s)) => s,
+        other => panic!("expected {key} = \"...\" in {block:?}, found {other:?}"),
+    }
+}
+
+/// The code of a Terraform file without comments or whitespace, for
+/// looking for expressions: `for_each = local.x # y` reads `for_each=local.x`.
+fn squash_hcl(text: &str) -> String {
+    tokenize_hcl(text)
+        .into_iter()
+        .map(|t| match t {
+            Token::Word(w) => w,
+            Token::Str(s) => format!("\"{s}\""),
+            Token::Punct(c) => c.to_string(),
+        })
+        .collect()
 }
 
 /// Every `key = "string"` assignment in a Terraform file, in order.
@@ -519,15 +753,18 @@ fn terraform_serves_the_same_routes_from_the_same_functions_as_the_route_table()
 fn terraform_builds_one_api_route_and_one_function_per_table_entry() {
     let (_, api) = repo_file("infra/apigateway.tf");
     let (_, lambda) = repo_file("infra/lambda.tf");
-    let squash = |s: &str| s.split_whitespace().collect::<String>();
-    let (api, lambda) = (squash(&api), squash(&lambda));
-    for needle in ["for_each=local.routes", "route_key=each.key", "for_each=local.functions"] {
+    let (api, lambda) = (squash_hcl(&api), squash_hcl(&lambda));
+    for needle in ["for_each=local.routes", "route_key=each.key", "for_each=local.http_functions"] {
         assert!(api.contains(needle), "infra/apigateway.tf should contain `{needle}`");
     }
-    assert!(
-        lambda.contains("for_each=local.functions"),
-        "infra/lambda.tf should create functions from local.functions"
-    );
+    for needle in [
+        "for_each=local.functions",
+        "fornamefinlocal.http_functions:name=>",
+        "fornamefinlocal.event_functions:name=>",
+        "routes=merge([fornamefinlocal.http_functions",
+    ] {
+        assert!(lambda.replace(',', "").contains(needle), "infra/lambda.tf should contain `{needle}`");
+    }
     assert!(
         lambda.contains("\"${local.artifacts_dir}/${each.key}/bootstrap.zip\""),
         "infra/lambda.tf should deploy target/lambda/<name>/bootstrap.zip"
@@ -540,23 +777,110 @@ fn sam_and_terraform_grant_each_function_the_same_dynamodb_actions() {
     let tables = sam_resources_of_type(&template, "AWS::DynamoDB::Table");
     let table_id = &tables.first().expect("a DynamoDB table in template.yaml").0;
     let sam = sam_functions(&template);
-    let terraform = terraform_functions();
+    let mut terraform = terraform_functions();
+    terraform.extend(terraform_event_functions());
+    let tf_names: Vec<String> = terraform.iter().map(|(n, _)| n.clone()).collect();
+    assert_eq!(tf_names.len(), tf_names.iter().collect::<BTreeSet<_>>().len(), "infra/lambda.tf repeats a function");
     assert_eq!(
-        terraform.iter().map(|(n, _)| n.clone()).collect::<BTreeSet<_>>(),
+        tf_names.into_iter().collect::<BTreeSet<_>>(),
         sam.keys().cloned().collect::<BTreeSet<_>>(),
         "template.yaml and infra/lambda.tf describe different functions"
     );
+    assert_eq!(sam.keys().cloned().collect::<BTreeSet<_>>(), all_function_names());
     for (function, f) in &terraform {
-        let (_, resource) = &sam[function];
-        let (sam_table, sam_index) = sam_dynamodb_actions(resource, table_id);
-        let tf_table: BTreeSet<String> = f.get("table_actions").expect("table_actions").strings().into_iter().collect();
-        let tf_index: BTreeSet<String> = f.get("index_actions").expect("index_actions").strings().into_iter().collect();
+        let (id, resource) = &sam[function];
+        let (sam_table, sam_indexes) = sam_dynamodb_actions(resource, table_id);
+        let (tf_table, tf_indexes) = terraform_dynamodb_actions(function, f);
+        assert!(!sam_table.is_empty(), "{id} ({function}) has no DynamoDB actions on the table");
         assert_eq!(sam_table, tf_table, "{function}: table actions differ between template.yaml and infra/lambda.tf");
-        assert_eq!(sam_index, tf_index, "{function}: gsi1 actions differ between template.yaml and infra/lambda.tf");
-        for action in sam_table.iter().chain(&sam_index) {
+        assert_eq!(
+            sam_indexes, tf_indexes,
+            "{function}: index actions differ between template.yaml and infra/lambda.tf"
+        );
+        for (index, actions) in &sam_indexes {
+            assert!(!actions.is_empty(), "{function}: no actions on index {index}");
+        }
+        for action in sam_table.iter().chain(sam_indexes.values().flatten()) {
             assert!(!action.contains('*'), "{function}: wildcard action {action}");
         }
+        // Any action in any statement, DynamoDB or not.
+        for statement in sam_statements(resource) {
+            for action in yaml_strings(&statement["Action"]) {
+                assert!(!action.contains('*'), "{id} ({function}): wildcard action {action}");
+            }
+        }
     }
+}
+
+#[test]
+fn terraform_runs_every_event_function_on_its_schedule_with_only_its_environment() {
+    let functions = terraform_event_functions();
+    assert_eq!(
+        functions.iter().map(|(n, _)| n.clone()).collect::<BTreeSet<_>>(),
+        event_function_names(),
+        "infra/lambda.tf local.event_functions should hold exactly the event functions"
+    );
+    for event in EVENT_FUNCTIONS {
+        let f = &functions.iter().find(|(n, _)| n == event.name).expect("checked above").1;
+        assert_eq!(f.get("schedule"), Some(&Hcl::Str(event.schedule.to_string())), "{} schedule", event.name);
+        assert_eq!(f.get("timeout"), Some(&Hcl::Expr(event.timeout_seconds.to_string())), "{} timeout", event.name);
+        assert!(f.get("routes").is_none(), "{}: an event function has no routes", event.name);
+        let env: BTreeSet<String> = match f.get("env") {
+            Some(Hcl::Object(entries)) => entries.iter().map(|(k, _)| k.clone()).collect(),
+            other => panic!("{}: env should be an object, is {other:?}", event.name),
+        };
+        assert_eq!(env, EVENT_ENV.iter().map(|v| v.to_string()).collect(), "{} environment", event.name);
+    }
+
+    let (_, lambda) = repo_file("infra/lambda.tf");
+    let lambda = squash_hcl(&lambda);
+    // HTTP functions get local.common_env on top of their own; event functions only their own.
+    for needle in [
+        "env=merge(local.common_env,f.env)",
+        "env=f.env",
+        "variables=merge(each.value.env,try(local.secret_env[each.key],{}))",
+    ] {
+        assert!(lambda.contains(needle), "infra/lambda.tf should contain `{needle}`");
+    }
+    assert_eq!(lambda.matches("local.common_env").count(), 1, "only the HTTP functions may get local.common_env");
+
+    let (_, events) = repo_file("infra/events.tf");
+    let events = squash_hcl(&events);
+    for needle in [
+        "resource\"aws_cloudwatch_event_rule\"\"schedule\"{for_each=local.event_functions",
+        "schedule_expression=each.value.schedule",
+        "resource\"aws_cloudwatch_event_target\"\"schedule\"{for_each=local.event_functions",
+        "arn=aws_lambda_function.function[each.key].arn",
+        "resource\"aws_lambda_permission\"\"schedule\"{for_each=local.event_functions",
+        "principal=\"events.amazonaws.com\"",
+        "source_arn=aws_cloudwatch_event_rule.schedule[each.key].arn",
+        "resource\"aws_sqs_queue\"\"event_dlq\"{for_each=local.event_functions",
+        "sqs_managed_sse_enabled=true",
+        "resource\"aws_lambda_function_event_invoke_config\"\"event\"{for_each=local.event_functions",
+        &format!("maximum_retry_attempts={EVENT_RETRIES}"),
+        "on_failure{destination=aws_sqs_queue.event_dlq[each.key].arn}",
+        "resource\"aws_cloudwatch_metric_alarm\"\"event_errors\"{for_each=local.event_functions",
+        "metric_name=\"Errors\"",
+        "dimensions={FunctionName=aws_lambda_function.function[each.key].function_name}",
+        "period=3600",
+        "evaluation_periods=1",
+        "threshold=0",
+        "comparison_operator=\"GreaterThanThreshold\"",
+    ] {
+        assert!(events.contains(needle), "infra/events.tf should contain `{needle}`");
+    }
+
+    // The role sends to its own queue only, and only with sqs:SendMessage.
+    let (_, iam) = repo_file("infra/iam.tf");
+    let iam = squash_hcl(&iam);
+    for needle in [
+        "for_each={forname,qinaws_sqs_queue.event_dlq:name=>q.arnifname==each.key}",
+        "actions=[\"sqs:SendMessage\"]",
+        "resources=[statement.value]",
+    ] {
+        assert!(iam.contains(needle), "infra/iam.tf should contain `{needle}`");
+    }
+    assert_eq!(iam.matches("sqs:").count(), 1, "infra/iam.tf should grant no other SQS action");
 }
 
 #[test]
@@ -567,22 +891,37 @@ fn the_terraform_table_uses_the_key_index_and_ttl_names_of_the_schema() {
     for (key, value) in [
         ("hash_key", schema::PK),
         ("range_key", schema::SK),
-        ("name", schema::GSI1),
-        ("hash_key", schema::GSI1_PK),
-        ("range_key", schema::GSI1_SK),
-        ("projection_type", "ALL"),
         ("attribute_name", schema::TTL_ATTRIBUTE),
         ("billing_mode", "PAY_PER_REQUEST"),
     ] {
         assert!(has(key, value), "infra/dynamodb.tf should set {key} = \"{value}\"");
     }
-    let attributes: BTreeSet<&str> =
-        assigned.iter().filter(|(k, _)| k == "name").map(|(_, v)| v.as_str()).filter(|v| *v != schema::GSI1).collect();
-    let expected: BTreeSet<&str> = [schema::PK, schema::SK, schema::GSI1_PK, schema::GSI1_SK].into_iter().collect();
-    assert!(
-        expected.is_subset(&attributes),
-        "infra/dynamodb.tf should define attributes {expected:?}, has {attributes:?}"
+
+    let indexes: Vec<(String, String, String, String)> = terraform_blocks(&text, "global_secondary_index")
+        .iter()
+        .map(|b| {
+            let s = |k: &str| hcl_str(b, k).to_string();
+            (s("name"), s("hash_key"), s("range_key"), s("projection_type"))
+        })
+        .collect();
+    let expected: Vec<(String, String, String, String)> = schema::INDEXES
+        .iter()
+        .map(|(name, pk, sk)| (name.to_string(), pk.to_string(), sk.to_string(), "ALL".to_string()))
+        .collect();
+    assert_eq!(
+        indexes.iter().collect::<BTreeSet<_>>(),
+        expected.iter().collect::<BTreeSet<_>>(),
+        "infra/dynamodb.tf global_secondary_index blocks should be those of schema::INDEXES"
     );
+    assert_eq!(indexes.len(), expected.len(), "infra/dynamodb.tf declares an index twice");
+
+    let attributes: BTreeSet<(String, String)> = terraform_blocks(&text, "attribute")
+        .iter()
+        .map(|b| (hcl_str(b, "name").to_string(), hcl_str(b, "type").to_string()))
+        .collect();
+    let expected: BTreeSet<(String, String)> =
+        key_attributes().into_iter().map(|a| (a.to_string(), "S".to_string())).collect();
+    assert_eq!(attributes, expected, "infra/dynamodb.tf attribute blocks");
 }
 
 #[test]
@@ -596,10 +935,30 @@ fn the_hcl_reader_understands_the_shapes_the_function_table_uses() {
               env    = { NAME = "x-${var.stage}-${join("-", ["a", "b"])}" }
               flag   = try(local.other["k"], {})
             }
+            "two-words" = {
+              index_actions = { gsi2 = ["dynamodb:Query"] }
+              timeout       = 900
+            }
+          }
+          all = merge({ for n, f in local.functions : n => { env = f.env } }, {})
+        }
+        resource "x" "y" {
+          block {
+            name = "b1"
           }
         }
     "#;
     let functions = terraform_local(text, "functions");
+    let two = functions.get("two-words").expect("a quoted key");
+    assert_eq!(two.get("timeout"), Some(&Hcl::Expr("900".to_string())));
+    assert_eq!(
+        two.get("index_actions").and_then(|i| i.get("gsi2")).map(Hcl::strings),
+        Some(vec!["dynamodb:Query".to_string()])
+    );
+    assert_eq!(terraform_local(text, "all"), Hcl::Expr("merge".to_string()));
+    let blocks = terraform_blocks(text, "block");
+    assert_eq!(blocks.len(), 1);
+    assert_eq!(hcl_str(&blocks[0], "name"), "b1");
     let one = functions.get("one").expect("entry one");
     assert_eq!(one.get("routes").expect("routes").strings(), vec!["GET /a/{id}", "POST /b"]);
     assert_eq!(

@@ -125,7 +125,11 @@ pub async fn list(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let start = start.map(|k| {
         key_item(&Key { pk: k.get("pk").cloned().unwrap_or_default(), sk: k.get("sk").cloned().unwrap_or_default() })
     });
-    let page = ctx.app.store.query(None, &pk, keys::EVENT_SK_PREFIX, limit, start, false, filter).await?;
+    let page = ctx
+        .app
+        .store
+        .query(None, &pk, crate::store::SkCond::Prefix(keys::EVENT_SK_PREFIX), limit, start, false, filter)
+        .await?;
     let events = page.items.into_iter().map(decode::<AuditEvent>).collect::<Result<Vec<_>, _>>()?;
     let next_cursor = ctx.next_cursor(&scope, page.last_key);
     if csv {
@@ -180,7 +184,11 @@ pub async fn verify(ctx: &mut Ctx) -> Result<Reply, ApiError> {
             )
         }
     };
-    let page = ctx.app.store.query(None, &pk, keys::EVENT_SK_PREFIX, VERIFY_PAGE, start_key, true, None).await?;
+    let page = ctx
+        .app
+        .store
+        .query(None, &pk, crate::store::SkCond::Prefix(keys::EVENT_SK_PREFIX), VERIFY_PAGE, start_key, true, None)
+        .await?;
     let events = page.items.into_iter().map(decode::<AuditEvent>).collect::<Result<Vec<_>, _>>()?;
     let (mut breaks, end) = audit::verify(&after, &events);
     let complete = page.last_key.is_none();

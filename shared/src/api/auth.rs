@@ -116,6 +116,8 @@ pub async fn signup(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         active: true,
         created_at: now,
         version: 1,
+        sessions_revoked_at: None,
+        leaver: None,
     };
     let mut tx = Tx::new();
     let table = ctx.table().to_string();
@@ -171,7 +173,7 @@ pub async fn login(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         ratelimit::charge(&mut tx, &table, &client, now);
         let event = NewEvent::new("auth.login_failed", "unknown-account").with("reason", "unknown_account");
         return match commit_with_audit(&app, &platform, head, &origin, tx, vec![event], None).await {
-            Ok(()) => Err(ApiError::Unauthorized(BAD_CREDENTIALS)),
+            Ok(_) => Err(ApiError::Unauthorized(BAD_CREDENTIALS)),
             Err(StoreError::Cancelled { .. }) => Err(ratelimit::charge_refused(now)),
             Err(e) => Err(e.into()),
         };
@@ -220,7 +222,7 @@ pub async fn login(ctx: &mut Ctx) -> Result<Reply, ApiError> {
                 event = event.with("locked_for_seconds", LOCK_SECONDS.to_string());
             }
             return match commit_with_audit(&app, &tenant, head, &origin, tx, vec![event], None).await {
-                Ok(()) => Err(ApiError::Unauthorized(BAD_CREDENTIALS)),
+                Ok(_) => Err(ApiError::Unauthorized(BAD_CREDENTIALS)),
                 Err(StoreError::Cancelled { failed }) if failed.contains(&charge) => {
                     Err(ratelimit::charge_refused(now))
                 }
@@ -228,6 +230,25 @@ pub async fn login(ctx: &mut Ctx) -> Result<Reply, ApiError> {
             };
         }
     };
+
+    // A leaver signing in after the leave date: refused and recorded.
+    let today = crate::domain::leavers::format_date(ctx.now.date());
+    if let Some(link) = user.leaver.as_ref().filter(|l| l.leave_date < today) {
+        if link.flagged_at.is_none() {
+            let origin = Origin { actor: user.id.to_string(), ..origin };
+            crate::api::assess::record_post_leave_activity(
+                &app,
+                &tenant,
+                &user,
+                link,
+                "POST /auth/login",
+                head,
+                &origin,
+            )
+            .await?;
+        }
+        return Err(ApiError::Unauthorized(BAD_CREDENTIALS));
+    }
 
     let signer = app.signer.as_ref().ok_or_else(|| ApiError::internal("this function cannot sign tokens"))?;
     let session_id = SessionId::new();
@@ -248,7 +269,7 @@ pub async fn login(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     tx.put(&table, &keys::session(&tenant, &session_id), items::SESSION, &session, Cond::New);
     let event = NewEvent::new("auth.login", user.id.to_string()).with("session", session_id.to_string());
     match commit_with_audit(&app, &tenant, head, &origin, tx, vec![event], None).await {
-        Ok(()) => Ok(json(
+        Ok(_) => Ok(json(
             200,
             &TokenResponse { access_token: access, refresh_token: token.encode(), token_type: "Bearer", expires_in },
         )),
@@ -362,7 +383,7 @@ pub async fn logout(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         .map(ChainHead::from)
         .unwrap_or_else(ChainHead::genesis);
     match commit_with_audit(&ctx.app, &home, head, &ctx.origin(), tx, vec![event], None).await {
-        Ok(()) => Ok(no_content()),
+        Ok(_) => Ok(no_content()),
         Err(StoreError::Cancelled { .. }) => {
             Err(ApiError::invalid("refresh_token", "is not a session of this account"))
         }
@@ -395,6 +416,8 @@ pub async fn bootstrap_admin(app: &App, email: &str, password_raw: &str) -> Resu
         active: true,
         created_at: now.clone(),
         version: 1,
+        sessions_revoked_at: None,
+        leaver: None,
     };
     let table = app.store.table().to_string();
     let mut tx = Tx::new();
@@ -404,7 +427,7 @@ pub async fn bootstrap_admin(app: &App, email: &str, password_raw: &str) -> Resu
     let origin = Origin { actor: "system".into(), source_ip: "-".into(), request_id: "bootstrap".into(), at: now };
     let event = NewEvent::new("user.bootstrap_admin", user.id.to_string()).with("role", "admin");
     match commit_with_audit(app, &tenant, head, &origin, tx, vec![event], None).await {
-        Ok(()) => Ok(true),
+        Ok(_) => Ok(true),
         Err(StoreError::Cancelled { failed }) if failed.contains(&cred) => Ok(false),
         Err(e) => Err(e.to_string()),
     }

@@ -29,7 +29,11 @@ pub async fn list(ctx: &mut Ctx) -> Result<Reply, ApiError> {
             .collect()
     });
     let index = Some((schema::GSI1, schema::GSI1_PK, schema::GSI1_SK));
-    let page = ctx.app.store.query(index, keys::COMPANIES_GSI1PK, CompanyId::PREFIX, limit, start, true, None).await?;
+    let page = ctx
+        .app
+        .store
+        .query(index, keys::COMPANIES_GSI1PK, crate::store::SkCond::Prefix(CompanyId::PREFIX), limit, start, true, None)
+        .await?;
     let items = page
         .items
         .into_iter()

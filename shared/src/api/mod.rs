@@ -3,11 +3,15 @@
 //! handler; `prefetch` names the items a route wants loaded in the same
 //! round trip as the caller's session.
 
+pub mod assess;
 pub mod audit;
 pub mod auth;
 pub mod companies;
 pub mod docs;
+pub mod leavers;
+pub mod risk;
 pub mod status;
+pub mod sweep;
 pub mod users;
 
 use serde::Serialize;
@@ -33,6 +37,8 @@ pub fn prefetch(route: &Route, scope: &Tenant, ctx: &Ctx) -> Vec<Key> {
         ("GET", "/companies/{id}") => {
             CompanyId::parse(ctx.param("id")).map(|id| keys::company(&Tenant::new(id))).into_iter().collect()
         }
+        _ if route.function == "leavers" => leavers::prefetch(ctx, scope),
+        _ if route.function == "risk" => risk::prefetch(ctx, scope),
         _ => Vec::new(),
     }
 }
@@ -57,6 +63,21 @@ pub async fn dispatch(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         ("GET", "/companies/{id}") => companies::get(ctx).await,
         ("GET", "/audit") => audit::list(ctx).await,
         ("GET", "/audit/verify") => audit::verify(ctx).await,
+        ("POST", "/leavers") => leavers::create(ctx).await,
+        ("GET", "/leavers") => leavers::list(ctx).await,
+        ("GET", "/leavers/{id}") => leavers::get(ctx).await,
+        ("PUT", "/leavers/{id}") => leavers::put_leave_date(ctx).await,
+        ("PATCH", "/leavers/{id}") => leavers::patch(ctx).await,
+        ("DELETE", "/leavers/{id}") => leavers::delete(ctx).await,
+        ("GET", "/leavers/{id}/risk") => leavers::risk(ctx).await,
+        ("POST", "/leavers/{id}/assess") => leavers::assess_now(ctx).await,
+        ("GET", "/leavers/{id}/checklist") => leavers::checklist(ctx).await,
+        ("PATCH", "/leavers/{id}/checklist/{item}") => leavers::patch_checklist(ctx).await,
+        ("GET", "/risk-settings") => risk::get_settings(ctx).await,
+        ("PUT", "/risk-settings") => risk::put_settings(ctx).await,
+        ("GET", "/alerts") => risk::list_alerts(ctx).await,
+        ("PATCH", "/alerts/{id}") => risk::patch_alert(ctx).await,
+        ("POST", "/sweeps") => risk::run_sweep(ctx).await,
         _ => Err(ApiError::NotFound),
     }
 }

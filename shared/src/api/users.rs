@@ -49,7 +49,11 @@ pub async fn list(ctx: &mut Ctx) -> Result<Reply, ApiError> {
             sk: k.get("sk").cloned().unwrap_or_default(),
         })
     });
-    let page = ctx.app.store.query(None, &pk, keys::USER_SK_PREFIX, limit, start, true, None).await?;
+    let page = ctx
+        .app
+        .store
+        .query(None, &pk, crate::store::SkCond::Prefix(keys::USER_SK_PREFIX), limit, start, true, None)
+        .await?;
     let items =
         page.items.into_iter().map(|i| decode::<User>(i).map(|u| UserView::from(&u))).collect::<Result<Vec<_>, _>>()?;
     let next_cursor = ctx.next_cursor("users", page.last_key);
@@ -89,6 +93,8 @@ pub async fn create(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         active: true,
         created_at: ctx.timestamp(),
         version: 1,
+        sessions_revoked_at: None,
+        leaver: None,
     };
     let mut tx = Tx::new();
     let cred = stage_new_user(&mut tx, ctx.table(), &tenant, &user, hash_password(pw.expose())?);
@@ -125,9 +131,15 @@ fn check_version(given: Option<u64>, current: u64) -> Result<(), ApiError> {
 }
 
 /// Updates `user` from the version the pipeline read, with its audit
-/// event; returns the user as saved.
-async fn save(ctx: &Ctx, mut user: User, update: &str, exprs: Exprs, event: NewEvent) -> Result<Reply, ApiError> {
-    let mut tx = Tx::new();
+/// event and any `extra` writes; returns the user as saved.
+async fn save(
+    ctx: &Ctx,
+    mut user: User,
+    update: &str,
+    exprs: Exprs,
+    mut tx: Tx,
+    event: NewEvent,
+) -> Result<Reply, ApiError> {
     tx.update(
         ctx.table(),
         &keys::user(ctx.tenant()?, &user.id),
@@ -166,7 +178,21 @@ pub async fn change_role(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         .with("from", user.role.as_str())
         .with("to", wanted.as_str());
     let exprs = Exprs::new().name("#role", "role").str(":role", wanted.as_str());
-    save(ctx, User { role: wanted, ..user }, "SET #role = :role", exprs, event).await
+    // A leaver's risk counts the linked account's role: keep it current.
+    let mut tx = Tx::new();
+    if let Some(link) = &user.leaver {
+        let role = aws_sdk_dynamodb::types::AttributeValue::S(wanted.as_str().into());
+        crate::store::leavers::stage_fields(
+            &mut tx,
+            ctx.table(),
+            ctx.tenant()?,
+            &link.leaver_id,
+            &link.surname_key,
+            &[("linked_role", role)],
+            &[],
+        );
+    }
+    save(ctx, User { role: wanted, ..user }, "SET #role = :role", exprs, tx, event).await
 }
 
 /// `PATCH /auth/admin/users/{id}/status`: deactivation stops the user's
@@ -182,12 +208,15 @@ pub async fn change_status(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     }
     let action = if req.active { "user.activated" } else { "user.deactivated" };
     let event = NewEvent::new(action, user.id.to_string());
-    save(
-        ctx,
-        User { active: req.active, ..user },
-        "SET active = :active",
-        Exprs::new().bool(":active", req.active),
-        event,
-    )
-    .await
+    // Deactivation also ends every session, so reactivating later does
+    // not bring old tokens back.
+    let (update, exprs) = if req.active {
+        ("SET active = :active", Exprs::new().bool(":active", true))
+    } else {
+        (
+            "SET active = :active, sessions_revoked_at = :now",
+            Exprs::new().bool(":active", false).str(":now", ctx.timestamp()),
+        )
+    };
+    save(ctx, User { active: req.active, ..user }, update, exprs, Tx::new(), event).await
 }

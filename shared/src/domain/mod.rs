@@ -1,6 +1,8 @@
 //! Domain rules: pure types and decisions, no AWS, no HTTP.
 
 pub mod audit;
+pub mod leavers;
 pub mod ratelimit;
+pub mod risk;
 pub mod roles;
 pub mod validate;

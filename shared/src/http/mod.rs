@@ -100,6 +100,32 @@ impl App {
     }
 }
 
+impl App {
+    /// For event functions: only the table is configured (they verify no
+    /// tokens and sign none).
+    pub async fn for_events(function: &'static str) -> Result<Self, StartError> {
+        let table = std::env::var("TENURE_TABLE")
+            .ok()
+            .filter(|t| !t.is_empty())
+            .ok_or("environment variable TENURE_TABLE is not set")?;
+        let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        let config = Config {
+            table: table.clone(),
+            issuer: String::new(),
+            audience: String::new(),
+            public_keys: Vec::new(),
+            limits: Default::default(),
+        };
+        Ok(Self {
+            verifier: Verifier::new(&[], "", ""),
+            config,
+            store: Store::new(aws_sdk_dynamodb::Client::new(&sdk), table),
+            signer: None,
+            function,
+        })
+    }
+}
+
 /// The whole of a function's `main`: logging, cold-start setup, then serve.
 pub async fn serve(function: &'static str) -> Result<(), lambda_http::Error> {
     crate::telemetry::init();

@@ -125,6 +125,11 @@ impl Ctx {
         self.prefetched.get(key).cloned().map(decode).transpose().map_err(ApiError::from)
     }
 
+    /// A prefetched item as stored.
+    pub fn prefetched_raw(&self, key: &Key) -> Option<&Item> {
+        self.prefetched.get(key)
+    }
+
     /// The tenant's audit-chain head, loaded with the session.
     pub fn audit_head(&self) -> Result<ChainHead, ApiError> {
         let t = self.tenant()?;
@@ -158,8 +163,8 @@ impl Ctx {
             None | Some("") => None,
             Some(c) => {
                 let key = cursor::decode(&self.cursor_scope(scope), c)?;
-                let in_partition = key.get("pk").is_some_and(|pk| pk == partition)
-                    || key.get("gsi1pk").is_some_and(|pk| pk == partition);
+                let in_partition =
+                    ["pk", "gsi1pk", "gsi2pk"].iter().any(|a| key.get(*a).is_some_and(|pk| pk == partition));
                 if !in_partition {
                     return Err(ApiError::bad_field("cursor", "is not a cursor this list issued"));
                 }
@@ -187,7 +192,7 @@ impl Ctx {
     pub async fn commit(&self, tx: Tx, events: Vec<NewEvent>) -> Result<(), StoreError> {
         let tenant = self.tenant.as_ref().ok_or_else(|| StoreError::Dynamo("no tenant".into()))?;
         let head = self.audit_head().map_err(|e| StoreError::Dynamo(e.to_string()))?;
-        commit_with_audit(&self.app, tenant, head, &self.origin(), tx, events, None).await
+        commit_with_audit(&self.app, tenant, head, &self.origin(), tx, events, None).await.map(|_| ())
     }
 
     /// Like `commit`, for a create: also stores the response for the
@@ -232,7 +237,7 @@ pub async fn commit_with_audit(
     base: Tx,
     events: Vec<NewEvent>,
     idem: Option<(Key, Idempotency)>,
-) -> Result<(), StoreError> {
+) -> Result<ChainHead, StoreError> {
     let table = app.store.table().to_string();
     let own = base.len();
     for _attempt in 0..4 {
@@ -285,7 +290,8 @@ pub async fn commit_with_audit(
                     .map(ChainHead::from)
                     .unwrap_or_else(ChainHead::genesis);
             }
-            other => return other,
+            Err(e) => return Err(e),
+            Ok(()) => return Ok(new_head),
         }
     }
     Err(StoreError::Dynamo("audit chain contention: gave up after 4 attempts".into()))
@@ -519,8 +525,42 @@ async fn run(app: Arc<App>, req: Request, request_id: String) -> Outcome {
     let (Some(user), Some(session)) = (user, session) else {
         return fail(ApiError::Unauthorized("The token is invalid or expired."), company);
     };
-    if !user.active || session.revoked || session.user_id != claims.sub || session.expires_at <= unix {
+    let revoked_by_user = user.sessions_revoked_at.as_deref().is_some_and(|t| session.created_at.as_str() <= t);
+    if !user.active || session.revoked || revoked_by_user || session.user_id != claims.sub || session.expires_at <= unix
+    {
         return fail(ApiError::Unauthorized("The token is invalid or expired."), company);
+    }
+    // A leaver's account after the leave date: refused, and recorded as
+    // evidence that makes the leaver critical at once.
+    if let Some(link) = user
+        .leaver
+        .as_ref()
+        .filter(|l| l.leave_date.as_str() < crate::domain::leavers::format_date(now.date()).as_str())
+    {
+        if link.flagged_at.is_none() {
+            let head = found
+                .get(&keys::audit_head(&home))
+                .cloned()
+                .map(decode::<items::Head>)
+                .transpose()
+                .ok()
+                .flatten()
+                .map(ChainHead::from)
+                .unwrap_or_else(ChainHead::genesis);
+            let what = format!("{} {}", route.method, route.path);
+            let origin = Origin {
+                actor: user.id.to_string(),
+                source_ip: ip.clone(),
+                request_id: ctx.request_id.clone(),
+                at: ctx.timestamp(),
+            };
+            if let Err(e) =
+                crate::api::assess::record_post_leave_activity(&app, &home, &user, link, &what, head, &origin).await
+            {
+                tracing::error!(error = %e, "recording activity after the leave date failed");
+            }
+        }
+        return fail(ApiError::Unauthorized("This account's leave date has passed."), company);
     }
 
     // Role.

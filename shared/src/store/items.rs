@@ -36,6 +36,25 @@ pub struct User {
     pub active: bool,
     pub created_at: String,
     pub version: u64,
+    /// Sessions created at or before this time no longer work.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sessions_revoked_at: Option<String>,
+    /// Set while the person is a registered leaver (see `leavers`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leaver: Option<LeaverLink>,
+}
+
+/// What a user item remembers of its leaver record, so every request can
+/// tell whether the leave date has passed without another read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LeaverLink {
+    pub leaver_id: crate::ids::LeaverId,
+    pub surname_key: String,
+    pub leave_date: String,
+    /// When activity after the leave date was first recorded (absent,
+    /// not null, until then: the recording write is conditional on it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flagged_at: Option<String>,
 }
 
 /// Login data, keyed by email: also the guard that keeps emails unique.
@@ -88,3 +107,10 @@ pub struct Idempotency {
     pub body: String,
     pub expires_at: i64,
 }
+
+pub const LEAVER: &str = "leaver";
+pub const SURNAME_BUCKET: &str = "surname_bucket";
+pub const RISK_HISTORY: &str = "risk_history";
+pub const ALERT: &str = "alert";
+pub const ALERT_GUARD: &str = "alert_guard";
+pub const RISK_SETTINGS: &str = "risk_settings";

@@ -12,10 +12,17 @@
 //! | audit event | `CO#{cid}`         | `EVENT#{seq:012}`    | –                      | GET /audit, GET /audit/verify |
 //! | idempotency | `IDEM#{scope}`     | `{sha256(key)}`      | –                      | creates with an `Idempotency-Key` |
 //! | rate limit  | `RL#{client}`      | `H#{YYYYMMDDHH}`     | –                      | every request |
+//! | leaver      | `CO#{cid}`         | `LEAVER#{lid}`       | gsi1 `CO#{cid}#SURNAME#{surname}` / `{lid}`; gsi2 `CO#{cid}#LEAVERS` / `{leave_date}#{lid}` | /leavers…, sweeps |
+//! | surname bucket | `CO#{cid}`      | `SURNAME#{surname}`  | –                      | GET/PUT /leavers/{surname} (one attribute per leaver id) |
+//! | risk history| `CO#{cid}`         | `RISK#{lid}#{date}`  | –                      | GET /leavers/{id}/risk, assess, sweeps |
+//! | alert       | `CO#{cid}`         | `ALERT#{aid}`        | –                      | GET/PATCH /alerts |
+//! | open-alert guard | `CO#{cid}`    | `ALERTOPEN#{lid}#{level}` | –                 | one open alert per leaver and level |
+//! | risk settings | `CO#{cid}`       | `RISKSETTINGS`       | –                      | /risk-settings, scoring |
+//! | sweep state | `SWEEP#{date}`     | `STATE`              | –                      | the scheduled sweep's checkpoint |
 //!
 //! `docs/data-model.md` explains the same table in prose.
 
-use crate::ids::{CompanyId, SessionId, UserId};
+use crate::ids::{AlertId, CompanyId, LeaverId, SessionId, UserId};
 
 /// A company whose data the current request may touch. Made only by the
 /// request pipeline (from the caller's token, or an admin's `company_id`).
@@ -83,6 +90,53 @@ pub fn idempotency(scope: &str, key_hash: &str) -> Key {
 
 pub fn rate_limit(client: &str, hour: &str) -> Key {
     k(format!("RL#{client}"), format!("H#{hour}"))
+}
+
+pub fn leaver(t: &Tenant, id: &LeaverId) -> Key {
+    k(company_pk(t.id()), format!("LEAVER#{id}"))
+}
+pub const LEAVER_SK_PREFIX: &str = "LEAVER#";
+
+/// The item holding a copy of every active leaver with this surname key.
+pub fn surname_bucket(t: &Tenant, surname_key: &str) -> Key {
+    k(company_pk(t.id()), format!("SURNAME#{surname_key}"))
+}
+
+/// gsi1: leavers by surname (eventually consistent; lists only).
+pub fn leaver_surname_gsi1pk(t: &Tenant, surname_key: &str) -> String {
+    format!("{}#SURNAME#{surname_key}", company_pk(t.id()))
+}
+
+/// gsi2: a company's leavers by leave date.
+pub fn leavers_by_date_gsi2pk(t: &Tenant) -> String {
+    format!("{}#LEAVERS", company_pk(t.id()))
+}
+pub fn leavers_by_date_gsi2sk(leave_date: &str, id: &LeaverId) -> String {
+    format!("{leave_date}#{id}")
+}
+
+pub fn risk_history(t: &Tenant, id: &LeaverId, date: &str) -> Key {
+    k(company_pk(t.id()), format!("RISK#{id}#{date}"))
+}
+pub fn risk_history_prefix(id: &LeaverId) -> String {
+    format!("RISK#{id}#")
+}
+
+pub fn alert(t: &Tenant, id: &AlertId) -> Key {
+    k(company_pk(t.id()), format!("ALERT#{id}"))
+}
+pub const ALERT_SK_PREFIX: &str = "ALERT#";
+
+pub fn open_alert_guard(t: &Tenant, leaver: &LeaverId, level: &str) -> Key {
+    k(company_pk(t.id()), format!("ALERTOPEN#{leaver}#{level}"))
+}
+
+pub fn risk_settings(t: &Tenant) -> Key {
+    k(company_pk(t.id()), "RISKSETTINGS")
+}
+
+pub fn sweep_state(date: &str) -> Key {
+    k(format!("SWEEP#{date}"), "STATE")
 }
 
 /// The company partition key, for queries inside one tenant.

@@ -5,6 +5,7 @@
 pub mod counter;
 pub mod items;
 pub mod keys;
+pub mod leavers;
 pub mod schema;
 
 use std::collections::HashMap;
@@ -136,6 +137,10 @@ impl Exprs {
         self.values.insert(placeholder.into(), AttributeValue::Bool(v));
         self
     }
+    pub fn value(mut self, placeholder: &str, v: AttributeValue) -> Self {
+        self.values.insert(placeholder.into(), v);
+        self
+    }
     pub fn list(mut self, placeholder: &str, v: &[String]) -> Self {
         self.values.insert(placeholder.into(), AttributeValue::L(v.iter().map(|x| s(x.clone())).collect()));
         self
@@ -221,6 +226,16 @@ impl Tx {
         self.push(u)
     }
 
+    pub fn delete(&mut self, table: &str, key: &Key) -> usize {
+        let d = aws_sdk_dynamodb::types::Delete::builder()
+            .table_name(table)
+            .set_key(Some(key_item(key)))
+            .build()
+            .map_err(dynamo_err)
+            .map(|d| TransactWriteItem::builder().delete(d).build());
+        self.push(d)
+    }
+
     pub fn check(&mut self, table: &str, key: &Key, cond: Cond, exprs: Exprs) -> usize {
         let c = ConditionCheck::builder()
             .table_name(table)
@@ -240,6 +255,14 @@ impl Tx {
 pub struct Store {
     client: Client,
     table: String,
+}
+
+/// The sort-key condition of a query.
+#[derive(Debug, Clone)]
+pub enum SkCond<'a> {
+    Prefix(&'a str),
+    /// Inclusive range.
+    Between(&'a str, &'a str),
 }
 
 /// A page of a query, and where the next one starts.
@@ -321,7 +344,7 @@ impl Store {
         start: Option<&Key>,
         forward: bool,
     ) -> Result<Page, StoreError> {
-        self.query(None, pk, sk_prefix, limit, start.map(key_item), forward, None).await
+        self.query(None, pk, SkCond::Prefix(sk_prefix), limit, start.map(key_item), forward, None).await
     }
 
     /// Like `query_prefix`, with a filter expression on non-key attributes.
@@ -330,7 +353,7 @@ impl Store {
         &self,
         index: Option<(&str, &str, &str)>,
         pk: &str,
-        sk_prefix: &str,
+        sk: SkCond<'_>,
         limit: i32,
         start: Option<Item>,
         forward: bool,
@@ -341,12 +364,16 @@ impl Store {
             Some((f, e)) => (Some(f), e),
             None => (None, Exprs::new()),
         };
-        let exprs = extra.name("#pk", pk_attr).name("#sk", sk_attr).str(":pk", pk).str(":prefix", sk_prefix);
+        let exprs = extra.name("#pk", pk_attr).name("#sk", sk_attr).str(":pk", pk);
+        let (key_cond, exprs) = match sk {
+            SkCond::Prefix(p) => ("#pk = :pk AND begins_with(#sk, :prefix)", exprs.str(":prefix", p)),
+            SkCond::Between(a, b) => ("#pk = :pk AND #sk BETWEEN :from AND :to", exprs.str(":from", a).str(":to", b)),
+        };
         let mut q = self
             .client
             .query()
             .table_name(&self.table)
-            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+            .key_condition_expression(key_cond)
             .set_filter_expression(filter_expr)
             .set_expression_attribute_names(exprs.names())
             .set_expression_attribute_values(exprs.values())

@@ -11,6 +11,14 @@ pub const SK: &str = "sk";
 pub const GSI1: &str = "gsi1";
 pub const GSI1_PK: &str = "gsi1pk";
 pub const GSI1_SK: &str = "gsi1sk";
+/// The second global secondary index: a company's leavers by leave date
+/// (the sweep's window and `leaving_before`/`leaving_after`).
+pub const GSI2: &str = "gsi2";
+pub const GSI2_PK: &str = "gsi2pk";
+pub const GSI2_SK: &str = "gsi2sk";
+/// Every global secondary index: (name, partition key, sort key); all
+/// project every attribute.
+pub const INDEXES: &[(&str, &str, &str)] = &[(GSI1, GSI1_PK, GSI1_SK), (GSI2, GSI2_PK, GSI2_SK)];
 /// Epoch seconds after which DynamoDB may delete the item.
 pub const TTL_ATTRIBUTE: &str = "expires_at";
 /// Every item says what it is.

@@ -30,7 +30,8 @@ pub fn ensure(dir: &Path) -> Result<String, BoxError> {
     let pkcs8 = match fs::read(&private_path) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let doc = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).map_err(|_| "Ed25519 key generation failed")?;
+            let doc =
+                Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).map_err(|_| "Ed25519 key generation failed")?;
             let mut f = fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&private_path)?;
             f.write_all(doc.as_ref())?;
             f.sync_all()?;
@@ -61,10 +62,7 @@ pub fn kid(public: &[u8]) -> String {
 
 fn public_env(public: &[u8]) -> String {
     let kid = kid(public);
-    format!(
-        "TENURE_JWT_KID={kid}\nTENURE_JWT_PUBLIC_KEYS={kid}:{}\n",
-        URL_SAFE_NO_PAD.encode(public)
-    )
+    format!("TENURE_JWT_KID={kid}\nTENURE_JWT_PUBLIC_KEYS={kid}:{}\n", URL_SAFE_NO_PAD.encode(public))
 }
 
 #[cfg(test)]

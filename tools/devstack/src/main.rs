@@ -6,7 +6,7 @@
 //! devstack init                 # table + bucket, idempotent
 //! devstack check                # exit 0 only if table and bucket are there, with the right shape
 //! devstack keygen --out .local/jwt
-//! devstack router [--check Cargo.toml]
+//! devstack router [--check Cargo.toml | --write Cargo.toml]
 //! ```
 //!
 //! `init` and `check` only ever talk to endpoints given by
@@ -33,7 +33,7 @@ usage:
   devstack init
   devstack check
   devstack keygen --out DIR
-  devstack router [--check CARGO_TOML]
+  devstack router [--check CARGO_TOML | --write CARGO_TOML]
 
 env for init/check: AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_S3 (both loopback),
   AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION,
@@ -105,21 +105,16 @@ fn no_flags(rest: &[String]) -> Result<(), BoxError> {
 }
 
 fn block_on<F: std::future::Future<Output = Result<(), BoxError>>>(f: F) -> Result<(), BoxError> {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?
-        .block_on(f)
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?.block_on(f)
 }
 
 fn run_s3(rest: &[String]) -> Result<(), BoxError> {
     let flags = Flags::parse(rest, &["addr", "root", "access-key", "secret-key", "notify-url"])?;
-    let addr: SocketAddr = flags
-        .required("addr")?
-        .parse()
-        .map_err(|e| format!("--addr must be IP:PORT ({e})"))?;
+    let addr: SocketAddr = flags.required("addr")?.parse().map_err(|e| format!("--addr must be IP:PORT ({e})"))?;
     if !addr.ip().is_loopback() {
-        return Err(format!("--addr {addr} is not a loopback address; the local S3 endpoint binds loopback only").into());
+        return Err(
+            format!("--addr {addr} is not a loopback address; the local S3 endpoint binds loopback only").into()
+        );
     }
     let root = PathBuf::from(flags.required("root")?);
     let access_key = flags.required("access-key")?.to_string();
@@ -141,13 +136,15 @@ fn run_keygen(rest: &[String]) -> Result<(), BoxError> {
 }
 
 fn run_router(rest: &[String]) -> Result<(), BoxError> {
-    let flags = Flags::parse(rest, &["check"])?;
+    let flags = Flags::parse(rest, &["check", "write"])?;
     let section = router::section();
-    match flags.get("check") {
-        None => {
+    match (flags.get("check"), flags.get("write")) {
+        (None, None) => {
             print!("{section}");
             Ok(())
         }
-        Some(path) => router::check(Path::new(path), &section),
+        (Some(path), None) => router::check(Path::new(path), &section),
+        (None, Some(path)) => router::write(Path::new(path), &section),
+        (Some(_), Some(_)) => Err("use either --check or --write".into()),
     }
 }

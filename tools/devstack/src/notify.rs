@@ -36,13 +36,17 @@ impl Notifier {
             Some(i) => (&rest[..i], &rest[i..]),
             None => (rest, "/"),
         };
-        let addr: std::net::SocketAddr = host_port
-            .parse()
-            .map_err(|_| format!("--notify-url {url}: expected http://IP:PORT/path"))?;
+        let addr: std::net::SocketAddr =
+            host_port.parse().map_err(|_| format!("--notify-url {url}: expected http://IP:PORT/path"))?;
         if !addr.ip().is_loopback() {
             return Err(format!("--notify-url {url} is not on loopback"));
         }
-        Ok(Self { host_port: host_port.to_string(), path: path.to_string(), region: region.to_string(), sequence: AtomicU64::new(1) })
+        Ok(Self {
+            host_port: host_port.to_string(),
+            path: path.to_string(),
+            region: region.to_string(),
+            sequence: AtomicU64::new(1),
+        })
     }
 
     fn event(&self, event_name: &str, bucket: &str, key: &str, size: u64, etag: Option<&str>) -> String {
@@ -235,8 +239,10 @@ mod tests {
 
     #[test]
     fn the_event_has_the_lambda_s3_shape() {
-        let n = Notifier::new("http://127.0.0.1:3000/2015-03-31/functions/upload-trigger/invocations", "eu-west-1").unwrap();
-        let v: serde_json::Value = serde_json::from_str(&n.event("ObjectCreated:Put", "b", "k 1", 5, Some("\"abc\""))).unwrap();
+        let n = Notifier::new("http://127.0.0.1:3000/2015-03-31/functions/upload-trigger/invocations", "eu-west-1")
+            .unwrap();
+        let v: serde_json::Value =
+            serde_json::from_str(&n.event("ObjectCreated:Put", "b", "k 1", 5, Some("\"abc\""))).unwrap();
         let r = &v["Records"][0];
         assert_eq!(r["eventSource"], "aws:s3");
         assert_eq!(r["eventName"], "ObjectCreated:Put");

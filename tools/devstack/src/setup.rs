@@ -8,9 +8,7 @@ use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection, ProjectionType,
     ScalarAttributeType, TableDescription, TableStatus, TimeToLiveSpecification, TimeToLiveStatus,
 };
-use tenure_core::store::schema::{
-    DEFAULT_LOCAL_BUCKET, DEFAULT_LOCAL_TABLE, GSI1, GSI1_PK, GSI1_SK, PK, SK, TTL_ATTRIBUTE,
-};
+use tenure_core::store::schema::{DEFAULT_LOCAL_BUCKET, DEFAULT_LOCAL_TABLE, INDEXES, PK, SK, TTL_ATTRIBUTE};
 
 use crate::BoxError;
 
@@ -103,31 +101,37 @@ pub async fn check() -> Result<(), BoxError> {
         .map_err(|_| "timed out talking to the local endpoints")?
 }
 
-async fn ensure_table(l: &Local) -> Result<(), BoxError> {
-    let gsi = GlobalSecondaryIndex::builder()
-        .index_name(GSI1)
-        .key_schema(key(GSI1_PK, KeyType::Hash)?)
-        .key_schema(key(GSI1_SK, KeyType::Range)?)
+fn gsi(name: &str, pk: &str, sk: &str) -> Result<GlobalSecondaryIndex, BoxError> {
+    Ok(GlobalSecondaryIndex::builder()
+        .index_name(name)
+        .key_schema(key(pk, KeyType::Hash)?)
+        .key_schema(key(sk, KeyType::Range)?)
         .projection(Projection::builder().projection_type(ProjectionType::All).build())
-        .build()?;
-    let created = l
+        .build()?)
+}
+
+async fn ensure_table(l: &Local) -> Result<(), BoxError> {
+    let mut create = l
         .ddb
         .create_table()
         .table_name(&l.table)
         .billing_mode(BillingMode::PayPerRequest)
         .attribute_definitions(attr(PK)?)
         .attribute_definitions(attr(SK)?)
-        .attribute_definitions(attr(GSI1_PK)?)
-        .attribute_definitions(attr(GSI1_SK)?)
         .key_schema(key(PK, KeyType::Hash)?)
-        .key_schema(key(SK, KeyType::Range)?)
-        .global_secondary_indexes(gsi)
-        .send()
-        .await;
+        .key_schema(key(SK, KeyType::Range)?);
+    for (name, pk, sk) in INDEXES {
+        create = create
+            .attribute_definitions(attr(pk)?)
+            .attribute_definitions(attr(sk)?)
+            .global_secondary_indexes(gsi(name, pk, sk)?);
+    }
+    let created = create.send().await;
     match created {
         Ok(_) => println!("created table {} at {}", l.table, l.ddb_url),
         Err(e) if e.as_service_error().is_some_and(|s| s.is_resource_in_use_exception()) => {
-            println!("table {} already exists at {}", l.table, l.ddb_url)
+            println!("table {} already exists at {}", l.table, l.ddb_url);
+            add_missing_indexes(l).await?;
         }
         Err(e) => return Err(format!("CreateTable {}: {}", l.table, describe_sdk_error(&e)).into()),
     }
@@ -194,14 +198,16 @@ async fn verify(l: &Local) -> Result<(), BoxError> {
     if keys(t.key_schema()) != vec![(PK.to_string(), KeyType::Hash), (SK.to_string(), KeyType::Range)] {
         problems.push(format!("key schema is {:?}, expected {PK} HASH / {SK} RANGE", keys(t.key_schema())));
     }
-    match t.global_secondary_indexes().iter().find(|g| g.index_name() == Some(GSI1)) {
-        None => problems.push(format!("index {GSI1} is missing")),
-        Some(g) => {
-            if keys(g.key_schema()) != vec![(GSI1_PK.to_string(), KeyType::Hash), (GSI1_SK.to_string(), KeyType::Range)] {
-                problems.push(format!("index {GSI1} keys are {:?}", keys(g.key_schema())));
-            }
-            if g.projection().and_then(|p| p.projection_type()) != Some(&ProjectionType::All) {
-                problems.push(format!("index {GSI1} does not project ALL"));
+    for (name, pk, sk) in INDEXES {
+        match t.global_secondary_indexes().iter().find(|g| g.index_name() == Some(*name)) {
+            None => problems.push(format!("index {name} is missing")),
+            Some(g) => {
+                if keys(g.key_schema()) != vec![(pk.to_string(), KeyType::Hash), (sk.to_string(), KeyType::Range)] {
+                    problems.push(format!("index {name} keys are {:?}", keys(g.key_schema())));
+                }
+                if g.projection().and_then(|p| p.projection_type()) != Some(&ProjectionType::All) {
+                    problems.push(format!("index {name} does not project ALL"));
+                }
             }
         }
     }
@@ -227,9 +233,14 @@ async fn verify(l: &Local) -> Result<(), BoxError> {
         )
         .into());
     }
+    let indexes: Vec<String> = INDEXES.iter().map(|(n, pk, sk)| format!("{n} on {pk}/{sk} ALL")).collect();
     println!(
-        "ok: table {} ({PK}/{SK}, {GSI1} on {GSI1_PK}/{GSI1_SK} ALL, TTL {TTL_ATTRIBUTE}, on-demand) at {}; bucket {} at {}",
-        l.table, l.ddb_url, l.bucket, l.s3_url
+        "ok: table {} ({PK}/{SK}, {}, TTL {TTL_ATTRIBUTE}, on-demand) at {}; bucket {} at {}",
+        l.table,
+        indexes.join(", "),
+        l.ddb_url,
+        l.bucket,
+        l.s3_url
     );
     Ok(())
 }
@@ -245,6 +256,39 @@ where
     }
 }
 
+/// A table made by an older version (kept on disk by `make dev`) gets the
+/// indexes added since.
+async fn add_missing_indexes(l: &Local) -> Result<(), BoxError> {
+    let d = l.ddb.describe_table().table_name(&l.table).send().await?;
+    let existing: Vec<String> = d
+        .table()
+        .map(|t| t.global_secondary_indexes().iter().filter_map(|g| g.index_name().map(str::to_string)).collect())
+        .unwrap_or_default();
+    for (name, pk, sk) in INDEXES {
+        if existing.iter().any(|e| e == name) {
+            continue;
+        }
+        let create = aws_sdk_dynamodb::types::CreateGlobalSecondaryIndexAction::builder()
+            .index_name(*name)
+            .key_schema(key(pk, KeyType::Hash)?)
+            .key_schema(key(sk, KeyType::Range)?)
+            .projection(Projection::builder().projection_type(ProjectionType::All).build())
+            .build()?;
+        l.ddb
+            .update_table()
+            .table_name(&l.table)
+            .attribute_definitions(attr(pk)?)
+            .attribute_definitions(attr(sk)?)
+            .global_secondary_index_updates(
+                aws_sdk_dynamodb::types::GlobalSecondaryIndexUpdate::builder().create(create).build(),
+            )
+            .send()
+            .await?;
+        println!("added index {name} to {}", l.table);
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -252,7 +296,12 @@ mod tests {
     #[test]
     fn only_loopback_endpoints_are_accepted() {
         let ok = ["http://127.0.0.1:8000", "http://localhost:9000/", "http://[::1]:8000", "http://127.0.0.2:1"];
-        let bad = ["https://dynamodb.eu-west-1.amazonaws.com", "http://10.0.0.1:8000", "http://example.com", "ftp://127.0.0.1"];
+        let bad = [
+            "https://dynamodb.eu-west-1.amazonaws.com",
+            "http://10.0.0.1:8000",
+            "http://example.com",
+            "ftp://127.0.0.1",
+        ];
         for (i, url) in ok.iter().chain(bad.iter()).enumerate() {
             let var = format!("DEVSTACK_TEST_ENDPOINT_{i}");
             std::env::set_var(&var, url);

@@ -1,0 +1,240 @@
+//! Scoring a leaver and recording the result: the leaver's risk, a history
+//! entry for the day (one per leaver and day, so re-running is harmless),
+//! and an alert when the level reaches `high` or `critical` and no alert
+//! is open at that level. Shared by the leaver routes and the sweep.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::audit::NewEvent;
+use crate::domain::leavers::{format_date, parse_date};
+use crate::domain::risk::{self, Assessment, Level, RiskInput, RiskSettings};
+use crate::ids::{AlertId, LeaverId};
+use crate::store::leavers::{Leaver, RiskState};
+use crate::store::{items, keys, Cond, Tenant, Tx};
+
+/// One day's score, as the history shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct HistoryEntry {
+    pub date: String,
+    pub score: u32,
+    pub level: Level,
+    pub assessed_at: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertStatus {
+    Open,
+    Acknowledged,
+    Resolved,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Alert {
+    #[schema(value_type = String)]
+    pub id: AlertId,
+    #[schema(value_type = String)]
+    pub leaver_id: LeaverId,
+    pub leaver_name: String,
+    pub level: Level,
+    pub score: u32,
+    pub status: AlertStatus,
+    /// The factors behind the alert, largest first.
+    pub reasons: Vec<String>,
+    pub raised_at: String,
+    pub note: Option<String>,
+    pub acknowledged_by: Option<String>,
+    pub acknowledged_at: Option<String>,
+    pub resolved_by: Option<String>,
+    pub resolved_at: Option<String>,
+    pub version: u64,
+    /// Where the leaver's copy lives, to clear its open alert on resolve.
+    #[serde(default)]
+    #[schema(ignore)]
+    pub surname_key: String,
+}
+
+impl Alert {
+    /// A new open alert.
+    pub fn open(
+        leaver_id: &LeaverId,
+        leaver_name: String,
+        surname_key: &str,
+        level: Level,
+        score: u32,
+        reasons: Vec<String>,
+        now: &str,
+    ) -> Self {
+        Alert {
+            id: AlertId::new(),
+            leaver_id: leaver_id.clone(),
+            leaver_name,
+            level,
+            score,
+            status: AlertStatus::Open,
+            reasons,
+            raised_at: now.to_string(),
+            note: None,
+            acknowledged_by: None,
+            acknowledged_at: None,
+            resolved_by: None,
+            resolved_at: None,
+            version: 1,
+            surname_key: surname_key.to_string(),
+        }
+    }
+}
+
+/// Scores `l` as of `today`.
+pub fn score(l: &Leaver, settings: &RiskSettings, today: time::Date) -> Assessment {
+    let leave_date = parse_date(&l.leave_date).unwrap_or(today);
+    let input = RiskInput {
+        today,
+        leave_date,
+        reason: l.reason,
+        access_level: l.access_level,
+        department: &l.department,
+        sensitive_department: settings.is_sensitive(&l.department),
+        checklist: &l.checklist,
+        linked_role: l.linked_role,
+        post_leave_activity: l.post_leave_activity.as_ref(),
+    };
+    risk::assess(&input, settings)
+}
+
+/// What recording an assessment staged.
+#[derive(Debug, Default)]
+pub struct Recorded {
+    pub alert: Option<Alert>,
+}
+
+/// Sets `l.risk`, stages the day's history entry and, when due, a new alert
+/// (with its guard item, so two writers can never open two). The caller
+/// stages the leaver itself afterwards (it now carries the new risk and
+/// open alert) and commits `events` with the rest.
+#[allow(clippy::too_many_arguments)]
+pub fn record(
+    tx: &mut Tx,
+    table: &str,
+    t: &Tenant,
+    l: &mut Leaver,
+    a: &Assessment,
+    today: time::Date,
+    now: &str,
+    events: &mut Vec<NewEvent>,
+) -> Recorded {
+    l.risk =
+        Some(RiskState { score: a.score, level: a.level, factors: a.factors.clone(), assessed_at: now.to_string() });
+    let date = format_date(today);
+    let entry = HistoryEntry { date: date.clone(), score: a.score, level: a.level, assessed_at: now.to_string() };
+    tx.put(table, &keys::risk_history(t, &l.id, &date), items::RISK_HISTORY, &entry, Cond::None);
+    let mut out = Recorded::default();
+    if a.level.alerts() && !l.open_alerts.contains_key(a.level.as_str()) {
+        let alert = Alert::open(
+            &l.id,
+            format!("{} {}", l.first_name, l.surname),
+            &l.surname_key,
+            a.level,
+            a.score,
+            a.factors.iter().take(3).map(|f| format!("{} (+{})", f.label, f.contribution)).collect(),
+            now,
+        );
+        tx.put(table, &keys::alert(t, &alert.id), items::ALERT, &alert, Cond::New);
+        let guard = serde_json::json!({ "alert_id": alert.id.to_string() });
+        tx.put(table, &keys::open_alert_guard(t, &l.id, a.level.as_str()), items::ALERT_GUARD, &guard, Cond::New);
+        l.open_alerts.insert(a.level.as_str().to_string(), alert.id.to_string());
+        events.push(
+            NewEvent::new("alert.raised", alert.id.to_string())
+                .with("leaver", l.id.to_string())
+                .with("level", a.level.as_str())
+                .with("score", a.score.to_string()),
+        );
+        out.alert = Some(alert);
+    }
+    out
+}
+
+/// An alert that the sweep could not deactivate (or verify the
+/// deactivation of) a leaver's account.
+pub fn deactivation_failed_alert(l: &Leaver, user: &crate::ids::UserId, now: &str) -> Alert {
+    Alert::open(
+        &l.id,
+        format!("{} {}", l.first_name, l.surname),
+        &l.surname_key,
+        Level::Critical,
+        l.risk.as_ref().map(|r| r.score).unwrap_or(0),
+        vec![format!("Could not deactivate or verify account {user} on the leave date")],
+        now,
+    )
+}
+
+/// Records that a leaver's account was used after the leave date: the
+/// activity on both copies of the leaver, its level forced to `critical`,
+/// a critical alert (unless one is open), the user flagged so this is
+/// written once, and the audit events, in one transaction.
+pub async fn record_post_leave_activity(
+    app: &crate::http::App,
+    t: &Tenant,
+    user: &crate::store::items::User,
+    link: &crate::store::items::LeaverLink,
+    what: &str,
+    head: crate::domain::audit::ChainHead,
+    origin: &crate::domain::audit::Origin,
+) -> Result<(), crate::store::StoreError> {
+    use crate::domain::risk::Activity;
+    use crate::store::{leavers as stored, Exprs, StoreError};
+    let table = app.store.table().to_string();
+    let activity = Activity { at: origin.at.clone(), what: what.to_string(), source_ip: origin.source_ip.clone() };
+    let act: aws_sdk_dynamodb::types::AttributeValue =
+        serde_dynamo::to_attribute_value(&activity).map_err(|e| StoreError::Mapping(e.to_string()))?;
+    let critical = aws_sdk_dynamodb::types::AttributeValue::S(Level::Critical.as_str().into());
+    for with_alert in [true, false] {
+        let mut tx = Tx::new();
+        tx.update(
+            &table,
+            &keys::user(t, &user.id),
+            "SET leaver.flagged_at = :at",
+            Cond::Expr("attribute_exists(leaver) AND attribute_not_exists(leaver.flagged_at)".into()),
+            Exprs::new().str(":at", &origin.at),
+        );
+        let mut sets = vec![("post_leave_activity", act.clone()), ("risk.level", critical.clone())];
+        let mut events = vec![NewEvent::new("leaver.post_leave_activity", link.leaver_id.to_string())
+            .with("what", what)
+            .with("user", user.id.to_string())];
+        if with_alert {
+            let alert = Alert::open(
+                &link.leaver_id,
+                user.full_name.clone(),
+                &link.surname_key,
+                Level::Critical,
+                100,
+                vec![format!("Account used after the leave date: {what} from {}", origin.source_ip)],
+                &origin.at,
+            );
+            tx.put(&table, &keys::alert(t, &alert.id), items::ALERT, &alert, Cond::New);
+            tx.put(
+                &table,
+                &keys::open_alert_guard(t, &link.leaver_id, "critical"),
+                items::ALERT_GUARD,
+                &serde_json::json!({"alert_id": alert.id.to_string()}),
+                Cond::New,
+            );
+            sets.push(("open_alerts.critical", aws_sdk_dynamodb::types::AttributeValue::S(alert.id.to_string())));
+            events.push(
+                NewEvent::new("alert.raised", alert.id.to_string())
+                    .with("leaver", link.leaver_id.to_string())
+                    .with("level", "critical"),
+            );
+        }
+        stored::stage_fields(&mut tx, &table, t, &link.leaver_id, &link.surname_key, &sets, &[]);
+        match crate::http::pipeline::commit_with_audit(app, t, head.clone(), origin, tx, events, None).await {
+            Ok(_) => return Ok(()),
+            // A critical alert is already open: record the activity alone.
+            Err(StoreError::Cancelled { failed }) if with_alert && failed.iter().all(|i| *i == 1 || *i == 2) => {
+                continue
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,647 @@
+//! `/leavers…`: registering leavers, the seed's surname routes, risk,
+//! re-assessment and the offboarding checklist.
+
+use serde::{Deserialize, Deserializer};
+use serde_json::json;
+
+use super::assess::{self, HistoryEntry};
+use crate::domain::audit::NewEvent;
+use crate::domain::leavers::{self as rules, format_date, new_checklist, surname_key, LeaverStatus, RawLeaver};
+use crate::domain::risk::{Level, RiskSettings};
+use crate::error::ApiError;
+use crate::http::{json, no_content, Ctx, ListPage, Reply};
+use crate::ids::{LeaverId, UserId};
+use crate::store::items::{LeaverLink, User};
+use crate::store::leavers::{self as stored, Leaver};
+use crate::store::{decode, keys, schema, Cond, Exprs, SkCond, StoreError, Tenant, Tx};
+
+/// `null` and absent are different for optional fields of a PATCH:
+/// absent keeps the value, `null` clears it.
+fn double_option<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateLeaverRequest {
+    pub first_name: Option<String>,
+    pub surname: Option<String>,
+    pub email: Option<String>,
+    pub employee_id: Option<String>,
+    pub department: Option<String>,
+    pub job_title: Option<String>,
+    /// `YYYY-MM-DD`
+    pub leave_date: Option<String>,
+    /// resignation | dismissal | redundancy | retirement | contract_end | other
+    pub reason: Option<String>,
+    /// standard (default) | elevated | privileged
+    pub access_level: Option<String>,
+    pub notes: Option<String>,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PatchLeaverRequest {
+    /// The version you read; a stale one gets 409.
+    pub version: u64,
+    pub first_name: Option<String>,
+    pub surname: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub email: Option<Option<String>>,
+    pub department: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub job_title: Option<Option<String>>,
+    pub leave_date: Option<String>,
+    pub reason: Option<String>,
+    pub access_level: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub notes: Option<Option<String>>,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LeaveDateRequest {
+    pub leave_date: String,
+    /// Optional: the version you read; a stale one gets 409.
+    pub version: Option<u64>,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChecklistPatchRequest {
+    pub done: bool,
+    pub note: Option<String>,
+    pub version: Option<u64>,
+}
+
+/// Percent-decodes a path segment (`M%C3%BCller` → `Müller`).
+pub fn decode_segment(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// What `{id}` in `/leavers/{id}` names.
+pub enum Target {
+    Id(LeaverId),
+    Surname(String),
+}
+
+pub fn target(raw: &str) -> Target {
+    match LeaverId::parse(raw) {
+        Some(id) => Target::Id(id),
+        None => Target::Surname(surname_key(&decode_segment(raw))),
+    }
+}
+
+fn today(ctx: &Ctx) -> time::Date {
+    ctx.now.date()
+}
+
+pub(crate) fn settings(ctx: &Ctx, t: &Tenant) -> Result<RiskSettings, ApiError> {
+    Ok(ctx.prefetched::<RiskSettings>(&keys::risk_settings(t))?.unwrap_or_default())
+}
+
+/// Items the leaver routes read with the session.
+pub fn prefetch(ctx: &Ctx, scope: &Tenant) -> Vec<keys::Key> {
+    let mut wanted = vec![keys::risk_settings(scope)];
+    let r = ctx.route;
+    match (r.method, r.path) {
+        ("POST", "/leavers") => {
+            if let Ok(Some(req)) = ctx.json_opt::<serde_json::Value>() {
+                if let Some(uid) = req.get("employee_id").and_then(|v| v.as_str()).and_then(UserId::parse) {
+                    wanted.push(keys::user(scope, &uid));
+                }
+            }
+        }
+        (_, p) if p.starts_with("/leavers/{id}") => match target(ctx.param("id")) {
+            Target::Id(id) => wanted.push(keys::leaver(scope, &id)),
+            Target::Surname(k) if r.path == "/leavers/{id}" && (r.method == "GET" || r.method == "PUT") => {
+                wanted.push(keys::surname_bucket(scope, &k))
+            }
+            Target::Surname(_) => {}
+        },
+        _ => {}
+    }
+    wanted
+}
+
+fn not_found() -> ApiError {
+    ApiError::NotFound
+}
+
+/// The active leaver named by `{id}` (an id), prefetched.
+fn by_id(ctx: &Ctx) -> Result<Leaver, ApiError> {
+    let Target::Id(id) = target(ctx.param("id")) else { return Err(not_found()) };
+    let l: Leaver = ctx.prefetched(&keys::leaver(ctx.tenant()?, &id))?.ok_or_else(not_found)?;
+    if l.status == LeaverStatus::Deleted {
+        return Err(not_found());
+    }
+    Ok(l)
+}
+
+fn conflict_on_write(e: StoreError) -> ApiError {
+    match e {
+        StoreError::Cancelled { .. } => {
+            ApiError::Conflict("The leaver was changed meanwhile; read it again and retry.".into())
+        }
+        e => e.into(),
+    }
+}
+
+/// Re-scores `l`, then stages it and its history (and an alert, if due).
+fn rescore_and_stage(
+    ctx: &Ctx,
+    tx: &mut Tx,
+    t: &Tenant,
+    l: &mut Leaver,
+    read_rev: Option<u64>,
+    old_surname: Option<&str>,
+    events: &mut Vec<NewEvent>,
+) -> Result<(), ApiError> {
+    let s = settings(ctx, t)?;
+    let a = assess::score(l, &s, today(ctx));
+    assess::record(tx, ctx.table(), t, l, &a, today(ctx), &ctx.timestamp(), events);
+    l.rev += 1;
+    stored::stage_put(tx, ctx.table(), t, l, read_rev, old_surname)?;
+    Ok(())
+}
+
+/// Keeps the linked user's copy of the leave date (and surname key)
+/// current, or removes it when the leaver is deleted.
+fn stage_link(ctx: &Ctx, tx: &mut Tx, t: &Tenant, l: &Leaver) {
+    let Some(uid) = &l.employee_id else { return };
+    if l.status == LeaverStatus::Deleted {
+        tx.update(ctx.table(), &keys::user(t, uid), "REMOVE leaver", Cond::Exists, Exprs::new());
+    } else {
+        tx.update(
+            ctx.table(),
+            &keys::user(t, uid),
+            "SET leaver.leave_date = :d, leaver.surname_key = :k",
+            Cond::Expr("attribute_exists(leaver)".into()),
+            Exprs::new().str(":d", &l.leave_date).str(":k", &l.surname_key),
+        );
+    }
+}
+
+/// `POST /leavers`.
+pub async fn create(ctx: &mut Ctx) -> Result<Reply, ApiError> {
+    let req: CreateLeaverRequest = ctx.json()?;
+    let raw = RawLeaver {
+        first_name: req.first_name.as_deref(),
+        surname: req.surname.as_deref(),
+        email: Some(req.email.as_deref()),
+        department: req.department.as_deref(),
+        job_title: Some(req.job_title.as_deref()),
+        leave_date: req.leave_date.as_deref(),
+        reason: req.reason.as_deref(),
+        access_level: req.access_level.as_deref(),
+        notes: Some(req.notes.as_deref()),
+    };
+    let mut errors = match rules::fields(None, &raw) {
+        Ok(_) => Vec::new(),
+        Err(e) => e,
+    };
+    let t = ctx.tenant()?.clone();
+    let linked: Option<User> = match req.employee_id.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(raw_id) => match UserId::parse(raw_id) {
+            None => {
+                errors.push(crate::error::FieldError::new("employee_id", "is not a user id"));
+                None
+            }
+            Some(uid) => match ctx.prefetched::<User>(&keys::user(&t, &uid))? {
+                None => {
+                    errors.push(crate::error::FieldError::new("employee_id", "is not a person in this company"));
+                    None
+                }
+                Some(u) => Some(u),
+            },
+        },
+    };
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let f = rules::fields(None, &raw).map_err(ApiError::Validation)?;
+    if let Some(u) = &linked {
+        if let Some(link) = &u.leaver {
+            return Err(ApiError::Conflict(format!("This person is already registered as leaver {}.", link.leaver_id)));
+        }
+    }
+    let now = ctx.timestamp();
+    let mut l = Leaver {
+        id: LeaverId::new(),
+        company_id: t.id().clone(),
+        first_name: f.first_name,
+        surname_key: surname_key(&f.surname),
+        surname: f.surname,
+        email: f.email,
+        employee_id: linked.as_ref().map(|u| u.id.clone()),
+        department: f.department,
+        job_title: f.job_title,
+        leave_date: format_date(f.leave_date),
+        reason: f.reason,
+        access_level: f.access_level,
+        notes: f.notes,
+        status: LeaverStatus::Active,
+        checklist: new_checklist(),
+        linked_role: linked.as_ref().map(|u| u.role),
+        post_leave_activity: None,
+        risk: None,
+        open_alerts: Default::default(),
+        version: 1,
+        created_at: now.clone(),
+        updated_at: now,
+        rev: 0,
+    };
+    let mut tx = Tx::new();
+    let mut events = vec![NewEvent::new("leaver.created", l.id.to_string())
+        .with("leave_date", &l.leave_date)
+        .with("reason", l.reason.as_str())];
+    let s = settings(ctx, &t)?;
+    let a = assess::score(&l, &s, today(ctx));
+    assess::record(&mut tx, ctx.table(), &t, &mut l, &a, today(ctx), &ctx.timestamp(), &mut events);
+    stored::stage_put(&mut tx, ctx.table(), &t, &l, None, None)?;
+    let link_index = match &linked {
+        Some(u) => {
+            let link = LeaverLink {
+                leaver_id: l.id.clone(),
+                surname_key: l.surname_key.clone(),
+                leave_date: l.leave_date.clone(),
+                flagged_at: None,
+            };
+            let v = serde_dynamo::to_attribute_value(&link).map_err(ApiError::internal)?;
+            Some(tx.update(
+                ctx.table(),
+                &keys::user(&t, &u.id),
+                "SET leaver = :link",
+                Cond::Expr("attribute_exists(pk) AND attribute_not_exists(leaver)".into()),
+                Exprs::new().value(":link", v),
+            ))
+        }
+        None => None,
+    };
+    match ctx.commit_create(tx, events, 201, &l.view()).await {
+        Ok(r) => Ok(r),
+        Err(StoreError::Cancelled { failed }) if link_index.is_some_and(|i| failed.contains(&i)) => {
+            Err(ApiError::Conflict("This person was registered as a leaver meanwhile.".into()))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `GET /leavers`: filters `status`, `risk_level`, `leaving_before`,
+/// `leaving_after`, `department`. With a date filter the list is in leave
+/// date order, otherwise in registration order.
+pub async fn list(ctx: &mut Ctx) -> Result<Reply, ApiError> {
+    let t = ctx.tenant()?.clone();
+    let status = match ctx.query("status").unwrap_or("active") {
+        "active" => "active",
+        "deleted" => "deleted",
+        _ => return Err(ApiError::bad_field("status", "must be active or deleted")),
+    };
+    let level = match ctx.query("risk_level").filter(|v| !v.is_empty()) {
+        None => None,
+        Some(v) => Some(
+            Level::parse(v)
+                .ok_or_else(|| ApiError::bad_field("risk_level", "must be low, medium, high or critical"))?,
+        ),
+    };
+    let date = |name: &str| -> Result<Option<String>, ApiError> {
+        match ctx.query(name).filter(|v| !v.is_empty()) {
+            None => Ok(None),
+            Some(v) => rules::parse_date(v).map(|d| Some(format_date(d))).map_err(|m| ApiError::bad_field(name, m)),
+        }
+    };
+    let (before, after) = (date("leaving_before")?, date("leaving_after")?);
+    if let (Some(b), Some(a)) = (&before, &after) {
+        if a > b {
+            return Err(ApiError::bad_field("leaving_after", "must not be later than leaving_before"));
+        }
+    }
+    let department = ctx.query("department").filter(|v| !v.is_empty()).map(|d| d.to_string());
+    if department.as_ref().is_some_and(|d| d.chars().count() > 100) {
+        return Err(ApiError::bad_field("department", "must be at most 100 characters"));
+    }
+    let mut conds = vec!["#status = :status".to_string()];
+    let mut exprs = Exprs::new().name("#status", "status").str(":status", status);
+    if let Some(l) = level {
+        conds.push("#risk.#level = :level".into());
+        exprs = exprs.name("#risk", "risk").name("#level", "level").str(":level", l.as_str());
+    }
+    if let Some(d) = &department {
+        conds.push("#department = :department".into());
+        exprs = exprs.name("#department", "department").str(":department", d.trim());
+    }
+    let filter = Some((conds.join(" AND "), exprs));
+    let scope = format!(
+        "leavers|{status}|{}|{}|{}|{}",
+        level.map(|l| l.as_str()).unwrap_or(""),
+        before.as_deref().unwrap_or(""),
+        after.as_deref().unwrap_or(""),
+        department.as_deref().unwrap_or("")
+    );
+    let store = &ctx.app.store;
+    let page = if before.is_some() || after.is_some() {
+        let pk = keys::leavers_by_date_gsi2pk(&t);
+        let (limit, start) = ctx.page(&scope, &pk)?;
+        let from = format!("{}#", after.as_deref().unwrap_or("0000-00-00"));
+        let to = format!("{}#~", before.as_deref().unwrap_or("9999-99-99"));
+        let start = start.map(|k| key_attrs(k, &[schema::PK, schema::SK, schema::GSI2_PK, schema::GSI2_SK]));
+        store
+            .query(
+                Some((schema::GSI2, schema::GSI2_PK, schema::GSI2_SK)),
+                &pk,
+                SkCond::Between(&from, &to),
+                limit,
+                start,
+                true,
+                filter,
+            )
+            .await?
+    } else {
+        let pk = keys::tenant_pk(&t);
+        let (limit, start) = ctx.page(&scope, &pk)?;
+        let start = start.map(|k| key_attrs(k, &[schema::PK, schema::SK]));
+        store.query(None, &pk, SkCond::Prefix(keys::LEAVER_SK_PREFIX), limit, start, true, filter).await?
+    };
+    let items = page.items.into_iter().map(|i| decode::<Leaver>(i).map(|l| l.view())).collect::<Result<Vec<_>, _>>()?;
+    let next_cursor = ctx.next_cursor(&scope, page.last_key);
+    Ok(json(200, &ListPage { items, next_cursor }))
+}
+
+fn key_attrs(k: std::collections::HashMap<String, String>, names: &[&str]) -> crate::store::Item {
+    k.into_iter()
+        .filter(|(n, _)| names.contains(&n.as_str()))
+        .map(|(n, v)| (n, aws_sdk_dynamodb::types::AttributeValue::S(v)))
+        .collect()
+}
+
+fn surname_matches(ctx: &Ctx, key: &str) -> Result<Vec<Leaver>, ApiError> {
+    let t = ctx.tenant()?;
+    let item = ctx.prefetched_raw(&keys::surname_bucket(t, key));
+    Ok(stored::bucket_leavers(item)?.into_iter().filter(|l| l.status == LeaverStatus::Active).collect())
+}
+
+/// `GET /leavers/{id}`: one leaver by id, or every active leaver whose
+/// surname matches (case-insensitive) as a list.
+pub async fn get(ctx: &mut Ctx) -> Result<Reply, ApiError> {
+    match target(ctx.param("id")) {
+        Target::Id(_) => Ok(json(200, &by_id(ctx)?.view())),
+        Target::Surname(k) => {
+            let found = surname_matches(ctx, &k)?;
+            if found.is_empty() {
+                return Err(not_found());
+            }
+            Ok(json(200, &ListPage { items: found.iter().map(Leaver::view).collect(), next_cursor: None }))
+        }
+    }
+}
+
+/// `PUT /leavers/{id}` `{leave_date}`: the seed's update by surname (or id).
+/// Several leavers with the surname: 409 listing them.
+pub async fn put_leave_date(ctx: &mut Ctx) -> Result<Reply, ApiError> {
+    let req: LeaveDateRequest = ctx.json()?;
+    let date = rules::parse_date(&req.leave_date).map_err(|m| ApiError::invalid("leave_date", m))?;
+    let mut l = match target(ctx.param("id")) {
+        Target::Id(_) => by_id(ctx)?,
+        Target::Surname(k) => {
+            let mut found = surname_matches(ctx, &k)?;
+            match found.len() {
+                0 => return Err(not_found()),
+                1 => found.remove(0),
+                n => {
+                    let candidates: Vec<_> = found
+                        .iter()
+                        .map(|l| json!({"id": l.id.to_string(), "first_name": l.first_name, "surname": l.surname, "department": l.department, "leave_date": l.leave_date}))
+                        .collect();
+                    return Err(ApiError::Ambiguous(
+                        format!("{n} leavers have this surname; update one by its id."),
+                        json!(candidates),
+                    ));
+                }
+            }
+        }
+    };
+    if let Some(v) = req.version {
+        if v != l.version {
+            return Err(ApiError::Conflict(format!(
+                "The leaver was changed meanwhile: version is {}, you sent {v}.",
+                l.version
+            )));
+        }
+    }
+    let t = ctx.tenant()?.clone();
+    let from = l.leave_date.clone();
+    l.leave_date = format_date(date);
+    l.version += 1;
+    l.updated_at = ctx.timestamp();
+    let mut tx = Tx::new();
+    let mut events = vec![NewEvent::new("leaver.updated", l.id.to_string())
+        .with("leave_date_from", from)
+        .with("leave_date_to", &l.leave_date)];
+    let read_rev = l.rev;
+    rescore_and_stage(ctx, &mut tx, &t, &mut l, Some(read_rev), None, &mut events)?;
+    stage_link(ctx, &mut tx, &t, &l);
+    ctx.commit(tx, events).await.map_err(conflict_on_write)?;
+    Ok(json(200, &l.view()))
+}
+
+/// `PATCH /leavers/{id}`.
+pub async fn patch(ctx: &mut Ctx) -> Result<Reply, ApiError> {
+    let req: PatchLeaverRequest = ctx.json()?;
+    let mut l = by_id(ctx)?;
+    if req.version != l.version {
+        return Err(ApiError::Conflict(format!(
+            "The leaver was changed meanwhile: version is {}, you sent {}.",
+            l.version, req.version
+        )));
+    }
+    let base = rules::LeaverFields {
+        first_name: l.first_name.clone(),
+        surname: l.surname.clone(),
+        email: l.email.clone(),
+        department: l.department.clone(),
+        job_title: l.job_title.clone(),
+        leave_date: rules::parse_date(&l.leave_date).map_err(ApiError::internal)?,
+        reason: l.reason,
+        access_level: l.access_level,
+        notes: l.notes.clone(),
+    };
+    let raw = RawLeaver {
+        first_name: req.first_name.as_deref(),
+        surname: req.surname.as_deref(),
+        email: req.email.as_ref().map(|o| o.as_deref()),
+        department: req.department.as_deref(),
+        job_title: req.job_title.as_ref().map(|o| o.as_deref()),
+        leave_date: req.leave_date.as_deref(),
+        reason: req.reason.as_deref(),
+        access_level: req.access_level.as_deref(),
+        notes: req.notes.as_ref().map(|o| o.as_deref()),
+    };
+    let f = rules::fields(Some(&base), &raw).map_err(ApiError::Validation)?;
+    let t = ctx.tenant()?.clone();
+    let old_surname = l.surname_key.clone();
+    let mut changed: Vec<&str> = Vec::new();
+    macro_rules! set {
+        ($field:ident, $value:expr, $name:literal) => {
+            if l.$field != $value {
+                l.$field = $value;
+                changed.push($name);
+            }
+        };
+    }
+    set!(first_name, f.first_name, "first_name");
+    set!(surname, f.surname, "surname");
+    set!(email, f.email, "email");
+    set!(department, f.department, "department");
+    set!(job_title, f.job_title, "job_title");
+    set!(leave_date, format_date(f.leave_date), "leave_date");
+    set!(reason, f.reason, "reason");
+    set!(access_level, f.access_level, "access_level");
+    set!(notes, f.notes, "notes");
+    if changed.is_empty() {
+        return Ok(json(200, &l.view()));
+    }
+    l.surname_key = surname_key(&l.surname);
+    l.version += 1;
+    l.updated_at = ctx.timestamp();
+    let mut tx = Tx::new();
+    let mut events = vec![NewEvent::new("leaver.updated", l.id.to_string()).with("fields", changed.join(","))];
+    let read_rev = l.rev;
+    rescore_and_stage(ctx, &mut tx, &t, &mut l, Some(read_rev), Some(&old_surname), &mut events)?;
+    stage_link(ctx, &mut tx, &t, &l);
+    ctx.commit(tx, events).await.map_err(conflict_on_write)?;
+    Ok(json(200, &l.view()))
+}
+
+/// `DELETE /leavers/{id}`: soft delete; the record stays for the audit
+/// trail but leaves lists, surname lookups and the sweep.
+pub async fn delete(ctx: &mut Ctx) -> Result<Reply, ApiError> {
+    let mut l = by_id(ctx)?;
+    let t = ctx.tenant()?.clone();
+    l.status = LeaverStatus::Deleted;
+    l.version += 1;
+    l.updated_at = ctx.timestamp();
+    let read_rev = l.rev;
+    l.rev += 1;
+    let mut tx = Tx::new();
+    stored::stage_put(&mut tx, ctx.table(), &t, &l, Some(read_rev), None)?;
+    stage_link(ctx, &mut tx, &t, &l);
+    ctx.commit(tx, vec![NewEvent::new("leaver.deleted", l.id.to_string())]).await.map_err(conflict_on_write)?;
+    Ok(no_content())
+}
+
+/// How many history entries `GET /leavers/{id}/risk` returns.
+pub const HISTORY_LIMIT: i32 = 90;
+
+/// `GET /leavers/{id}/risk`.
+pub async fn risk(ctx: &mut Ctx) -> Result<Reply, ApiError> {
+    let l = by_id(ctx)?;
+    let t = ctx.tenant()?.clone();
+    let page = ctx
+        .app
+        .store
+        .query(
+            None,
+            &keys::tenant_pk(&t),
+            SkCond::Prefix(&keys::risk_history_prefix(&l.id)),
+            HISTORY_LIMIT,
+            None,
+            false,
+            None,
+        )
+        .await?;
+    let history = page.items.into_iter().map(decode::<HistoryEntry>).collect::<Result<Vec<_>, _>>()?;
+    let r = l.risk.clone();
+    Ok(json(
+        200,
+        &json!({
+            "leaver_id": l.id.to_string(),
+            "score": r.as_ref().map(|r| r.score),
+            "level": r.as_ref().map(|r| r.level),
+            "factors": r.as_ref().map(|r| r.factors.clone()).unwrap_or_default(),
+            "assessed_at": r.as_ref().map(|r| r.assessed_at.clone()),
+            "post_leave_activity": l.post_leave_activity,
+            "open_alerts": l.open_alerts,
+            "history": history,
+        }),
+    ))
+}
+
+/// `POST /leavers/{id}/assess`: re-score now.
+pub async fn assess_now(ctx: &mut Ctx) -> Result<Reply, ApiError> {
+    let mut l = by_id(ctx)?;
+    let t = ctx.tenant()?.clone();
+    let mut tx = Tx::new();
+    let mut events = Vec::new();
+    let read_rev = l.rev;
+    rescore_and_stage(ctx, &mut tx, &t, &mut l, Some(read_rev), None, &mut events)?;
+    let r = l.risk.clone().ok_or_else(|| ApiError::internal("no assessment"))?;
+    events.insert(
+        0,
+        NewEvent::new("leaver.assessed", l.id.to_string())
+            .with("score", r.score.to_string())
+            .with("level", r.level.as_str()),
+    );
+    ctx.commit(tx, events).await.map_err(conflict_on_write)?;
+    Ok(json(
+        200,
+        &json!({"leaver_id": l.id.to_string(), "score": r.score, "level": r.level, "factors": r.factors, "assessed_at": r.assessed_at}),
+    ))
+}
+
+/// `GET /leavers/{id}/checklist`.
+pub async fn checklist(ctx: &mut Ctx) -> Result<Reply, ApiError> {
+    let l = by_id(ctx)?;
+    Ok(json(200, &json!({"leaver_id": l.id.to_string(), "version": l.version, "items": l.checklist})))
+}
+
+/// `PATCH /leavers/{id}/checklist/{item}`: tick or untick one item.
+pub async fn patch_checklist(ctx: &mut Ctx) -> Result<Reply, ApiError> {
+    let req: ChecklistPatchRequest = ctx.json()?;
+    let note = match req.note.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+        None => None,
+        Some(n) => Some(crate::domain::validate::name(n, 1000).map_err(|m| ApiError::invalid("note", m))?),
+    };
+    let mut l = by_id(ctx)?;
+    if let Some(v) = req.version {
+        if v != l.version {
+            return Err(ApiError::Conflict(format!(
+                "The leaver was changed meanwhile: version is {}, you sent {v}.",
+                l.version
+            )));
+        }
+    }
+    let item_id = ctx.param("item").to_string();
+    let actor = ctx.principal()?.id().to_string();
+    let now = ctx.timestamp();
+    let item = l.checklist.iter_mut().find(|i| i.id == item_id).ok_or_else(not_found)?;
+    item.done = req.done;
+    item.done_at = req.done.then(|| now.clone());
+    item.done_by = req.done.then(|| actor.clone());
+    item.note = note;
+    l.version += 1;
+    l.updated_at = now;
+    let t = ctx.tenant()?.clone();
+    let mut tx = Tx::new();
+    let mut events = vec![NewEvent::new("leaver.checklist_updated", l.id.to_string())
+        .with("item", &item_id)
+        .with("done", req.done.to_string())];
+    let read_rev = l.rev;
+    rescore_and_stage(ctx, &mut tx, &t, &mut l, Some(read_rev), None, &mut events)?;
+    ctx.commit(tx, events).await.map_err(conflict_on_write)?;
+    Ok(json(200, &json!({"leaver_id": l.id.to_string(), "version": l.version, "items": l.checklist})))
+}

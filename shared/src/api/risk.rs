@@ -1,0 +1,251 @@
+//! `/risk-settings`, `/alerts` and `POST /sweeps`: the company's risk
+//! configuration, the alerts the engine raises, and the sweep on demand.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::json;
+
+use super::assess::{Alert, AlertStatus};
+use super::leavers::settings;
+use super::sweep;
+use crate::domain::audit::NewEvent;
+use crate::domain::risk::settings::Thresholds;
+use crate::domain::risk::Level;
+use crate::error::ApiError;
+use crate::http::{json, Ctx, ListPage, Reply};
+use crate::ids::AlertId;
+use crate::store::leavers as stored;
+use crate::store::{decode, items, key_item, keys, Cond, Exprs, Key, SkCond, StoreError, Tx};
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RiskSettingsRequest {
+    /// Signal id → weight (0–100). Signals not named keep their weight.
+    #[serde(default)]
+    pub weights: BTreeMap<String, u32>,
+    pub thresholds: Option<Thresholds>,
+    pub sensitive_departments: Option<Vec<String>>,
+    pub auto_deactivate: Option<bool>,
+    /// The version you read (0 for the defaults); a stale one gets 409.
+    pub version: u64,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AlertPatchRequest {
+    /// acknowledged | resolved
+    pub status: String,
+    pub note: Option<String>,
+    pub version: Option<u64>,
+}
+
+/// Items the risk routes read with the session.
+pub fn prefetch(ctx: &Ctx, scope: &crate::store::Tenant) -> Vec<Key> {
+    match (ctx.route.method, ctx.route.path) {
+        (_, "/risk-settings") => vec![keys::risk_settings(scope)],
+        ("PATCH", "/alerts/{id}") => {
+            AlertId::parse(ctx.param("id")).map(|id| keys::alert(scope, &id)).into_iter().collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// `GET /risk-settings`.
+pub async fn get_settings(ctx: &mut Ctx) -> Result<Reply, ApiError> {
+    let t = ctx.tenant()?.clone();
+    Ok(json(200, &settings(ctx, &t)?))
+}
+
+/// `PUT /risk-settings`: weights, thresholds, sensitive departments and
+/// whether the sweep deactivates accounts. Audited with what changed.
+pub async fn put_settings(ctx: &mut Ctx) -> Result<Reply, ApiError> {
+    let req: RiskSettingsRequest = ctx.json()?;
+    let t = ctx.tenant()?.clone();
+    let current = settings(ctx, &t)?;
+    if req.version != current.version {
+        return Err(ApiError::Conflict(format!(
+            "The settings were changed meanwhile: version is {}, you sent {}.",
+            current.version, req.version
+        )));
+    }
+    let mut next = current.clone();
+    next.weights.extend(req.weights);
+    if let Some(th) = req.thresholds {
+        next.thresholds = th;
+    }
+    if let Some(d) = req.sensitive_departments {
+        next.sensitive_departments = d.into_iter().map(|s| s.trim().to_string()).collect();
+    }
+    if let Some(a) = req.auto_deactivate {
+        next.auto_deactivate = a;
+    }
+    next.validate().map_err(ApiError::Validation)?;
+    next.version = current.version + 1;
+    let mut changed = Vec::new();
+    if next.weights != current.weights {
+        changed.push("weights");
+    }
+    if next.thresholds != current.thresholds {
+        changed.push("thresholds");
+    }
+    if next.sensitive_departments != current.sensitive_departments {
+        changed.push("sensitive_departments");
+    }
+    if next.auto_deactivate != current.auto_deactivate {
+        changed.push("auto_deactivate");
+    }
+    let mut tx = Tx::new();
+    let cond = if current.version == 0 { Cond::New } else { Cond::Expr("version = :v".into()) };
+    let item = crate::store::to_item(&keys::risk_settings(&t), items::RISK_SETTINGS, &next)?;
+    let exprs = if current.version == 0 { Exprs::new() } else { Exprs::new().num(":v", current.version) };
+    tx.put_item(ctx.table(), item, cond, exprs);
+    let event = NewEvent::new("risk_settings.updated", t.id().to_string())
+        .with("changed", changed.join(","))
+        .with("version", next.version.to_string());
+    match ctx.commit(tx, vec![event]).await {
+        Ok(_) => Ok(json(200, &next)),
+        Err(StoreError::Cancelled { .. }) => {
+            Err(ApiError::Conflict("The settings were changed meanwhile; read them again and retry.".into()))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `GET /alerts`: newest first; filters `status` (open, acknowledged,
+/// resolved; `unresolved` for both of the first) and `level`.
+pub async fn list_alerts(ctx: &mut Ctx) -> Result<Reply, ApiError> {
+    let t = ctx.tenant()?.clone();
+    let pk = keys::tenant_pk(&t);
+    let mut conds = Vec::new();
+    let mut exprs = Exprs::new();
+    match ctx.query("status").filter(|s| !s.is_empty()) {
+        None => {}
+        Some("unresolved") => {
+            conds.push("#status <> :resolved".to_string());
+            exprs = exprs.name("#status", "status").str(":resolved", "resolved");
+        }
+        Some(s @ ("open" | "acknowledged" | "resolved")) => {
+            conds.push("#status = :status".to_string());
+            exprs = exprs.name("#status", "status").str(":status", s);
+        }
+        Some(_) => return Err(ApiError::bad_field("status", "must be open, acknowledged, resolved or unresolved")),
+    }
+    if let Some(l) = ctx.query("level").filter(|s| !s.is_empty()) {
+        let l = Level::parse(l).ok_or_else(|| ApiError::bad_field("level", "must be low, medium, high or critical"))?;
+        conds.push("#level = :level".to_string());
+        exprs = exprs.name("#level", "level").str(":level", l.as_str());
+    }
+    if let Some(lid) = ctx.query("leaver_id").filter(|s| !s.is_empty()) {
+        conds.push("leaver_id = :lid".to_string());
+        exprs = exprs.str(":lid", lid);
+    }
+    let scope = format!(
+        "alerts|{}|{}|{}",
+        ctx.query("status").unwrap_or(""),
+        ctx.query("level").unwrap_or(""),
+        ctx.query("leaver_id").unwrap_or("")
+    );
+    let (limit, start) = ctx.page(&scope, &pk)?;
+    let start = start.map(|k| {
+        key_item(&Key { pk: k.get("pk").cloned().unwrap_or_default(), sk: k.get("sk").cloned().unwrap_or_default() })
+    });
+    let filter = (!conds.is_empty()).then(|| (conds.join(" AND "), exprs));
+    let page =
+        ctx.app.store.query(None, &pk, SkCond::Prefix(keys::ALERT_SK_PREFIX), limit, start, false, filter).await?;
+    let items = page.items.into_iter().map(decode::<Alert>).collect::<Result<Vec<_>, _>>()?;
+    let next_cursor = ctx.next_cursor(&scope, page.last_key);
+    Ok(json(200, &ListPage { items, next_cursor }))
+}
+
+/// `PATCH /alerts/{id}` `{status: acknowledged|resolved, note}`. Resolving
+/// closes the alert's slot, so the level can alert again later.
+pub async fn patch_alert(ctx: &mut Ctx) -> Result<Reply, ApiError> {
+    let req: AlertPatchRequest = ctx.json()?;
+    let wanted = match req.status.as_str() {
+        "acknowledged" => AlertStatus::Acknowledged,
+        "resolved" => AlertStatus::Resolved,
+        _ => return Err(ApiError::invalid("status", "must be acknowledged or resolved")),
+    };
+    let note = match req.note.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+        None => None,
+        Some(n) => Some(crate::domain::validate::name(n, 2000).map_err(|m| ApiError::invalid("note", m))?),
+    };
+    if wanted == AlertStatus::Resolved && note.is_none() {
+        return Err(ApiError::invalid("note", "is required to resolve an alert"));
+    }
+    let t = ctx.tenant()?.clone();
+    let id = AlertId::parse(ctx.param("id")).ok_or(ApiError::NotFound)?;
+    let mut alert: Alert = ctx.prefetched(&keys::alert(&t, &id))?.ok_or(ApiError::NotFound)?;
+    if let Some(v) = req.version {
+        if v != alert.version {
+            return Err(ApiError::Conflict(format!(
+                "The alert was changed meanwhile: version is {}, you sent {v}.",
+                alert.version
+            )));
+        }
+    }
+    match (alert.status, wanted) {
+        (AlertStatus::Resolved, _) => return Err(ApiError::Conflict("The alert is already resolved.".into())),
+        (AlertStatus::Acknowledged, AlertStatus::Acknowledged) => {
+            return Err(ApiError::Conflict("The alert is already acknowledged.".into()))
+        }
+        _ => {}
+    }
+    let actor = ctx.principal()?.id().to_string();
+    let now = ctx.timestamp();
+    let read_version = alert.version;
+    alert.status = wanted;
+    alert.version += 1;
+    if note.is_some() {
+        alert.note = note;
+    }
+    match wanted {
+        AlertStatus::Acknowledged => {
+            alert.acknowledged_by = Some(actor);
+            alert.acknowledged_at = Some(now);
+        }
+        _ => {
+            alert.resolved_by = Some(actor);
+            alert.resolved_at = Some(now);
+        }
+    }
+    let mut tx = Tx::new();
+    let item = crate::store::to_item(&keys::alert(&t, &id), items::ALERT, &alert)?;
+    tx.put_item(ctx.table(), item, Cond::Expr("version = :v".into()), Exprs::new().num(":v", read_version));
+    if wanted == AlertStatus::Resolved {
+        let level = alert.level.as_str();
+        tx.delete(ctx.table(), &keys::open_alert_guard(&t, &alert.leaver_id, level));
+        stored::stage_fields(
+            &mut tx,
+            ctx.table(),
+            &t,
+            &alert.leaver_id,
+            &alert.surname_key,
+            &[],
+            &[&format!("open_alerts.{level}")],
+        );
+    }
+    let action = if wanted == AlertStatus::Resolved { "alert.resolved" } else { "alert.acknowledged" };
+    match ctx.commit(tx, vec![NewEvent::new(action, id.to_string()).with("leaver", alert.leaver_id.to_string())]).await
+    {
+        Ok(_) => Ok(json(200, &alert)),
+        Err(StoreError::Cancelled { .. }) => {
+            Err(ApiError::Conflict("The alert or its leaver changed meanwhile; read it again and retry.".into()))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `POST /sweeps`: the sweep now, for the caller's company. Unlike other
+/// routes its DynamoDB cost grows with the company's leavers in the window
+/// (a heavy route: it counts against the lower rate limit).
+pub async fn run_sweep(ctx: &mut Ctx) -> Result<Reply, ApiError> {
+    let t = ctx.tenant()?.clone();
+    let actor = ctx.principal()?.id().to_string();
+    let report = sweep::sweep_company(&ctx.app, &t, ctx.now, &actor, &ctx.request_id).await?;
+    Ok(json(
+        200,
+        &json!({"assessed": report.assessed, "alerts_raised": report.alerts_raised, "deactivated": report.deactivated, "skipped": report.skipped, "errors": report.errors.len()}),
+    ))
+}

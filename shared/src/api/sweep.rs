@@ -1,0 +1,218 @@
+//! The leaver-risk sweep: re-scores every active leaver whose leave date is
+//! inside the risk window (90 days before to 30 days after today), records
+//! the day's history, raises alerts, and on the leave date deactivates the
+//! linked account (when the company's settings allow), reads it back to
+//! verify, and ticks the checklist with the verified result.
+//!
+//! Cost: per company, one `Query` page of the leave-date index (gsi2) per
+//! 1 MB of leavers in the window plus the settings read, then one
+//! transaction per leaver. Nothing depends on how many leavers are outside
+//! the window. Re-running on the same day overwrites the day's history entry
+//! and finds alerts already open, so it adds nothing twice.
+
+use serde::Serialize;
+
+use super::assess;
+use crate::domain::audit::{ChainHead, NewEvent, Origin};
+use crate::domain::leavers::{format_date, parse_date, LeaverStatus};
+use crate::domain::risk::RiskSettings;
+use crate::http::pipeline::{commit_with_audit, timestamp};
+use crate::http::App;
+use crate::store::items::{self, User};
+use crate::store::leavers::{self as stored, Leaver};
+use crate::store::{decode, keys, schema, Cond, Exprs, SkCond, StoreError, Tenant, Tx};
+
+/// Days before the leave date a leaver enters the window.
+pub const WINDOW_DAYS_BEFORE: i64 = 90;
+/// Days after the leave date a leaver stays in the window.
+pub const WINDOW_DAYS_AFTER: i64 = 30;
+
+/// What one company's sweep did.
+#[derive(Debug, Default, Clone, Serialize, utoipa::ToSchema)]
+pub struct SweepReport {
+    pub assessed: u32,
+    pub alerts_raised: u32,
+    pub deactivated: u32,
+    /// Leavers skipped because they changed during the sweep (next run).
+    pub skipped: u32,
+    pub errors: Vec<String>,
+}
+
+impl SweepReport {
+    pub fn add(&mut self, o: &SweepReport) {
+        self.assessed += o.assessed;
+        self.alerts_raised += o.alerts_raised;
+        self.deactivated += o.deactivated;
+        self.skipped += o.skipped;
+        self.errors.extend(o.errors.iter().cloned());
+    }
+}
+
+/// The leave-date range (inclusive) of the window on `today`.
+pub fn window(today: time::Date) -> (String, String) {
+    (
+        format_date(today - time::Duration::days(WINDOW_DAYS_AFTER)),
+        format_date(today + time::Duration::days(WINDOW_DAYS_BEFORE)),
+    )
+}
+
+/// Sweeps one company. `actor` is who asked (`system` for the schedule).
+pub async fn sweep_company(
+    app: &App,
+    t: &Tenant,
+    now: time::OffsetDateTime,
+    actor: &str,
+    request_id: &str,
+) -> Result<SweepReport, StoreError> {
+    let store = &app.store;
+    let today = now.date();
+    let stamp = timestamp(now);
+    let (from, to) = window(today);
+    let (from, to) = (format!("{from}#"), format!("{to}#~"));
+    let found = store.batch_get(&[keys::risk_settings(t), keys::audit_head(t)]).await?;
+    let settings: RiskSettings =
+        found.get(&keys::risk_settings(t)).cloned().map(decode).transpose()?.unwrap_or_default();
+    let mut head: ChainHead = found
+        .get(&keys::audit_head(t))
+        .cloned()
+        .map(decode::<items::Head>)
+        .transpose()?
+        .map(ChainHead::from)
+        .unwrap_or_else(ChainHead::genesis);
+    let origin = Origin {
+        actor: actor.to_string(),
+        source_ip: "-".into(),
+        request_id: request_id.to_string(),
+        at: stamp.clone(),
+    };
+    let mut report = SweepReport::default();
+    let pk = keys::leavers_by_date_gsi2pk(t);
+    let mut start = None;
+    loop {
+        let filter =
+            Some(("#status = :active".to_string(), Exprs::new().name("#status", "status").str(":active", "active")));
+        let page = store
+            .query(
+                Some((schema::GSI2, schema::GSI2_PK, schema::GSI2_SK)),
+                &pk,
+                SkCond::Between(&from, &to),
+                1000,
+                start,
+                true,
+                filter,
+            )
+            .await?;
+        for item in page.items {
+            let l: Leaver = decode(item)?;
+            match sweep_leaver(app, t, &settings, l, now, &mut head, &origin).await {
+                Ok(r) => report.add(&r),
+                Err(e) => report.errors.push(e.to_string()),
+            }
+        }
+        match page.last_key {
+            Some(k) => {
+                start = Some(k.into_iter().map(|(n, v)| (n, aws_sdk_dynamodb::types::AttributeValue::S(v))).collect())
+            }
+            None => break,
+        }
+    }
+    Ok(report)
+}
+
+async fn sweep_leaver(
+    app: &App,
+    t: &Tenant,
+    settings: &RiskSettings,
+    mut l: Leaver,
+    now: time::OffsetDateTime,
+    head: &mut ChainHead,
+    origin: &Origin,
+) -> Result<SweepReport, StoreError> {
+    let store = &app.store;
+    let table = store.table().to_string();
+    let today = now.date();
+    let stamp = timestamp(now);
+    let mut report = SweepReport::default();
+    if l.status != LeaverStatus::Active {
+        return Ok(report);
+    }
+    let mut events = Vec::new();
+    let read_rev = l.rev;
+
+    // On and after the leave date: deactivate the linked account, verify.
+    let left = parse_date(&l.leave_date).map(|d| d <= today).unwrap_or(false);
+    let accounts_done = l.checklist.iter().any(|i| i.id == "accounts_disabled" && i.done);
+    let mut deactivation_failed = None;
+    if left && settings.auto_deactivate && !accounts_done {
+        if let Some(uid) = l.employee_id.clone() {
+            let key = keys::user(t, &uid);
+            let deactivate = store
+                .update_returning(
+                    &key,
+                    "SET active = :f, sessions_revoked_at = :now",
+                    Cond::Exists,
+                    Exprs::new().bool(":f", false).str(":now", &stamp),
+                )
+                .await;
+            let verified = match deactivate {
+                Ok(_) => store.get(&key).await?.map(decode::<User>).transpose()?.map(|u| !u.active).unwrap_or(false),
+                Err(_) => false,
+            };
+            if verified {
+                if let Some(item) = l.checklist.iter_mut().find(|i| i.id == "accounts_disabled") {
+                    item.done = true;
+                    item.done_at = Some(stamp.clone());
+                    item.done_by = Some("sweep".into());
+                    item.note = Some(format!("account {uid} deactivated and verified inactive at {stamp}"));
+                }
+                events.push(
+                    NewEvent::new("user.deactivated", uid.to_string())
+                        .with("by", "risk-sweep")
+                        .with("leaver", l.id.to_string()),
+                );
+                report.deactivated += 1;
+            } else {
+                deactivation_failed = Some(uid);
+            }
+        }
+    }
+
+    let a = assess::score(&l, settings, today);
+    let mut tx = Tx::new();
+    let recorded = assess::record(&mut tx, &table, t, &mut l, &a, today, &stamp, &mut events);
+    if let Some(uid) = &deactivation_failed {
+        let alert = assess::deactivation_failed_alert(&l, uid, &stamp);
+        tx.put(&table, &keys::alert(t, &alert.id), items::ALERT, &alert, Cond::New);
+        events.push(
+            NewEvent::new("alert.raised", alert.id.to_string())
+                .with("leaver", l.id.to_string())
+                .with("kind", "deactivation_failed"),
+        );
+        report.alerts_raised += 1;
+    }
+    l.rev += 1;
+    stored::stage_put(&mut tx, &table, t, &l, Some(read_rev), None)?;
+    match commit_with_audit(app, t, head.clone(), origin, tx, events, None).await {
+        Ok(new_head) => {
+            *head = new_head;
+            report.assessed += 1;
+            if recorded.alert.is_some() {
+                report.alerts_raised += 1;
+            }
+        }
+        Err(StoreError::Cancelled { .. }) => {
+            // Changed by someone meanwhile: the next run scores it. Our
+            // head may be stale now; re-read it.
+            report.skipped += 1;
+            *head = store
+                .get(&keys::audit_head(t))
+                .await?
+                .map(decode::<items::Head>)
+                .transpose()?
+                .map(ChainHead::from)
+                .unwrap_or_else(ChainHead::genesis);
+        }
+        Err(e) => return Err(e),
+    }
+    Ok(report)
+}

@@ -1,0 +1,23 @@
+//! The risk signals, one per file. A new signal is a new file here plus
+//! one line in `ALL`.
+
+mod access_level;
+mod leave_date_close;
+mod leave_reason;
+mod open_offboarding_items;
+mod post_leave_activity;
+mod privileged_role;
+mod sensitive_department;
+
+use super::Signal;
+
+/// Every signal the engine runs.
+pub static ALL: &[&dyn Signal] = &[
+    &leave_date_close::LeaveDateClose,
+    &leave_reason::LeaveReason,
+    &access_level::AccessLevelSignal,
+    &privileged_role::PrivilegedRole,
+    &sensitive_department::SensitiveDepartment,
+    &open_offboarding_items::OpenOffboardingItems,
+    &post_leave_activity::PostLeaveActivity,
+];

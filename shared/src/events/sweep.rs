@@ -1,0 +1,157 @@
+//! The scheduled leaver-risk sweep (EventBridge schedule → `risk-sweep`).
+//!
+//! One pass a day over every company (listed by the companies index, so
+//! the cost grows with companies and leavers in the window, never with the
+//! table). The schedule fires hourly: the first run of a day does the pass,
+//! later runs find it complete and stop after one read. A run that nears
+//! the Lambda time limit saves where it stopped in the day's state item,
+//! and the next run goes on from there. One company's failure is reported
+//! and does not stop the others.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use aws_lambda_events::eventbridge::EventBridgeEvent;
+use lambda_runtime::{service_fn, LambdaEvent};
+use serde::{Deserialize, Serialize};
+
+use crate::api::sweep::{sweep_company, SweepReport};
+use crate::domain::leavers::format_date;
+use crate::http::App;
+use crate::ids::CompanyId;
+use crate::store::items::Company;
+use crate::store::{decode, keys, schema, Cond, SkCond, StoreError, Tenant};
+
+/// Stop starting new companies when less than this much time is left.
+pub const SAFETY_MARGIN_MS: u64 = 20_000;
+
+/// The day's progress, stored at `SWEEP#{date}`.
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SweepState {
+    pub date: String,
+    pub complete: bool,
+    /// The last company fully swept, when the pass stopped early.
+    pub after_company: Option<String>,
+    pub companies: u32,
+    pub assessed: u32,
+    pub alerts_raised: u32,
+    pub deactivated: u32,
+    pub failed_companies: Vec<String>,
+    pub runs: u32,
+}
+
+/// What one run did.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunReport {
+    pub date: String,
+    /// `done` (this run finished the day), `partial` (stopped for time),
+    /// `already_complete`.
+    pub outcome: &'static str,
+    pub companies: u32,
+    pub totals: SweepReport,
+}
+
+/// Runs (or continues) today's pass until done or `deadline_ms` (epoch
+/// milliseconds) is near.
+pub async fn run(app: &App, now: time::OffsetDateTime, deadline_ms: u64) -> Result<RunReport, StoreError> {
+    let store = &app.store;
+    let date = format_date(now.date());
+    let state_key = keys::sweep_state(&date);
+    let mut state: SweepState = store
+        .get(&state_key)
+        .await?
+        .map(decode)
+        .transpose()?
+        .unwrap_or_else(|| SweepState { date: date.clone(), ..Default::default() });
+    if state.complete {
+        return Ok(RunReport { date, outcome: "already_complete", companies: 0, totals: SweepReport::default() });
+    }
+    state.runs += 1;
+    let mut totals = SweepReport::default();
+    let mut companies = 0;
+    let index = Some((schema::GSI1, schema::GSI1_PK, schema::GSI1_SK));
+    let mut start = state.after_company.as_deref().and_then(CompanyId::parse).map(|c| {
+        let t = Tenant::new(c.clone());
+        let k = keys::company(&t);
+        let s = |v: String| aws_sdk_dynamodb::types::AttributeValue::S(v);
+        [
+            (schema::PK, k.pk),
+            (schema::SK, k.sk),
+            (schema::GSI1_PK, keys::COMPANIES_GSI1PK.to_string()),
+            (schema::GSI1_SK, c.to_string()),
+        ]
+        .into_iter()
+        .map(|(n, v)| (n.to_string(), s(v)))
+        .collect()
+    });
+    let mut stopped_early = false;
+    'pages: loop {
+        let page = store
+            .query(index, keys::COMPANIES_GSI1PK, SkCond::Prefix(CompanyId::PREFIX), 100, start, true, None)
+            .await?;
+        for item in page.items {
+            if now_ms() + SAFETY_MARGIN_MS > deadline_ms {
+                stopped_early = true;
+                break 'pages;
+            }
+            let company: Company = decode(item)?;
+            let t = Tenant::new(company.id.clone());
+            match sweep_company(app, &t, now, "system", &format!("sweep-{date}")).await {
+                Ok(r) => {
+                    totals.add(&r);
+                    state.assessed += r.assessed;
+                    state.alerts_raised += r.alerts_raised;
+                    state.deactivated += r.deactivated;
+                }
+                Err(e) => {
+                    tracing::error!(company = %company.id, error = %e, "sweep of a company failed");
+                    totals.errors.push(format!("{}: {e}", company.id));
+                    state.failed_companies.push(company.id.to_string());
+                }
+            }
+            companies += 1;
+            state.companies += 1;
+            state.after_company = Some(company.id.to_string());
+        }
+        match page.last_key {
+            Some(k) => {
+                start = Some(k.into_iter().map(|(n, v)| (n, aws_sdk_dynamodb::types::AttributeValue::S(v))).collect())
+            }
+            None => break,
+        }
+    }
+    state.complete = !stopped_early;
+    let mut item = crate::store::to_item(&state_key, "sweep_state", &state)?;
+    // Keep a week of states for the record.
+    item.insert(
+        schema::TTL_ATTRIBUTE.into(),
+        aws_sdk_dynamodb::types::AttributeValue::N((now.unix_timestamp() + 7 * 86_400).to_string()),
+    );
+    let mut tx = crate::store::Tx::new();
+    tx.put_item(store.table(), item, Cond::None, crate::store::Exprs::new());
+    store.transact(tx).await?;
+    tracing::info!(date = %date, companies, assessed = totals.assessed, alerts = totals.alerts_raised, complete = state.complete, "sweep run");
+    Ok(RunReport { date, outcome: if stopped_early { "partial" } else { "done" }, companies, totals })
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+}
+
+/// The whole of the `risk-sweep` function's `main`.
+pub async fn serve() -> Result<(), lambda_runtime::Error> {
+    crate::telemetry::init();
+    let app = std::sync::Arc::new(App::for_events("risk-sweep").await?);
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<EventBridgeEvent<serde_json::Value>>| {
+        let app = app.clone();
+        async move {
+            let deadline = event.context.deadline;
+            // A store failure before any company was swept is worth a retry;
+            // per-company failures are in the report and the next run.
+            let report = run(&app, time::OffsetDateTime::now_utc(), deadline)
+                .await
+                .map_err(|e| lambda_runtime::Error::from(e.to_string()))?;
+            Ok::<_, lambda_runtime::Error>(serde_json::to_value(report).unwrap_or_default())
+        }
+    }))
+    .await
+}

@@ -1,0 +1,254 @@
+//! Risk: explanations, history, assessment, alerts, settings, the
+//! checklist, activity after the leave date and the sweep.
+
+use serde_json::json;
+use tenure_tests::{Harness, Req, PASSWORD};
+
+use crate::leavers::{leaver_body, register};
+
+fn days_from_today(days: i64) -> String {
+    let d = time::OffsetDateTime::now_utc().date() + time::Duration::days(days);
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+fn high_risk(surname: &str, days: i64) -> serde_json::Value {
+    json!({"first_name": "Hi", "surname": surname, "department": "Finance", "leave_date": days_from_today(days), "reason": "dismissal", "access_level": "privileged"})
+}
+
+#[tokio::test]
+async fn the_risk_is_explained_with_factors_evidence_and_history() {
+    let h = Harness::new().await;
+    let o = h.signup().await;
+    let l = register(&h, &o, leaver_body("Explained", 12)).await;
+    let id = l["id"].as_str().unwrap();
+    let r = h.send(Req::get(&format!("/leavers/{id}/risk")).bearer(&o.access)).await;
+    r.expect(200);
+    let v = r.json();
+    let score = v["score"].as_u64().unwrap();
+    let sum: u64 = v["factors"].as_array().unwrap().iter().map(|f| f["contribution"].as_u64().unwrap()).sum();
+    assert_eq!(score, sum.min(100));
+    for f in v["factors"].as_array().unwrap() {
+        assert!(!f["evidence"].as_array().unwrap().is_empty(), "{f}");
+        assert!(f["contribution"].as_u64().unwrap() <= f["weight"].as_u64().unwrap());
+    }
+    assert_eq!(v["history"].as_array().unwrap().len(), 1);
+    assert_eq!(v["history"][0]["date"], days_from_today(0).as_str());
+    // Assessing again the same day updates, not duplicates, the day's entry.
+    h.send(Req::new("POST", &format!("/leavers/{id}/assess")).bearer(&o.access)).await.expect(200);
+    let v = h.send(Req::get(&format!("/leavers/{id}/risk")).bearer(&o.access)).await.json();
+    assert_eq!(v["history"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_high_risk_leaver_raises_one_alert_per_level_which_security_handles() {
+    let h = Harness::new().await;
+    let o = h.signup().await;
+    let sec = h.add_user(&o, "security").await;
+    let l = register(&h, &o, high_risk("Alerting", 3)).await;
+    let id = l["id"].as_str().unwrap();
+    assert_eq!(l["risk"]["level"], "critical");
+    for _ in 0..2 {
+        h.send(Req::new("POST", &format!("/leavers/{id}/assess")).bearer(&sec.access)).await.expect(200);
+    }
+    let alerts = h.send(Req::get("/alerts").bearer(&sec.access).query("leaver_id", id)).await.json();
+    let items = alerts["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "one open alert per leaver and level: {alerts}");
+    let alert = &items[0];
+    assert_eq!(alert["level"], "critical");
+    assert_eq!(alert["status"], "open");
+    let aid = alert["id"].as_str().unwrap();
+    // Acknowledge, then resolve with a note.
+    let r = h
+        .send(
+            Req::new("PATCH", &format!("/alerts/{aid}"))
+                .bearer(&sec.access)
+                .json(json!({"status": "acknowledged", "note": "looking"})),
+        )
+        .await;
+    r.expect(200);
+    assert_eq!(r.json()["acknowledged_by"], sec.user_id.as_str());
+    h.send(Req::new("PATCH", &format!("/alerts/{aid}")).bearer(&sec.access).json(json!({"status": "resolved"})))
+        .await
+        .expect_problem(422, Some("note"));
+    h.send(
+        Req::new("PATCH", &format!("/alerts/{aid}")).bearer(&sec.access).json(json!({"status": "closed", "note": "x"})),
+    )
+    .await
+    .expect_problem(422, Some("status"));
+    h.send(
+        Req::new("PATCH", &format!("/alerts/{aid}"))
+            .bearer(&sec.access)
+            .json(json!({"status": "resolved", "note": "laptop collected, access removed"})),
+    )
+    .await
+    .expect(200);
+    h.send(
+        Req::new("PATCH", &format!("/alerts/{aid}"))
+            .bearer(&sec.access)
+            .json(json!({"status": "resolved", "note": "again"})),
+    )
+    .await
+    .expect_problem(409, None);
+    // Once resolved, the level may alert again.
+    h.send(Req::new("POST", &format!("/leavers/{id}/assess")).bearer(&sec.access)).await.expect(200);
+    let open =
+        h.send(Req::get("/alerts").bearer(&sec.access).query("leaver_id", id).query("status", "open")).await.json();
+    assert_eq!(open["items"].as_array().unwrap().len(), 1);
+    let log = h.send(Req::get("/audit").bearer(&o.access).query("action", "alert.resolved")).await.json();
+    assert_eq!(log["items"][0]["target"], aid);
+    // HR reads alerts but cannot handle them.
+    let hr = h.add_user(&o, "hr").await;
+    h.send(Req::get("/alerts").bearer(&hr.access)).await.expect(200);
+    h.send(Req::new("PATCH", &format!("/alerts/{aid}")).bearer(&hr.access).json(json!({"status": "acknowledged"})))
+        .await
+        .expect_problem(403, None);
+}
+
+#[tokio::test]
+async fn ticking_the_checklist_after_the_leave_date_lowers_the_score() {
+    let h = Harness::new().await;
+    let o = h.signup().await;
+    let l = register(&h, &o, leaver_body("Ticked", -3)).await;
+    let id = l["id"].as_str().unwrap();
+    let before = l["risk"]["score"].as_u64().unwrap();
+    let mut after = before;
+    for item in ["accounts_disabled", "access_revoked", "devices_returned", "documents_retrieved", "exit_interview"] {
+        let r = h
+            .send(
+                Req::new("PATCH", &format!("/leavers/{id}/checklist/{item}"))
+                    .bearer(&o.access)
+                    .json(json!({"done": true, "note": "done"})),
+            )
+            .await;
+        r.expect(200);
+        let done = r.json()["items"].as_array().unwrap().iter().find(|i| i["id"] == item).unwrap().clone();
+        assert_eq!(done["done"], true);
+        assert_eq!(done["done_by"], o.user_id.as_str());
+        after =
+            h.send(Req::get(&format!("/leavers/{id}/risk")).bearer(&o.access)).await.json()["score"].as_u64().unwrap();
+    }
+    assert!(after < before, "{after} < {before}");
+    h.send(
+        Req::new("PATCH", &format!("/leavers/{id}/checklist/teleport")).bearer(&o.access).json(json!({"done": true})),
+    )
+    .await
+    .expect_problem(404, None);
+    h.send(
+        Req::new("PATCH", &format!("/leavers/{id}/checklist/exit_interview"))
+            .bearer(&o.access)
+            .json(json!({"done": "yes"})),
+    )
+    .await
+    .expect_problem(400, Some("done"));
+}
+
+#[tokio::test]
+async fn risk_settings_are_validated_versioned_audited_and_used() {
+    let h = Harness::new().await;
+    let o = h.signup().await;
+    let s = h.send(Req::get("/risk-settings").bearer(&o.access)).await.json();
+    assert_eq!(s["version"], 0);
+    let bad = h.send(Req::new("PUT", "/risk-settings").bearer(&o.access).json(json!({"version": 0, "weights": {"astrology": 5, "access_level": 500}, "thresholds": {"medium": 50, "high": 40, "critical": 90}}))).await;
+    for f in ["weights.astrology", "weights.access_level", "thresholds"] {
+        bad.expect_problem(422, Some(f));
+    }
+    let l = register(&h, &o, leaver_body("Tuned", 40)).await;
+    let before = l["risk"]["score"].as_u64().unwrap();
+    let r = h
+        .send(
+            Req::new("PUT", "/risk-settings")
+                .bearer(&o.access)
+                .json(json!({"version": 0, "weights": {"leave_reason": 0}, "sensitive_departments": ["Marketing"]})),
+        )
+        .await;
+    r.expect(200);
+    assert_eq!(r.json()["version"], 1);
+    h.send(Req::new("PUT", "/risk-settings").bearer(&o.access).json(json!({"version": 0})))
+        .await
+        .expect_problem(409, None);
+    let id = l["id"].as_str().unwrap();
+    let after = h.send(Req::new("POST", &format!("/leavers/{id}/assess")).bearer(&o.access)).await.json();
+    let ids: Vec<&str> = after["factors"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap()).collect();
+    assert!(ids.contains(&"sensitive_department") && !ids.contains(&"leave_reason"), "{ids:?}");
+    assert_ne!(after["score"].as_u64().unwrap(), before);
+    let log = h.send(Req::get("/audit").bearer(&o.access).query("action", "risk_settings.updated")).await.json();
+    assert_eq!(log["items"].as_array().unwrap().len(), 1);
+    let hr = h.add_user(&o, "hr").await;
+    h.send(Req::new("PUT", "/risk-settings").bearer(&hr.access).json(json!({"version": 1})))
+        .await
+        .expect_problem(403, None);
+}
+
+#[tokio::test]
+async fn a_leavers_account_used_after_the_leave_date_is_refused_and_makes_them_critical() {
+    let h = Harness::new().await;
+    let o = h.signup().await;
+    let emp = h.add_user(&o, "employee").await;
+    let mut body = leaver_body("Gone", -1);
+    body["employee_id"] = json!(emp.user_id);
+    body["reason"] = json!("retirement");
+    let l = register(&h, &o, body).await;
+    assert_ne!(l["risk"]["level"], "critical");
+    assert_eq!(l["linked_role"], "employee");
+    h.send(Req::get("/auth/me").bearer(&emp.access)).await.expect_problem(401, None);
+    let risk = h.send(Req::get(&format!("/leavers/{}/risk", l["id"].as_str().unwrap())).bearer(&o.access)).await.json();
+    assert_eq!(risk["level"], "critical", "{risk}");
+    assert_eq!(risk["post_leave_activity"]["what"], "GET /auth/me");
+    let alerts = h.send(Req::get("/alerts").bearer(&o.access).query("level", "critical")).await.json();
+    assert_eq!(alerts["items"].as_array().unwrap().len(), 1, "{alerts}");
+    // Signing in again is refused too, and records nothing twice.
+    h.send(Req::new("POST", "/auth/login").json(json!({"email": emp.email, "password": PASSWORD})))
+        .await
+        .expect_problem(401, None);
+    let alerts = h.send(Req::get("/alerts").bearer(&o.access).query("level", "critical")).await.json();
+    assert_eq!(alerts["items"].as_array().unwrap().len(), 1);
+    // The next assessment keeps the evidence.
+    let a = h
+        .send(Req::new("POST", &format!("/leavers/{}/assess", l["id"].as_str().unwrap())).bearer(&o.access))
+        .await
+        .json();
+    assert_eq!(a["level"], "critical");
+    assert_eq!(a["factors"][0]["id"], "post_leave_activity");
+}
+
+#[tokio::test]
+async fn the_sweep_scores_the_window_deactivates_on_the_leave_date_and_is_idempotent() {
+    let h = Harness::new().await;
+    let o = h.signup().await;
+    let emp = h.add_user(&o, "employee").await;
+    let mut today = leaver_body("Today", 0);
+    today["employee_id"] = json!(emp.user_id);
+    let today = register(&h, &o, today).await;
+    register(&h, &o, high_risk("Soon", 5)).await;
+    register(&h, &o, leaver_body("Later", 400)).await;
+    let r = h.send(Req::new("POST", "/sweeps").bearer(&o.access)).await;
+    r.expect(200);
+    let v = r.json();
+    assert_eq!(v["assessed"], 2, "only the window: {v}");
+    assert_eq!(v["deactivated"], 1, "{v}");
+    // The linked account is off, verified, and ticked on the checklist.
+    h.send(Req::get("/auth/me").bearer(&emp.access)).await.expect_problem(401, None);
+    h.send(Req::new("POST", "/auth/login").json(json!({"email": emp.email, "password": PASSWORD})))
+        .await
+        .expect_problem(401, None);
+    let cl = h
+        .send(Req::get(&format!("/leavers/{}/checklist", today["id"].as_str().unwrap())).bearer(&o.access))
+        .await
+        .json();
+    let item = cl["items"].as_array().unwrap().iter().find(|i| i["id"] == "accounts_disabled").unwrap().clone();
+    assert_eq!(item["done"], true);
+    assert!(item["note"].as_str().unwrap().contains("verified"), "{item}");
+    let alerts_before = h.send(Req::get("/alerts").bearer(&o.access)).await.json()["items"].as_array().unwrap().len();
+    // Twice on one day: nothing duplicated.
+    let again = h.send(Req::new("POST", "/sweeps").bearer(&o.access)).await.json();
+    assert_eq!(again["assessed"], 2);
+    assert_eq!(again["alerts_raised"], 0, "{again}");
+    assert_eq!(again["deactivated"], 0);
+    let alerts_after = h.send(Req::get("/alerts").bearer(&o.access)).await.json()["items"].as_array().unwrap().len();
+    assert_eq!(alerts_before, alerts_after);
+    let risk =
+        h.send(Req::get(&format!("/leavers/{}/risk", today["id"].as_str().unwrap())).bearer(&o.access)).await.json();
+    assert_eq!(risk["history"].as_array().unwrap().len(), 1);
+    let hr = h.add_user(&o, "hr").await;
+    h.send(Req::new("POST", "/sweeps").bearer(&hr.access)).await.expect_problem(403, None);
+}
