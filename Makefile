@@ -7,16 +7,18 @@
 #   make stop      stop what `make stack` (or a killed `make dev`) left running
 #   make router    regenerate Cargo.toml's cargo-lambda watch router from the route table
 #   make lint      cfn-lint template.yaml
+#   make bench     figures (round trips, login latency, cold start, size) into docs/performance.md
+#   make bench-sweep  the daily risk sweep at 100,000 leavers, into docs/performance.md
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 DEVSTACK := $(or $(CARGO_TARGET_DIR),target)/debug/devstack
 VENV := $(or $(TENURE_VENV),.venv)
 
-.PHONY: help install dev test stack stop status router lint
+.PHONY: help install dev test stack stop status router lint bench bench-sweep
 
 help:
-	@sed -n '3,9p' Makefile | sed 's/^# *//; s/\$$\$$/$$/'
+	@sed -n '3,11p' Makefile | sed 's/^# *//; s/\$$\$$/$$/'
 
 install:
 	@scripts/install.sh
@@ -44,3 +46,9 @@ router:
 
 lint: install
 	@$(VENV)/bin/cfn-lint template.yaml
+
+bench:
+	@scripts/bench.sh core
+
+bench-sweep:
+	@scripts/bench.sh sweep

@@ -1,6 +1,7 @@
 # One role per function, with exactly the actions in local.functions
-# (lambda.tf), plus its own log group and X-Ray, and for an event function
-# sending to its own dead-letter queue (events.tf).
+# (lambda.tf) on the table, its indexes and the documents bucket's objects,
+# plus its own log group and X-Ray, and for an event function sending to its
+# own dead-letter queue (events.tf).
 
 data "aws_iam_policy_document" "lambda_assume" {
   statement {
@@ -36,6 +37,16 @@ data "aws_iam_policy_document" "function" {
       sid       = "${title(statement.key)}Index"
       actions   = statement.value
       resources = ["${aws_dynamodb_table.main.arn}/index/${statement.key}"]
+    }
+  }
+
+  # Objects of the documents bucket, per key pattern (bucket_actions).
+  dynamic "statement" {
+    for_each = each.value.bucket_actions
+    content {
+      sid       = "Bucket${replace(title(statement.key), "/[^A-Za-z0-9]/", "")}"
+      actions   = statement.value
+      resources = ["${aws_s3_bucket.documents.arn}/${statement.key}"]
     }
   }
 

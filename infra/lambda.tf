@@ -1,10 +1,12 @@
 # The functions. `local.http_functions` and `local.event_functions` are the
 # one place that says, per function, what invokes it (API Gateway route keys,
-# or an EventBridge schedule), which DynamoDB actions its code uses on the
-# table and on each global secondary index it queries (`index_actions`,
-# index name => actions; empty: it queries none), which SSM SecureString
-# parameters it reads, and its environment (HTTP functions: on top of
-# `local.common_env`). It must agree with shared/src/routes.rs and
+# an EventBridge schedule, or the documents bucket's notifications), which
+# DynamoDB actions its code uses on the table and on each global secondary
+# index it queries (`index_actions`, index name => actions; empty: it
+# queries none), which S3 actions it uses on the documents bucket's objects
+# (`bucket_actions`, key pattern => actions; empty: none), which SSM
+# SecureString parameters it reads, and its environment (HTTP functions: on
+# top of `local.common_env`). It must agree with shared/src/routes.rs and
 # template.yaml: tests/api/templates.rs checks.
 
 locals {
@@ -17,6 +19,7 @@ locals {
         "dynamodb:UpdateItem",
       ]
       index_actions  = {}
+      bucket_actions = {}
       ssm_parameters = []
       env            = {}
     }
@@ -30,6 +33,7 @@ locals {
         "dynamodb:UpdateItem",
       ]
       index_actions  = {}
+      bucket_actions = {}
       ssm_parameters = []
       env            = {}
     }
@@ -50,6 +54,7 @@ locals {
         "dynamodb:ConditionCheckItem",
       ]
       index_actions  = {}
+      bucket_actions = {}
       ssm_parameters = [var.jwt_private_key_param]
       # TENURE_BOOTSTRAP_ADMIN_PASSWORD comes from local.secret_env: a
       # sensitive value cannot sit in a map that drives for_each.
@@ -75,6 +80,7 @@ locals {
         "dynamodb:ConditionCheckItem",
       ]
       index_actions  = {}
+      bucket_actions = {}
       ssm_parameters = []
       env            = {}
     }
@@ -95,6 +101,7 @@ locals {
       index_actions = {
         gsi1 = ["dynamodb:Query"]
       }
+      bucket_actions = {}
       ssm_parameters = []
       env            = {}
     }
@@ -111,6 +118,7 @@ locals {
         "dynamodb:Query",
       ]
       index_actions  = {}
+      bucket_actions = {}
       ssm_parameters = []
       env            = {}
     }
@@ -140,6 +148,7 @@ locals {
         gsi1 = ["dynamodb:Query"]
         gsi2 = ["dynamodb:Query"]
       }
+      bucket_actions = {}
       ssm_parameters = []
       env            = {}
     }
@@ -165,23 +174,57 @@ locals {
       index_actions = {
         gsi2 = ["dynamodb:Query"]
       }
+      bucket_actions = {}
       ssm_parameters = []
       env            = {}
     }
+
+    # Presigned uploads (PUT) and downloads (GET) carry this role's
+    # permissions; DELETE /documents/{id} removes the object.
+    documents = {
+      routes = [
+        "POST /documents/upload-url",
+        "GET /documents",
+        "GET /documents/{id}",
+        "GET /documents/{id}/download",
+        "DELETE /documents/{id}",
+      ]
+      table_actions = [
+        "dynamodb:UpdateItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:Query",
+        "dynamodb:ConditionCheckItem",
+      ]
+      index_actions = {
+        gsi1 = ["dynamodb:Query"]
+      }
+      bucket_actions = {
+        "documents/*" = ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"]
+      }
+      ssm_parameters = []
+      env = {
+        TENURE_BUCKET = aws_s3_bucket.documents.bucket
+      }
+    }
   }
 
-  # Functions invoked asynchronously by an EventBridge schedule (events.tf):
-  # no routes, their own timeout, and only the environment listed here. A
-  # failed invocation is retried twice, then sent to the function's SQS
-  # queue, and its Errors alarm fires.
+  # Functions invoked asynchronously (events.tf), by an EventBridge
+  # `schedule` or by the documents bucket's notifications (`bucket_events`
+  # on keys starting with `bucket_prefix`): no routes, their own timeout,
+  # and only the environment listed here. A failed invocation is retried
+  # twice (for at most `max_event_age` seconds), then sent to the function's
+  # SQS queue, and its Errors alarm fires.
   event_functions = {
     # The leaver-risk sweep: hourly; the first run of a UTC day does the
     # pass, later runs read the day's state item and stop, and a run cut
     # short by the time limit is resumed by the next.
     "risk-sweep" = {
-      description = "Scheduled leaver-risk sweep (hourly; one pass a day)"
-      schedule    = "rate(1 hour)"
-      timeout     = 900
+      description   = "Scheduled leaver-risk sweep (hourly; one pass a day)"
+      schedule      = "rate(1 hour)"
+      timeout       = 900
+      max_event_age = 3600 # a run older than the next tick is superseded by it
       table_actions = [
         "dynamodb:GetItem",
         "dynamodb:BatchGetItem",
@@ -194,13 +237,46 @@ locals {
         gsi1 = ["dynamodb:Query"]
         gsi2 = ["dynamodb:Query"]
       }
+      bucket_actions = {}
       ssm_parameters = []
       env = {
         TENURE_TABLE = aws_dynamodb_table.main.name
         RUST_LOG     = "info"
       }
     }
+
+    # The upload check: streams each object created under documents/,
+    # compares its real type and size with the declared ones, marks the
+    # document available or rejected, and deletes a rejected object.
+    "document-uploaded" = {
+      description   = "Checks each uploaded document (S3 ObjectCreated under documents/)"
+      bucket_events = ["s3:ObjectCreated:*"]
+      bucket_prefix = "documents/"
+      timeout       = 60
+      max_event_age = 21600 # Lambda's longest: a document left unchecked stays pending
+      table_actions = [
+        "dynamodb:GetItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:PutItem",
+        "dynamodb:ConditionCheckItem",
+      ]
+      index_actions = {}
+      bucket_actions = {
+        "documents/*" = ["s3:GetObject", "s3:DeleteObject"]
+      }
+      ssm_parameters = []
+      env = {
+        TENURE_TABLE  = aws_dynamodb_table.main.name
+        TENURE_BUCKET = aws_s3_bucket.documents.bucket
+        RUST_LOG      = "info"
+      }
+    }
   }
+
+  # The event functions by trigger (events.tf).
+  scheduled_functions = { for name, f in local.event_functions : name => f if try(f.schedule, null) != null }
+  bucket_functions    = { for name, f in local.event_functions : name => f if try(f.bucket_events, null) != null }
 
   # Every function, in one shape, for the roles, log groups and functions.
   functions = merge(
@@ -210,6 +286,7 @@ locals {
         timeout        = 10
         table_actions  = f.table_actions
         index_actions  = f.index_actions
+        bucket_actions = f.bucket_actions
         ssm_parameters = f.ssm_parameters
         env            = merge(local.common_env, f.env)
       }
@@ -220,6 +297,7 @@ locals {
         timeout        = f.timeout
         table_actions  = f.table_actions
         index_actions  = f.index_actions
+        bucket_actions = f.bucket_actions
         ssm_parameters = f.ssm_parameters
         env            = f.env
       }
@@ -262,9 +340,9 @@ resource "aws_cloudwatch_log_group" "function" {
 
 resource "aws_lambda_function" "function" {
   # checkov:skip=CKV_AWS_116: HTTP functions are invoked synchronously by API Gateway, where a DLQ receives nothing; the event functions' failed invocations go to the OnFailure destination (SQS) of aws_lambda_function_event_invoke_config.event (events.tf).
-  # checkov:skip=CKV_AWS_117: the functions reach only DynamoDB and SSM through IAM-authenticated endpoints; a VPC adds NAT cost and cold start and protects nothing here.
-  # checkov:skip=CKV_AWS_115: new accounts have too little concurrency to reserve per function; API throttling and per-client rate limits bound the HTTP load, and the sweep's schedule fires once an hour.
-  # checkov:skip=CKV_AWS_173: variables are encrypted at rest with Lambda's AWS managed key; they hold names and public keys, the signing key stays in SSM and the bootstrap password is one-time.
+  # checkov:skip=CKV_AWS_117: the functions reach only DynamoDB, SSM and S3 through IAM-authenticated endpoints; a VPC adds NAT cost and cold start and protects nothing here.
+  # checkov:skip=CKV_AWS_115: new accounts have too little concurrency to reserve per function; API throttling and per-client rate limits bound the HTTP load and the uploads (only through presigned URLs the API hands out), and the sweep's schedule fires once an hour.
+  # checkov:skip=CKV_AWS_173: variables are encrypted at rest with Lambda's AWS managed key; they hold names (table, bucket) and public keys, the signing key stays in SSM and the bootstrap password is one-time.
   # checkov:skip=CKV_AWS_272: artifacts are built and deployed by CI through the OIDC deploy role; code signing (AWS Signer) is not set up.
   for_each = local.functions
 

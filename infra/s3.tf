@@ -1,10 +1,10 @@
-# Documents (used by the documents module). SSE-KMS with the AWS managed key
+# Documents (the documents function; uploads notify document-uploaded, see
+# events.tf). SSE-KMS with the AWS managed key
 # (alias/aws/s3) and an S3 Bucket Key: encrypted with KMS and logged, while
 # presigned uploads and the upload trigger need no kms:* grants.
 resource "aws_s3_bucket" "documents" {
   # checkov:skip=CKV_AWS_18: every download is audited by the API (and feeds leaver risk); server access logs would need a second bucket holding personal data.
   # checkov:skip=CKV_AWS_144: cross-region replication is a disaster-recovery decision not taken yet; versioning guards against deletes.
-  # checkov:skip=CKV2_AWS_62: the upload trigger's S3 notification arrives with the documents module.
   bucket = "tenure-${var.stage}-documents-${data.aws_caller_identity.current.account_id}-${var.region}"
 
   lifecycle {

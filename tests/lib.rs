@@ -39,15 +39,25 @@ pub fn config(limits: RateLimits) -> Config {
     }
 }
 
-/// A DynamoDB client for the local endpoint, with `counter` attached.
-pub async fn dynamo(counter: &CallCounter) -> aws_sdk_dynamodb::Client {
+/// The SDK configuration of the local stack.
+pub async fn sdk() -> aws_config::SdkConfig {
     assert!(
         std::env::var("AWS_ENDPOINT_URL_DYNAMODB").is_ok(),
         "AWS_ENDPOINT_URL_DYNAMODB is not set: run the integration tests through `make test`, which starts DynamoDB Local"
     );
-    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-    let conf = aws_sdk_dynamodb::config::Builder::from(&sdk).interceptor(counter.clone()).build();
+    aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await
+}
+
+/// A DynamoDB client for the local endpoint, with `counter` attached.
+pub async fn dynamo(counter: &CallCounter) -> aws_sdk_dynamodb::Client {
+    let conf = aws_sdk_dynamodb::config::Builder::from(&sdk().await).interceptor(counter.clone()).build();
     aws_sdk_dynamodb::Client::from_conf(conf)
+}
+
+/// The local documents bucket.
+pub async fn bucket() -> tenure_core::store::s3::Bucket {
+    let name = std::env::var("TENURE_BUCKET").unwrap_or_else(|_| "tenure-documents-local".into());
+    tenure_core::store::s3::Bucket::new(&sdk().await, name)
 }
 
 fn random_ip() -> String {
@@ -232,9 +242,11 @@ impl Harness {
         let store = Store::new(client, table());
         let config = config(limits);
         let (kid, private, _) = keys();
+        let bucket = bucket().await;
         let mut apps = HashMap::new();
-        for f in routes::functions() {
+        for f in routes::functions().into_iter().chain(["document-uploaded"]) {
             let signer = (f == "auth").then(|| Signer::new(kid, private, &config).expect("signer"));
+            let bucket = tenure_core::http::BUCKET_FUNCTIONS.contains(&f).then(|| bucket.clone());
             apps.insert(
                 f,
                 Arc::new(App {
@@ -243,6 +255,7 @@ impl Harness {
                     verifier: Verifier::from_config(&config),
                     signer,
                     function: f,
+                    bucket,
                 }),
             );
         }
@@ -260,6 +273,11 @@ impl Harness {
     }
 
     pub async fn send_from(&self, req: Req, ip: &str) -> Resp {
+        // Boxed, so a test that sends many requests keeps a small stack.
+        Box::pin(self.send_unboxed(req, ip)).await
+    }
+
+    async fn send_unboxed(&self, req: Req, ip: &str) -> Resp {
         let function = ROUTES
             .iter()
             .find(|r| routes::match_path(r.path, &req.path).is_some())

@@ -110,6 +110,9 @@ typed_id!(
 typed_id!(
     /// A risk alert about a leaver.
     AlertId, "alr");
+typed_id!(
+    /// An employee document (CV, ID, contract…).
+    DocumentId, "doc");
 
 impl CompanyId {
     /// The company platform admins belong to. It holds no customer data.

@@ -46,6 +46,13 @@ use crate::routes::{Access, Route, ROUTES};
     assess::AlertStatus,
     assess::HistoryEntry,
     crate::api::sweep::SweepReport,
+    crate::api::documents::Document,
+    crate::api::documents::DocumentStatus,
+    crate::api::documents::UploadUrlRequest,
+    crate::api::documents::UploadUrlResponse,
+    crate::store::s3::Presigned,
+    crate::domain::documents::Kind,
+    crate::domain::documents::FileType,
     UserView,
     CompanyView,
 )))]
@@ -83,6 +90,11 @@ fn bodies(r: &Route) -> (Option<&'static str>, u16, Option<&'static str>) {
         ("GET", "/alerts") => (None, 200, Some("Alert[]")),
         ("PATCH", "/alerts/{id}") => (Some("AlertPatchRequest"), 200, Some("Alert")),
         ("POST", "/sweeps") => (None, 200, Some("SweepReport")),
+        ("POST", "/documents/upload-url") => (Some("UploadUrlRequest"), 201, Some("UploadUrlResponse")),
+        ("GET", "/documents") => (None, 200, Some("Document[]")),
+        ("GET", "/documents/{id}") => (None, 200, Some("Document")),
+        ("GET", "/documents/{id}/download") => (None, 200, None),
+        ("DELETE", "/documents/{id}") => (None, 204, None),
         _ => (None, 200, None),
     }
 }
@@ -171,6 +183,7 @@ fn operation(r: &Route) -> Operation {
             "/audit" => &["actor", "action", "target", "from", "to"],
             "/leavers" => &["status", "risk_level", "leaving_before", "leaving_after", "department"],
             "/alerts" => &["status", "level", "leaver_id"],
+            "/documents" => &["employee_id"],
             _ => &[],
         };
         for name in filters {

@@ -82,11 +82,16 @@ pub const ROUTES: &[Route] = &[
     Route { function: "leavers", method: "POST", path: "/leavers/{id}/assess", summary: "Re-score a leaver now", access: Roles(LEAVER_READERS), weight: Normal, body: false },
     Route { function: "leavers", method: "GET", path: "/leavers/{id}/checklist", summary: "A leaver's offboarding checklist", access: Roles(CHECKLIST_USERS), weight: Normal, body: false },
     Route { function: "leavers", method: "PATCH", path: "/leavers/{id}/checklist/{item}", summary: "Tick or untick a checklist item", access: Roles(CHECKLIST_USERS), weight: Normal, body: true },
-    Route { function: "risk", method: "GET", path: "/risk-settings", summary: "The company's risk settings", access: Roles(LEAVER_READERS), weight: Normal, body: false },
+    Route { function: "risk", method: "GET", path: "/risk-settings", summary: "The company's risk settings", access: Roles(RISK_MANAGERS), weight: Normal, body: false },
     Route { function: "risk", method: "PUT", path: "/risk-settings", summary: "Change the company's risk settings", access: Roles(RISK_MANAGERS), weight: Normal, body: true },
     Route { function: "risk", method: "GET", path: "/alerts", summary: "List risk alerts", access: Roles(LEAVER_READERS), weight: Normal, body: false },
     Route { function: "risk", method: "PATCH", path: "/alerts/{id}", summary: "Acknowledge or resolve an alert", access: Roles(RISK_MANAGERS), weight: Normal, body: true },
     Route { function: "risk", method: "POST", path: "/sweeps", summary: "Run the risk sweep now for the company", access: Roles(RISK_MANAGERS), weight: Heavy, body: false },
+    Route { function: "documents", method: "POST", path: "/documents/upload-url", summary: "Get a presigned upload for a document", access: SignedIn, weight: Normal, body: true },
+    Route { function: "documents", method: "GET", path: "/documents", summary: "List an employee's documents", access: SignedIn, weight: Normal, body: false },
+    Route { function: "documents", method: "GET", path: "/documents/{id}", summary: "Read a document's record", access: SignedIn, weight: Normal, body: false },
+    Route { function: "documents", method: "GET", path: "/documents/{id}/download", summary: "Get a 60-second presigned download", access: SignedIn, weight: Normal, body: false },
+    Route { function: "documents", method: "DELETE", path: "/documents/{id}", summary: "Delete a document", access: SignedIn, weight: Normal, body: false },
 ];
 
 /// The names of every HTTP function, in table order, without repeats.
@@ -160,6 +165,9 @@ mod tests {
                 assert!(!(a.method == b.method && a.path == b.path), "duplicate route {} {}", a.method, a.path);
             }
         }
-        assert_eq!(functions(), vec!["status", "docs", "auth", "users", "companies", "audit", "leavers", "risk"]);
+        assert_eq!(
+            functions(),
+            vec!["status", "docs", "auth", "users", "companies", "audit", "leavers", "risk", "documents"]
+        );
     }
 }

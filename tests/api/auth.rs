@@ -163,3 +163,44 @@ async fn the_bootstrap_admin_is_created_once_and_never_overwritten() {
     assert_eq!(me.json()["role"], "admin");
     assert!(tenure_core::api::auth::bootstrap_admin(&app, &unique_email("weak"), "short").await.is_err());
 }
+
+#[tokio::test]
+async fn parallel_wrong_passwords_are_all_counted_toward_the_lock() {
+    let h = Harness::new().await;
+    let a = h.signup().await;
+    // Eight guesses at once, each from its own IP and function instance.
+    let mut set = tokio::task::JoinSet::new();
+    for i in 0..8 {
+        let email = a.email.clone();
+        set.spawn(async move {
+            let h = Harness::new().await;
+            let req = Req::new("POST", "/auth/login").json(json!({"email": email, "password": "wrong guess 123"}));
+            h.send_from(req, &format!("198.51.100.{i}")).await.status
+        });
+    }
+    let statuses = set.join_all().await;
+    assert!(statuses.iter().all(|s| *s == 401 || *s == 429), "{statuses:?}");
+    // Every guess counted: the account is locked now.
+    h.send(Req::new("POST", "/auth/login").json(json!({"email": a.email, "password": PASSWORD})))
+        .await
+        .expect_problem(429, None);
+}
+
+#[tokio::test]
+async fn a_demoted_admins_old_token_cannot_reach_another_company() {
+    let h = Harness::new().await;
+    let boss = h.admin().await;
+    let b = h.admin().await;
+    let victim = h.signup().await;
+    h.send(Req::get("/auth/admin/users").bearer(&b.access).query("company_id", &victim.company_id)).await.expect(200);
+    h.send(
+        Req::new("PATCH", &format!("/auth/admin/users/{}/role", b.user_id))
+            .bearer(&boss.access)
+            .json(json!({"role": "hr"})),
+    )
+    .await
+    .expect(200);
+    h.send(Req::get("/auth/admin/users").bearer(&b.access).query("company_id", &victim.company_id))
+        .await
+        .expect_problem(403, None);
+}

@@ -270,3 +270,12 @@ async fn hostile_strings_are_stored_as_plain_text() {
     r.expect(201);
     assert_eq!(r.json()["full_name"], name);
 }
+
+#[tokio::test]
+async fn calendar_edge_dates_in_audit_filters_are_400_not_a_crash() {
+    let h = Harness::new().await;
+    let o = h.signup().await;
+    for v in ["9999-12-31T23:59:59-23:59", "-9999-01-01T00:00:00Z", "0000-01-01T00:00:00+23:59"] {
+        h.send(Req::get("/audit").bearer(&o.access).query("from", v)).await.expect_problem(400, Some("from"));
+    }
+}

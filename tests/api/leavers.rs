@@ -288,3 +288,41 @@ async fn creating_a_leaver_with_an_idempotency_key_twice_creates_one() {
     assert_eq!(a.json()["id"], b.json()["id"]);
     assert_eq!(h.send(Req::get("/leavers/once").bearer(&o.access)).await.json()["items"].as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn hr_cannot_register_a_protected_account_or_their_own_as_a_leaver() {
+    let h = Harness::new().await;
+    let o = h.signup().await;
+    let hr = h.add_user(&o, "hr").await;
+    let sec = h.add_user(&o, "security").await;
+    for target in [&o.user_id, &sec.user_id, &hr.user_id] {
+        let mut body = leaver_body("Protected", -400);
+        body["employee_id"] = json!(target);
+        h.send(Req::new("POST", "/leavers").bearer(&hr.access).json(body)).await.expect_problem(403, None);
+    }
+    h.send(Req::get("/auth/me").bearer(&o.access)).await.expect(200);
+    // The owner may register the security analyst; HR may not then move
+    // that leave date into the past.
+    let mut body = leaver_body("Analyst", 30);
+    body["employee_id"] = json!(sec.user_id);
+    let l = register(&h, &o, body).await;
+    h.send(
+        Req::new("PUT", &format!("/leavers/{}", l["id"].as_str().unwrap()))
+            .bearer(&hr.access)
+            .json(json!({"leave_date": "2020-01-01"})),
+    )
+    .await
+    .expect_problem(403, None);
+    h.send(Req::get("/auth/me").bearer(&sec.access)).await.expect(200);
+}
+
+#[tokio::test]
+async fn an_overlong_surname_in_the_path_is_simply_not_found() {
+    let h = Harness::new().await;
+    let o = h.signup().await;
+    let long = "a".repeat(1200);
+    h.send(Req::get(&format!("/leavers/{long}")).bearer(&o.access)).await.expect_problem(404, None);
+    h.send(Req::new("PUT", &format!("/leavers/{long}")).bearer(&o.access).json(json!({"leave_date": "2027-01-01"})))
+        .await
+        .expect_problem(404, None);
+}

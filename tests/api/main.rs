@@ -5,6 +5,7 @@ mod audit;
 mod auth;
 mod bad_input;
 mod companies;
+mod documents;
 mod leavers;
 mod limits;
 mod risk;

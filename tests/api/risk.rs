@@ -252,3 +252,31 @@ async fn the_sweep_scores_the_window_deactivates_on_the_leave_date_and_is_idempo
     let hr = h.add_user(&o, "hr").await;
     h.send(Req::new("POST", "/sweeps").bearer(&hr.access)).await.expect_problem(403, None);
 }
+
+#[tokio::test]
+async fn an_alert_can_be_resolved_after_the_leavers_surname_changed() {
+    let h = Harness::new().await;
+    let o = h.signup().await;
+    let l = register(&h, &o, high_risk("Smith", 2)).await;
+    let id = l["id"].as_str().unwrap();
+    let r = h
+        .send(
+            Req::new("PATCH", &format!("/leavers/{id}"))
+                .bearer(&o.access)
+                .json(json!({"version": 1, "surname": "Smyth"})),
+        )
+        .await;
+    r.expect(200);
+    let alerts = h.send(Req::get("/alerts").bearer(&o.access).query("leaver_id", id)).await.json();
+    let aid = alerts["items"][0]["id"].as_str().unwrap().to_string();
+    assert!(alerts["items"][0].get("surname_key").is_none());
+    h.send(
+        Req::new("PATCH", &format!("/alerts/{aid}"))
+            .bearer(&o.access)
+            .json(json!({"status": "resolved", "note": "spoke to them"})),
+    )
+    .await
+    .expect(200);
+    let risk = h.send(Req::get(&format!("/leavers/{id}/risk")).bearer(&o.access)).await.json();
+    assert!(risk["open_alerts"].as_object().unwrap().is_empty(), "{risk}");
+}

@@ -1,9 +1,11 @@
 //! The deployment descriptions agree with the code: every route of
 //! `routes::ROUTES` is wired to its function in `template.yaml` (SAM) and in
 //! `infra/` (Terraform), nothing else is, every event function runs on its
-//! schedule with its own small environment and a dead-letter destination,
-//! each function gets the same DynamoDB actions in both, and the table uses
-//! the key, index and TTL names of `store::schema`.
+//! trigger (a schedule, or the documents bucket's notifications) with its
+//! own small environment and a dead-letter destination, each function gets
+//! the same DynamoDB actions and the same S3 actions in both (S3 only for
+//! `http::BUCKET_FUNCTIONS`, only on objects under `documents/`), and the
+//! table uses the key, index and TTL names of `store::schema`.
 //!
 //! `template.yaml` is read with a YAML parser that keeps the value under a
 //! CloudFormation short-form tag (`!Ref X` reads as `"X"`, `!GetAtt T.Arn`
@@ -14,6 +16,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
+use tenure_core::http::BUCKET_FUNCTIONS;
 use tenure_core::routes::{self, ROUTES};
 use tenure_core::store::schema;
 use yaml_rust2::{Yaml, YamlLoader};
@@ -36,20 +39,53 @@ const COMMON_ENV: &[&str] = &[
 const AUTH_ONLY_ENV: &[&str] =
     &["TENURE_JWT_PRIVATE_KEY_PARAM", "TENURE_BOOTSTRAP_ADMIN_EMAIL", "TENURE_BOOTSTRAP_ADMIN_PASSWORD"];
 
-/// A function with no routes, run by an EventBridge schedule.
+/// What invokes an event function (asynchronously).
+enum Trigger {
+    /// An EventBridge schedule expression.
+    Schedule(&'static str),
+    /// The documents bucket's notifications of these events on keys with this prefix.
+    Bucket { events: &'static [&'static str], prefix: &'static str },
+}
+
+/// A function with no routes, run by its trigger.
 struct EventFunction {
     /// Package and binary name.
     name: &'static str,
-    schedule: &'static str,
+    trigger: Trigger,
     timeout_seconds: i64,
+    /// Its whole environment.
+    env: &'static [&'static str],
 }
 
 /// Every event function (`functions/*` packages that are not in ROUTES).
-const EVENT_FUNCTIONS: &[EventFunction] =
-    &[EventFunction { name: "risk-sweep", schedule: "rate(1 hour)", timeout_seconds: 900 }];
+const EVENT_FUNCTIONS: &[EventFunction] = &[
+    EventFunction {
+        name: "risk-sweep",
+        trigger: Trigger::Schedule("rate(1 hour)"),
+        timeout_seconds: 900,
+        env: &["TENURE_TABLE", "RUST_LOG"],
+    },
+    EventFunction {
+        name: "document-uploaded",
+        trigger: Trigger::Bucket { events: &["s3:ObjectCreated:*"], prefix: "documents/" },
+        timeout_seconds: 60,
+        env: &["TENURE_TABLE", "TENURE_BUCKET", "RUST_LOG"],
+    },
+];
 
-/// The whole environment of an event function.
-const EVENT_ENV: &[&str] = &["TENURE_TABLE", "RUST_LOG"];
+/// The S3 actions each function's code uses on objects of the documents
+/// bucket; every other function has none. Presigned URLs carry the signer's
+/// permissions, so `documents` needs PutObject and GetObject for them.
+const BUCKET_ACTIONS: &[(&str, &[&str])] = &[
+    ("documents", &["s3:PutObject", "s3:GetObject", "s3:DeleteObject"]),
+    ("document-uploaded", &["s3:GetObject", "s3:DeleteObject"]),
+];
+
+/// The only objects of the bucket any function may touch (a key pattern).
+const DOCUMENT_OBJECTS: &str = "documents/*";
+
+/// The environment variable that names the documents bucket.
+const BUCKET_ENV: &str = "TENURE_BUCKET";
 
 /// Retries of a failed asynchronous invocation before it goes to the
 /// function's dead-letter queue.
@@ -74,6 +110,18 @@ fn index_names() -> BTreeSet<String> {
 
 /// DynamoDB actions of one function: on the table, and per index.
 type DynamoActions = (BTreeSet<String>, BTreeMap<String, BTreeSet<String>>);
+
+/// S3 actions of one function per object key pattern of the documents bucket.
+type BucketActions = BTreeMap<String, BTreeSet<String>>;
+
+/// What BUCKET_ACTIONS says `function` may do (empty: nothing).
+fn expected_bucket_actions(function: &str) -> BucketActions {
+    BUCKET_ACTIONS
+        .iter()
+        .filter(|(name, _)| *name == function)
+        .map(|(_, actions)| (DOCUMENT_OBJECTS.to_string(), actions.iter().map(|a| a.to_string()).collect()))
+        .collect()
+}
 
 fn repo_file(relative: &str) -> (PathBuf, String) {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join(relative);
@@ -180,6 +228,43 @@ fn sam_actions_by_resource(function: &Yaml, prefix: &str) -> BTreeMap<String, BT
     out
 }
 
+/// The documents bucket: the one S3 bucket of the template.
+fn sam_bucket(template: &Yaml) -> (String, &Yaml) {
+    let mut buckets = sam_resources_of_type(template, "AWS::S3::Bucket");
+    assert_eq!(buckets.len(), 1, "template.yaml must declare exactly one S3 bucket, the documents bucket");
+    buckets.remove(0)
+}
+
+/// The documents bucket's name as written in its BucketName (`!Sub` text).
+fn sam_bucket_name(template: &Yaml) -> String {
+    let (id, bucket) = sam_bucket(template);
+    bucket["Properties"]["BucketName"].as_str().unwrap_or_else(|| panic!("{id} has no BucketName")).to_string()
+}
+
+/// The ways a `!Sub` in the template may spell the documents bucket's ARN:
+/// `${Bucket.Arn}`, or, in a function the bucket notifies (which the bucket
+/// depends on, so it cannot refer back), built from the bucket's name.
+fn sam_bucket_arn_spellings(template: &Yaml) -> Vec<String> {
+    let (id, _) = sam_bucket(template);
+    vec![format!("${{{id}.Arn}}"), format!("arn:${{AWS::Partition}}:s3:::{}", sam_bucket_name(template))]
+}
+
+/// S3 actions a SAM function's inline policies allow, per object key pattern
+/// of the documents bucket. Any other S3 resource fails the test.
+fn sam_bucket_actions(template: &Yaml, function: &Yaml) -> BucketActions {
+    let spellings = sam_bucket_arn_spellings(template);
+    sam_actions_by_resource(function, "s3:")
+        .into_iter()
+        .map(|(resource, actions)| {
+            let pattern =
+                spellings.iter().find_map(|arn| resource.strip_prefix(arn.as_str())?.strip_prefix('/')).unwrap_or_else(
+                    || panic!("S3 actions {actions:?} granted on {resource}, not on objects of the bucket"),
+                );
+            (pattern.to_string(), actions)
+        })
+        .collect()
+}
+
 /// DynamoDB actions a SAM function's inline policies allow on the table and on each index.
 fn sam_dynamodb_actions(function: &Yaml, table_id: &str) -> DynamoActions {
     let table_arn = format!("{table_id}.Arn");
@@ -283,7 +368,7 @@ fn every_http_function_gets_the_common_environment_and_only_auth_gets_the_signin
 }
 
 #[test]
-fn every_event_function_runs_on_its_schedule_in_the_sam_template() {
+fn every_event_function_runs_on_its_trigger_in_the_sam_template() {
     let template = sam_template();
     let functions = sam_functions(&template);
     assert_eq!(
@@ -305,20 +390,43 @@ fn every_event_function_runs_on_its_schedule_in_the_sam_template() {
         assert_eq!(prop("MemorySize").as_i64(), Some(256), "{id} memory");
 
         let env = sam_env(&template, resource);
-        let expected: BTreeSet<String> = EVENT_ENV.iter().map(|v| v.to_string()).collect();
+        let expected: BTreeSet<String> = event.env.iter().map(|v| v.to_string()).collect();
         assert_eq!(env, expected, "{id} ({}) environment", event.name);
 
-        // Exactly one trigger: its schedule.
+        // Exactly one trigger.
         let events: Vec<(&Yaml, &Yaml)> = p["Events"].as_hash().into_iter().flatten().collect();
-        assert_eq!(events.len(), 1, "{id} should have exactly one event, its schedule");
+        assert_eq!(events.len(), 1, "{id} should have exactly one event, its trigger");
         let (name, e) = events[0];
-        let schedule = match e["Type"].as_str() {
-            Some("Schedule") => e["Properties"]["Schedule"].as_str(),
-            Some("ScheduleV2") => e["Properties"]["ScheduleExpression"].as_str(),
-            other => panic!("{id}: event {name:?} is of type {other:?}, not a schedule"),
-        };
-        assert_eq!(schedule, Some(event.schedule), "{id} schedule");
-        assert_ne!(e["Properties"]["Enabled"].as_bool(), Some(false), "{id}: schedule disabled");
+        let ep = &e["Properties"];
+        match &event.trigger {
+            Trigger::Schedule(expected) => {
+                let schedule = match e["Type"].as_str() {
+                    Some("Schedule") => ep["Schedule"].as_str(),
+                    Some("ScheduleV2") => ep["ScheduleExpression"].as_str(),
+                    other => panic!("{id}: event {name:?} is of type {other:?}, not a schedule"),
+                };
+                assert_eq!(schedule, Some(*expected), "{id} schedule");
+                assert_ne!(ep["Enabled"].as_bool(), Some(false), "{id}: schedule disabled");
+            }
+            Trigger::Bucket { events: expected_events, prefix } => {
+                assert_eq!(e["Type"].as_str(), Some("S3"), "{id}: event {name:?} should be an S3 event");
+                let (bucket_id, _) = sam_bucket(&template);
+                assert_eq!(ep["Bucket"].as_str(), Some(bucket_id.as_str()), "{id}: the bucket that notifies it");
+                let actual: BTreeSet<String> = yaml_strings(&ep["Events"]).into_iter().collect();
+                let expected: BTreeSet<String> = expected_events.iter().map(|e| e.to_string()).collect();
+                assert_eq!(actual, expected, "{id}: S3 event types");
+                let rules: Vec<(String, String)> = ep["Filter"]["S3Key"]["Rules"]
+                    .as_vec()
+                    .unwrap_or_else(|| panic!("{id}: no Filter.S3Key.Rules"))
+                    .iter()
+                    .map(|r| {
+                        let s = |k: &str| r[k].as_str().unwrap_or("").to_string();
+                        (s("Name").to_ascii_lowercase(), s("Value"))
+                    })
+                    .collect();
+                assert_eq!(rules, vec![("prefix".to_string(), prefix.to_string())], "{id}: S3 key filter");
+            }
+        }
 
         // Failed asynchronous invocations: retried, then sent to an encrypted queue.
         let configs: Vec<(String, &Yaml)> = sam_resources_of_type(&template, "AWS::Lambda::EventInvokeConfig")
@@ -579,9 +687,26 @@ impl HclParser<'_> {
         self.tokens.get(self.at)
     }
 
+    /// After an opening bracket: skips to just past its closing one.
+    fn skip_balanced(&mut self) {
+        let mut depth = 1;
+        while depth > 0 {
+            match self.next() {
+                Token::Punct('(' | '[' | '{') => depth += 1,
+                Token::Punct(')' | ']' | '}') => depth -= 1,
+                _ => {}
+            }
+        }
+    }
+
     fn value(&mut self) -> Hcl {
         match self.next() {
             Token::Str(s) => Hcl::Str(s),
+            // A `for` expression, `[for ...]` or `{for ...}`: not a literal.
+            Token::Punct('[' | '{') if self.peek() == Some(&Token::Word("for".into())) => {
+                self.skip_balanced();
+                Hcl::Expr("for".to_string())
+            }
             Token::Punct('[') => {
                 let mut items = Vec::new();
                 loop {
@@ -689,6 +814,25 @@ fn terraform_dynamodb_actions(function: &str, f: &Hcl) -> DynamoActions {
         other => panic!("{function}: index_actions should be an object of index name => actions, is {other:?}"),
     };
     (table, indexes)
+}
+
+/// A Terraform function's `bucket_actions` (object key pattern => S3 actions).
+fn terraform_bucket_actions(function: &str, f: &Hcl) -> BucketActions {
+    match f.get("bucket_actions") {
+        Some(Hcl::Object(entries)) => entries
+            .iter()
+            .map(|(pattern, actions)| (pattern.clone(), actions.strings().into_iter().collect()))
+            .collect(),
+        other => panic!("{function}: bucket_actions should be an object of key pattern => actions, is {other:?}"),
+    }
+}
+
+/// A Terraform function's `env`, variable name => value.
+fn terraform_env(function: &str, f: &Hcl) -> Vec<(String, Hcl)> {
+    match f.get("env") {
+        Some(Hcl::Object(entries)) => entries.clone(),
+        other => panic!("{function}: env should be an object, is {other:?}"),
+    }
 }
 
 /// The body of every `kind { ... }` block in `text` whose body is plain
@@ -813,7 +957,92 @@ fn sam_and_terraform_grant_each_function_the_same_dynamodb_actions() {
 }
 
 #[test]
-fn terraform_runs_every_event_function_on_its_schedule_with_only_its_environment() {
+fn sam_and_terraform_grant_the_same_s3_actions_only_on_document_objects() {
+    // The code's list of bucket users is the table's.
+    let users: BTreeSet<&str> = BUCKET_ACTIONS.iter().map(|(name, _)| *name).collect();
+    assert_eq!(users, BUCKET_FUNCTIONS.iter().copied().collect(), "BUCKET_ACTIONS should name http::BUCKET_FUNCTIONS");
+
+    let template = sam_template();
+    let sam = sam_functions(&template);
+    let (bucket_id, _) = sam_bucket(&template);
+    let bucket_name = sam_bucket_name(&template);
+    let mut terraform = terraform_functions();
+    terraform.extend(terraform_event_functions());
+    assert_eq!(terraform.iter().map(|(n, _)| n.clone()).collect::<BTreeSet<_>>(), all_function_names());
+
+    for (function, f) in &terraform {
+        let (id, resource) = &sam[function];
+        let expected = expected_bucket_actions(function);
+        let sam_actions = sam_bucket_actions(&template, resource);
+        let tf_actions = terraform_bucket_actions(function, f);
+        assert_eq!(sam_actions, tf_actions, "{function}: S3 actions differ between template.yaml and infra/lambda.tf");
+        assert_eq!(sam_actions, expected, "{id} ({function}) S3 actions");
+        for resource in sam_actions_by_resource(resource, "s3:").keys() {
+            assert!(resource.ends_with("/documents/*"), "{id} ({function}): S3 resource {resource}");
+        }
+        for (pattern, actions) in &tf_actions {
+            assert_eq!(pattern, DOCUMENT_OBJECTS, "{function}: bucket_actions key {pattern}");
+            for action in actions {
+                assert!(action.starts_with("s3:") && !action.contains('*'), "{function}: bucket action {action}");
+            }
+        }
+
+        // The bucket's name goes with the permissions, as the code reads it.
+        let uses_bucket = BUCKET_FUNCTIONS.contains(&function.as_str());
+        let sam_env = resource["Properties"]["Environment"]["Variables"][BUCKET_ENV].as_str();
+        match sam_env {
+            Some(value) => {
+                assert!(uses_bucket, "{id} ({function}) has {BUCKET_ENV} but uses no bucket");
+                // `!Ref Bucket`, or its name spelled out where the function cannot refer to it.
+                assert!(value == bucket_id || value == bucket_name, "{id}: {BUCKET_ENV} is {value}, not the bucket");
+            }
+            None => assert!(!uses_bucket, "{id} ({function}) lacks {BUCKET_ENV}"),
+        }
+        let tf_env = terraform_env(function, f).into_iter().find(|(k, _)| k == BUCKET_ENV).map(|(_, v)| v);
+        let bucket = Hcl::Expr("aws_s3_bucket.documents.bucket".to_string());
+        assert_eq!(tf_env, uses_bucket.then_some(bucket), "{function}: {BUCKET_ENV} in infra/lambda.tf");
+    }
+    assert!(
+        template["Globals"]["Function"]["Environment"]["Variables"][BUCKET_ENV].is_badvalue(),
+        "{BUCKET_ENV} must not be global"
+    );
+
+    // The roles: one statement per key pattern, on the documents bucket's objects; no S3 action of iam.tf's own.
+    let (_, iam) = repo_file("infra/iam.tf");
+    let iam = squash_hcl(&iam);
+    for needle in [
+        "dynamic\"statement\"{for_each=each.value.bucket_actions",
+        "actions=statement.value",
+        "resources=[\"${aws_s3_bucket.documents.arn}/${statement.key}\"]",
+    ] {
+        assert!(iam.contains(needle), "infra/iam.tf should contain `{needle}`");
+    }
+    assert_eq!(iam.matches("s3:").count(), 0, "infra/iam.tf should take its S3 actions from bucket_actions only");
+    let (_, lambda) = repo_file("infra/lambda.tf");
+    let lambda = squash_hcl(&lambda);
+    assert!(lambda.contains("bucket_actions=f.bucket_actions"), "infra/lambda.tf should pass bucket_actions on");
+    match terraform_local(&repo_file("infra/lambda.tf").1, "common_env") {
+        Hcl::Object(entries) => {
+            assert!(entries.iter().all(|(k, _)| k != BUCKET_ENV), "local.common_env must not hold {BUCKET_ENV}")
+        }
+        other => panic!("local.common_env is not an object: {other:?}"),
+    }
+
+    // S3 keeps one notification configuration per bucket: one resource sets it.
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../infra");
+    let mut notifications = 0;
+    for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display())) {
+        let path = entry.expect("a directory entry").path();
+        if path.extension().is_some_and(|e| e == "tf") {
+            let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+            notifications += squash_hcl(&text).matches("resource\"aws_s3_bucket_notification\"").count();
+        }
+    }
+    assert_eq!(notifications, 1, "infra/ should declare exactly one aws_s3_bucket_notification");
+}
+
+#[test]
+fn terraform_runs_every_event_function_on_its_trigger_with_only_its_environment() {
     let functions = terraform_event_functions();
     assert_eq!(
         functions.iter().map(|(n, _)| n.clone()).collect::<BTreeSet<_>>(),
@@ -822,14 +1051,27 @@ fn terraform_runs_every_event_function_on_its_schedule_with_only_its_environment
     );
     for event in EVENT_FUNCTIONS {
         let f = &functions.iter().find(|(n, _)| n == event.name).expect("checked above").1;
-        assert_eq!(f.get("schedule"), Some(&Hcl::Str(event.schedule.to_string())), "{} schedule", event.name);
+        match &event.trigger {
+            Trigger::Schedule(schedule) => {
+                assert_eq!(f.get("schedule"), Some(&Hcl::Str(schedule.to_string())), "{} schedule", event.name);
+                assert!(f.get("bucket_events").is_none(), "{}: one trigger only", event.name);
+            }
+            Trigger::Bucket { events, prefix } => {
+                let actual: BTreeSet<String> = f
+                    .get("bucket_events")
+                    .unwrap_or_else(|| panic!("{}: no bucket_events", event.name))
+                    .strings()
+                    .into_iter()
+                    .collect();
+                assert_eq!(actual, events.iter().map(|e| e.to_string()).collect(), "{} bucket_events", event.name);
+                assert_eq!(f.get("bucket_prefix"), Some(&Hcl::Str(prefix.to_string())), "{} bucket_prefix", event.name);
+                assert!(f.get("schedule").is_none(), "{}: one trigger only", event.name);
+            }
+        }
         assert_eq!(f.get("timeout"), Some(&Hcl::Expr(event.timeout_seconds.to_string())), "{} timeout", event.name);
         assert!(f.get("routes").is_none(), "{}: an event function has no routes", event.name);
-        let env: BTreeSet<String> = match f.get("env") {
-            Some(Hcl::Object(entries)) => entries.iter().map(|(k, _)| k.clone()).collect(),
-            other => panic!("{}: env should be an object, is {other:?}", event.name),
-        };
-        assert_eq!(env, EVENT_ENV.iter().map(|v| v.to_string()).collect(), "{} environment", event.name);
+        let env: BTreeSet<String> = terraform_env(event.name, f).into_iter().map(|(k, _)| k).collect();
+        assert_eq!(env, event.env.iter().map(|v| v.to_string()).collect(), "{} environment", event.name);
     }
 
     let (_, lambda) = repo_file("infra/lambda.tf");
@@ -843,17 +1085,35 @@ fn terraform_runs_every_event_function_on_its_schedule_with_only_its_environment
         assert!(lambda.contains(needle), "infra/lambda.tf should contain `{needle}`");
     }
     assert_eq!(lambda.matches("local.common_env").count(), 1, "only the HTTP functions may get local.common_env");
+    // Each event function by its trigger.
+    for needle in [
+        "scheduled_functions={forname,finlocal.event_functions:name=>fiftry(f.schedule,null)!=null}",
+        "bucket_functions={forname,finlocal.event_functions:name=>fiftry(f.bucket_events,null)!=null}",
+    ] {
+        assert!(lambda.contains(needle), "infra/lambda.tf should contain `{needle}`");
+    }
 
     let (_, events) = repo_file("infra/events.tf");
     let events = squash_hcl(&events);
     for needle in [
-        "resource\"aws_cloudwatch_event_rule\"\"schedule\"{for_each=local.event_functions",
+        "resource\"aws_cloudwatch_event_rule\"\"schedule\"{for_each=local.scheduled_functions",
         "schedule_expression=each.value.schedule",
-        "resource\"aws_cloudwatch_event_target\"\"schedule\"{for_each=local.event_functions",
+        "resource\"aws_cloudwatch_event_target\"\"schedule\"{for_each=local.scheduled_functions",
         "arn=aws_lambda_function.function[each.key].arn",
-        "resource\"aws_lambda_permission\"\"schedule\"{for_each=local.event_functions",
+        "resource\"aws_lambda_permission\"\"schedule\"{for_each=local.scheduled_functions",
         "principal=\"events.amazonaws.com\"",
         "source_arn=aws_cloudwatch_event_rule.schedule[each.key].arn",
+        // The bucket notifies its functions, and only it, from this account, may invoke them.
+        "resource\"aws_s3_bucket_notification\"\"documents\"{bucket=aws_s3_bucket.documents.id",
+        "dynamic\"lambda_function\"{for_each=local.bucket_functions",
+        "lambda_function_arn=aws_lambda_function.function[lambda_function.key].arn",
+        "events=lambda_function.value.bucket_events",
+        "filter_prefix=lambda_function.value.bucket_prefix",
+        "depends_on=[aws_lambda_permission.bucket]",
+        "resource\"aws_lambda_permission\"\"bucket\"{for_each=local.bucket_functions",
+        "principal=\"s3.amazonaws.com\"",
+        "source_arn=aws_s3_bucket.documents.arn",
+        "source_account=local.account_id",
         "resource\"aws_sqs_queue\"\"event_dlq\"{for_each=local.event_functions",
         "sqs_managed_sse_enabled=true",
         "resource\"aws_lambda_function_event_invoke_config\"\"event\"{for_each=local.event_functions",
@@ -941,6 +1201,9 @@ fn the_hcl_reader_understands_the_shapes_the_function_table_uses() {
             }
           }
           all = merge({ for n, f in local.functions : n => { env = f.env } }, {})
+          some = { for n, f in local.functions : n => f if try(f.env, null) != null }
+          names = [for n, f in local.functions : n]
+          after = "still read"
         }
         resource "x" "y" {
           block {
@@ -956,6 +1219,9 @@ fn the_hcl_reader_understands_the_shapes_the_function_table_uses() {
         Some(vec!["dynamodb:Query".to_string()])
     );
     assert_eq!(terraform_local(text, "all"), Hcl::Expr("merge".to_string()));
+    assert_eq!(terraform_local(text, "some"), Hcl::Expr("for".to_string()));
+    assert_eq!(terraform_local(text, "names"), Hcl::Expr("for".to_string()));
+    assert_eq!(terraform_local(text, "after"), Hcl::Str("still read".to_string()));
     let blocks = terraform_blocks(text, "block");
     assert_eq!(blocks.len(), 1);
     assert_eq!(hcl_str(&blocks[0], "name"), "b1");

@@ -29,10 +29,23 @@ pub enum AlertStatus {
     Resolved,
 }
 
+/// What an alert is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertKind {
+    /// The leaver's risk reached `high` or `critical`.
+    #[default]
+    Risk,
+    /// The sweep could not deactivate (or verify) the leaver's account.
+    DeactivationFailed,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Alert {
     #[schema(value_type = String)]
     pub id: AlertId,
+    #[serde(default)]
+    pub kind: AlertKind,
     #[schema(value_type = String)]
     pub leaver_id: LeaverId,
     pub leaver_name: String,
@@ -55,6 +68,24 @@ pub struct Alert {
 }
 
 impl Alert {
+    /// The slot this alert holds open on its leaver (at most one alert per
+    /// slot is open): its level for risk alerts.
+    pub fn slot(&self) -> &'static str {
+        match self.kind {
+            AlertKind::Risk => self.level.as_str(),
+            AlertKind::DeactivationFailed => "deactivation",
+        }
+    }
+
+    /// The alert as the API shows it.
+    pub fn view(&self) -> serde_json::Value {
+        let mut v = serde_json::to_value(self).unwrap_or_default();
+        if let Some(o) = v.as_object_mut() {
+            o.remove("surname_key");
+        }
+        v
+    }
+
     /// A new open alert.
     pub fn open(
         leaver_id: &LeaverId,
@@ -67,6 +98,7 @@ impl Alert {
     ) -> Self {
         Alert {
             id: AlertId::new(),
+            kind: AlertKind::Risk,
             leaver_id: leaver_id.clone(),
             leaver_name,
             level,
@@ -98,6 +130,7 @@ pub fn score(l: &Leaver, settings: &RiskSettings, today: time::Date) -> Assessme
         checklist: &l.checklist,
         linked_role: l.linked_role,
         post_leave_activity: l.post_leave_activity.as_ref(),
+        downloads: &l.downloads,
     };
     risk::assess(&input, settings)
 }
@@ -157,7 +190,7 @@ pub fn record(
 /// An alert that the sweep could not deactivate (or verify the
 /// deactivation of) a leaver's account.
 pub fn deactivation_failed_alert(l: &Leaver, user: &crate::ids::UserId, now: &str) -> Alert {
-    Alert::open(
+    let mut a = Alert::open(
         &l.id,
         format!("{} {}", l.first_name, l.surname),
         &l.surname_key,
@@ -165,7 +198,9 @@ pub fn deactivation_failed_alert(l: &Leaver, user: &crate::ids::UserId, now: &st
         l.risk.as_ref().map(|r| r.score).unwrap_or(0),
         vec![format!("Could not deactivate or verify account {user} on the leave date")],
         now,
-    )
+    );
+    a.kind = AlertKind::DeactivationFailed;
+    a
 }
 
 /// Records that a leaver's account was used after the leave date: the
@@ -229,6 +264,8 @@ pub async fn record_post_leave_activity(
         stored::stage_fields(&mut tx, &table, t, &link.leaver_id, &link.surname_key, &sets, &[]);
         match crate::http::pipeline::commit_with_audit(app, t, head.clone(), origin, tx, events, None).await {
             Ok(_) => return Ok(()),
+            // Another request recorded it first.
+            Err(StoreError::Cancelled { failed }) if failed.contains(&0) => return Ok(()),
             // A critical alert is already open: record the activity alone.
             Err(StoreError::Cancelled { failed }) if with_alert && failed.iter().all(|i| *i == 1 || *i == 2) => {
                 continue

@@ -19,7 +19,10 @@ fn date_bound(ctx: &Ctx, name: &str, end: bool) -> Result<Option<String>, ApiErr
     let Some(v) = ctx.query(name).filter(|v| !v.is_empty()) else { return Ok(None) };
     let fmt = time::format_description::well_known::Rfc3339;
     if let Ok(t) = time::OffsetDateTime::parse(v, &fmt) {
-        return Ok(Some(crate::http::pipeline::timestamp(t)));
+        return match t.checked_to_offset(time::UtcOffset::UTC).filter(|u| (1900..=2200).contains(&u.year())) {
+            Some(u) => Ok(Some(crate::http::pipeline::timestamp(u))),
+            None => Err(ApiError::bad_field(name, "must be between the years 1900 and 2200")),
+        };
     }
     let date_fmt = time::macros::format_description!("[year]-[month]-[day]");
     match time::Date::parse(v, &date_fmt) {

@@ -138,11 +138,13 @@ pub async fn signup(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     }
 }
 
-/// `POST /auth/login`. Three round trips: (1) the credential, the IP's rate
-/// counter and the platform's audit head in one `BatchGetItem`; (2) the
-/// user and their company's audit head; (3) one transaction that counts
-/// the request, updates the failure counter, opens the session and writes
-/// the audit event.
+/// `POST /auth/login`. Three round trips: (1) an `UpdateItem` that counts
+/// this attempt on the account's credential and returns it, so parallel
+/// guesses cannot share one count; (2) the user, their company's audit
+/// head and the IP's rate counter in one `BatchGetItem`; (3) one
+/// transaction that counts the request against the IP limit, resets or
+/// locks the account, opens the session and writes the audit event.
+/// Unknown emails take the same three steps.
 pub async fn login(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let req: LoginRequest = ctx.json()?;
     let email = Email::parse(&req.email).map_err(|m| ApiError::invalid("email", m))?;
@@ -155,61 +157,78 @@ pub async fn login(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let now = ctx.unix();
     let client =
         ratelimit::Client { id: format!("ip:{}", ctx.ip), limit: app.config.limits.ip_per_minute, heavy_limit: None };
-    let platform = Tenant::new(CompanyId::platform());
-
+    let origin = ctx.origin();
     let cred_key = keys::credential(email.as_str());
     let rl_key = ratelimit::deferred_key(&client, now);
-    let platform_head_key = keys::audit_head(&platform);
-    let found = store.batch_get(&[cred_key.clone(), rl_key.clone(), platform_head_key.clone()]).await?;
-    ratelimit::check_deferred(store, &client, found.get(&rl_key), now).await?;
-    let origin = ctx.origin();
-    let cred: Option<Credential> = found.get(&cred_key).cloned().map(decode).transpose()?;
 
+    // (1) Count the attempt before checking anything.
+    let counted =
+        store.update_returning(&cred_key, "ADD failed_logins :one", Cond::Exists, Exprs::new().num(":one", 1)).await;
+    let cred: Option<Credential> = match counted {
+        Ok(item) => Some(decode(item)?),
+        Err(StoreError::ConditionFailed) => None,
+        Err(e) => return Err(e.into()),
+    };
     let Some(cred) = cred.filter(|c| !c.password_hash.is_empty()) else {
-        // Spend the same time as a real check, then record the failure.
+        // (2, 3) for an unknown email: the same work, recorded on the
+        // platform's chain.
+        let platform = Tenant::new(CompanyId::platform());
+        let head_key = keys::audit_head(&platform);
+        let found = store.batch_get(&[rl_key.clone(), head_key.clone(), keys::user(&platform, &UserId::new())]).await?;
+        ratelimit::check_deferred(store, &client, found.get(&rl_key), now).await?;
         let _ = password::verify(&req.password, password::DUMMY_HASH);
-        let head = head_of(found.get(&platform_head_key))?;
         let mut tx = Tx::new();
         ratelimit::charge(&mut tx, &table, &client, now);
         let event = NewEvent::new("auth.login_failed", "unknown-account").with("reason", "unknown_account");
-        return match commit_with_audit(&app, &platform, head, &origin, tx, vec![event], None).await {
+        return match commit_with_audit(&app, &platform, head_of(found.get(&head_key))?, &origin, tx, vec![event], None)
+            .await
+        {
             Ok(_) => Err(ApiError::Unauthorized(BAD_CREDENTIALS)),
             Err(StoreError::Cancelled { .. }) => Err(ratelimit::charge_refused(now)),
             Err(e) => Err(e.into()),
         };
     };
-    if cred.locked_until > now {
-        return Err(ApiError::TooManyRequests {
-            retry_after: (cred.locked_until - now) as u64,
-            detail: "Too many failed sign-ins; the account is locked for a while.",
-        });
-    }
 
+    // (2)
     let tenant = Tenant::new(cred.company_id.clone());
     let user_key = keys::user(&tenant, &cred.user_id);
     let head_key = keys::audit_head(&tenant);
-    let found = store.batch_get(&[user_key.clone(), head_key.clone()]).await?;
+    let found = store.batch_get(&[user_key.clone(), head_key.clone(), rl_key.clone()]).await?;
+    ratelimit::check_deferred(store, &client, found.get(&rl_key), now).await?;
     let user: Option<User> = found.get(&user_key).cloned().map(decode).transpose()?;
     let head = head_of(found.get(&head_key))?;
-    let password_ok = password::verify(&req.password, &cred.password_hash);
+    let locked = |seconds: i64| ApiError::TooManyRequests {
+        retry_after: seconds.max(1) as u64,
+        detail: "Too many failed sign-ins; the account is locked for a while.",
+    };
+    if cred.locked_until > now {
+        return Err(locked(cred.locked_until - now));
+    }
     let mut tx = Tx::new();
     let charge = ratelimit::charge(&mut tx, &table, &client, now);
+    // `failed_logins` counts this attempt too: the attempt after
+    // MAX_FAILED_LOGINS failures locks the account without a check.
+    if cred.failed_logins > MAX_FAILED_LOGINS {
+        tx.update(
+            &table,
+            &cred_key,
+            "SET failed_logins = :z, locked_until = :l",
+            Cond::Exists,
+            Exprs::new().num(":z", 0).num(":l", now + LOCK_SECONDS),
+        );
+        let event = NewEvent::new("auth.account_locked", cred.user_id.to_string())
+            .with("locked_for_seconds", LOCK_SECONDS.to_string());
+        return match commit_with_audit(&app, &tenant, head, &origin, tx, vec![event], None).await {
+            Ok(_) => Err(locked(LOCK_SECONDS)),
+            Err(StoreError::Cancelled { failed }) if failed.contains(&charge) => Err(ratelimit::charge_refused(now)),
+            Err(e) => Err(e.into()),
+        };
+    }
+    let password_ok = password::verify(&req.password, &cred.password_hash);
 
     let user = match user {
         Some(u) if password_ok && u.active => u,
         other => {
-            let failures = cred.failed_logins + 1;
-            let lock = failures >= MAX_FAILED_LOGINS;
-            tx.update(
-                &table,
-                &cred_key,
-                "SET failed_logins = :f, locked_until = :l",
-                Cond::Expr("user_id = :uid".into()),
-                Exprs::new()
-                    .num(":f", if lock { 0 } else { failures })
-                    .num(":l", if lock { now + LOCK_SECONDS } else { 0 })
-                    .str(":uid", cred.user_id.to_string()),
-            );
             let reason = if !password_ok {
                 "bad_password"
             } else if other.is_none() {
@@ -217,10 +236,9 @@ pub async fn login(ctx: &mut Ctx) -> Result<Reply, ApiError> {
             } else {
                 "inactive"
             };
-            let mut event = NewEvent::new("auth.login_failed", cred.user_id.to_string()).with("reason", reason);
-            if lock {
-                event = event.with("locked_for_seconds", LOCK_SECONDS.to_string());
-            }
+            let event = NewEvent::new("auth.login_failed", cred.user_id.to_string())
+                .with("reason", reason)
+                .with("failures", cred.failed_logins.to_string());
             return match commit_with_audit(&app, &tenant, head, &origin, tx, vec![event], None).await {
                 Ok(_) => Err(ApiError::Unauthorized(BAD_CREDENTIALS)),
                 Err(StoreError::Cancelled { failed }) if failed.contains(&charge) => {
@@ -317,7 +335,14 @@ pub async fn refresh(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         }
         return Err(invalid_refresh());
     }
-    let user = user.filter(|u| u.active).ok_or_else(invalid_refresh)?;
+    // The same checks as every signed-in request: active, sessions not
+    // revoked since this one began, not a leaver past the leave date.
+    let today = crate::domain::leavers::format_date(ctx.now.date());
+    let user = user
+        .filter(|u| u.active)
+        .filter(|u| u.sessions_revoked_at.as_deref().is_none_or(|t| session.created_at.as_str() > t))
+        .filter(|u| u.leaver.as_ref().is_none_or(|l| l.leave_date >= today))
+        .ok_or_else(invalid_refresh)?;
     let next = presented.rotated();
     let mut used = session.used_hashes.clone();
     used.push(hash.clone());
@@ -334,8 +359,25 @@ pub async fn refresh(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         .await;
     match updated {
         Ok(_) => {}
-        // A concurrent refresh with the same token won the race.
-        Err(StoreError::ConditionFailed) => return Err(invalid_refresh()),
+        // Someone else presented the same secret at the same moment: two
+        // holders of one refresh token is reuse. Revoke the family.
+        Err(StoreError::ConditionFailed) => {
+            let mut tx = Tx::new();
+            tx.update(&table, &session_key, "SET revoked = :t", Cond::Exists, Exprs::new().bool(":t", true));
+            let event = NewEvent::new("auth.refresh_reused", session.user_id.to_string())
+                .with("session", session.id.to_string())
+                .with("concurrent", "true");
+            let origin = Origin { actor: session.user_id.to_string(), ..ctx.origin() };
+            let head = store
+                .get(&head_key)
+                .await?
+                .map(decode::<items::Head>)
+                .transpose()?
+                .map(ChainHead::from)
+                .unwrap_or_else(ChainHead::genesis);
+            commit_with_audit(&app, &tenant, head, &origin, tx, vec![event], None).await?;
+            return Err(invalid_refresh());
+        }
         Err(e) => return Err(e.into()),
     }
     let signer = app.signer.as_ref().ok_or_else(|| ApiError::internal("this function cannot sign tokens"))?;

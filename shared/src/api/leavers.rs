@@ -97,12 +97,24 @@ pub fn decode_segment(s: &str) -> String {
 pub enum Target {
     Id(LeaverId),
     Surname(String),
+    /// Longer than any surname Tenure stores: matches nothing.
+    Nothing,
 }
+
+/// Surnames are at most 100 characters, so their keys at most 400 bytes.
+const MAX_SURNAME_KEY_BYTES: usize = 400;
 
 pub fn target(raw: &str) -> Target {
     match LeaverId::parse(raw) {
         Some(id) => Target::Id(id),
-        None => Target::Surname(surname_key(&decode_segment(raw))),
+        None => {
+            let key = surname_key(&decode_segment(raw));
+            if key.is_empty() || key.len() > MAX_SURNAME_KEY_BYTES {
+                Target::Nothing
+            } else {
+                Target::Surname(key)
+            }
+        }
     }
 }
 
@@ -131,7 +143,7 @@ pub fn prefetch(ctx: &Ctx, scope: &Tenant) -> Vec<keys::Key> {
             Target::Surname(k) if r.path == "/leavers/{id}" && (r.method == "GET" || r.method == "PUT") => {
                 wanted.push(keys::surname_bucket(scope, &k))
             }
-            Target::Surname(_) => {}
+            Target::Surname(_) | Target::Nothing => {}
         },
         _ => {}
     }
@@ -196,6 +208,16 @@ fn stage_link(ctx: &Ctx, tx: &mut Tx, t: &Tenant, l: &Leaver) {
     }
 }
 
+/// Changing a linked leaver's dates is deactivating their account later:
+/// only who may deactivate that account may do it.
+fn may_manage_link(ctx: &Ctx, l: &Leaver) -> Result<(), ApiError> {
+    let (Some(uid), Some(role)) = (&l.employee_id, l.linked_role) else { return Ok(()) };
+    let p = ctx.principal()?;
+    crate::domain::roles::may_change_status(p.role(), uid == p.id(), role)
+        .map(|_| ())
+        .map_err(|_| ApiError::Forbidden("Your role may not change the leave of this person's account."))
+}
+
 /// `POST /leavers`.
 pub async fn create(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let req: CreateLeaverRequest = ctx.json()?;
@@ -236,6 +258,11 @@ pub async fn create(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     }
     let f = rules::fields(None, &raw).map_err(ApiError::Validation)?;
     if let Some(u) = &linked {
+        // Linking an account means it will be refused after the leave date
+        // and deactivated by the sweep: the same rule as deactivating it.
+        let p = ctx.principal()?;
+        crate::domain::roles::may_change_status(p.role(), u.id == *p.id(), u.role)
+            .map_err(|_| ApiError::Forbidden("Your role may not register this person's account as a leaver."))?;
         if let Some(link) = &u.leaver {
             return Err(ApiError::Conflict(format!("This person is already registered as leaver {}.", link.leaver_id)));
         }
@@ -259,6 +286,12 @@ pub async fn create(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         checklist: new_checklist(),
         linked_role: linked.as_ref().map(|u| u.role),
         post_leave_activity: None,
+        // The person's download history so far is the baseline.
+        downloads: linked
+            .as_ref()
+            .and_then(|u| ctx.prefetched_raw(&keys::user(&t, &u.id)))
+            .map(crate::store::items::download_counts)
+            .unwrap_or_default(),
         risk: None,
         open_alerts: Default::default(),
         version: 1,
@@ -400,6 +433,7 @@ fn surname_matches(ctx: &Ctx, key: &str) -> Result<Vec<Leaver>, ApiError> {
 pub async fn get(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     match target(ctx.param("id")) {
         Target::Id(_) => Ok(json(200, &by_id(ctx)?.view())),
+        Target::Nothing => Err(not_found()),
         Target::Surname(k) => {
             let found = surname_matches(ctx, &k)?;
             if found.is_empty() {
@@ -417,6 +451,7 @@ pub async fn put_leave_date(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let date = rules::parse_date(&req.leave_date).map_err(|m| ApiError::invalid("leave_date", m))?;
     let mut l = match target(ctx.param("id")) {
         Target::Id(_) => by_id(ctx)?,
+        Target::Nothing => return Err(not_found()),
         Target::Surname(k) => {
             let mut found = surname_matches(ctx, &k)?;
             match found.len() {
@@ -443,6 +478,7 @@ pub async fn put_leave_date(ctx: &mut Ctx) -> Result<Reply, ApiError> {
             )));
         }
     }
+    may_manage_link(ctx, &l)?;
     let t = ctx.tenant()?.clone();
     let from = l.leave_date.clone();
     l.leave_date = format_date(date);
@@ -492,6 +528,9 @@ pub async fn patch(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         notes: req.notes.as_ref().map(|o| o.as_deref()),
     };
     let f = rules::fields(Some(&base), &raw).map_err(ApiError::Validation)?;
+    if f.leave_date != base.leave_date {
+        may_manage_link(ctx, &l)?;
+    }
     let t = ctx.tenant()?.clone();
     let old_surname = l.surname_key.clone();
     let mut changed: Vec<&str> = Vec::new();
@@ -520,6 +559,18 @@ pub async fn patch(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     l.updated_at = ctx.timestamp();
     let mut tx = Tx::new();
     let mut events = vec![NewEvent::new("leaver.updated", l.id.to_string()).with("fields", changed.join(","))];
+    // Open alerts remember where the leaver's surname copy lives.
+    if l.surname_key != old_surname {
+        for aid in l.open_alerts.values().filter_map(|a| crate::ids::AlertId::parse(a)) {
+            tx.update(
+                ctx.table(),
+                &keys::alert(&t, &aid),
+                "SET surname_key = :k",
+                Cond::Exists,
+                Exprs::new().str(":k", &l.surname_key),
+            );
+        }
+    }
     let read_rev = l.rev;
     rescore_and_stage(ctx, &mut tx, &t, &mut l, Some(read_rev), Some(&old_surname), &mut events)?;
     stage_link(ctx, &mut tx, &t, &l);

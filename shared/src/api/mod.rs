@@ -8,6 +8,8 @@ pub mod audit;
 pub mod auth;
 pub mod companies;
 pub mod docs;
+#[cfg(feature = "s3")]
+pub mod documents;
 pub mod leavers;
 pub mod risk;
 pub mod status;
@@ -28,6 +30,18 @@ pub fn counts_own_rate_limit(route: &Route) -> bool {
     route.path == "/auth/login"
 }
 
+/// Routes that create something and so accept an `Idempotency-Key`.
+pub fn is_create(route: &Route) -> bool {
+    matches!(
+        (route.method, route.path),
+        ("POST", "/auth/signup")
+            | ("POST", "/auth/admin/users")
+            | ("POST", "/companies")
+            | ("POST", "/leavers")
+            | ("POST", "/documents/upload-url")
+    )
+}
+
 /// Extra items a route needs, read with the caller's session.
 pub fn prefetch(route: &Route, scope: &Tenant, ctx: &Ctx) -> Vec<Key> {
     match (route.method, route.path) {
@@ -38,6 +52,8 @@ pub fn prefetch(route: &Route, scope: &Tenant, ctx: &Ctx) -> Vec<Key> {
             CompanyId::parse(ctx.param("id")).map(|id| keys::company(&Tenant::new(id))).into_iter().collect()
         }
         _ if route.function == "leavers" => leavers::prefetch(ctx, scope),
+        #[cfg(feature = "s3")]
+        _ if route.function == "documents" => documents::prefetch(ctx, scope),
         _ if route.function == "risk" => risk::prefetch(ctx, scope),
         _ => Vec::new(),
     }
@@ -78,6 +94,16 @@ pub async fn dispatch(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         ("GET", "/alerts") => risk::list_alerts(ctx).await,
         ("PATCH", "/alerts/{id}") => risk::patch_alert(ctx).await,
         ("POST", "/sweeps") => risk::run_sweep(ctx).await,
+        #[cfg(feature = "s3")]
+        ("POST", "/documents/upload-url") => documents::upload_url(ctx).await,
+        #[cfg(feature = "s3")]
+        ("GET", "/documents") => documents::list(ctx).await,
+        #[cfg(feature = "s3")]
+        ("GET", "/documents/{id}") => documents::get(ctx).await,
+        #[cfg(feature = "s3")]
+        ("GET", "/documents/{id}/download") => documents::download(ctx).await,
+        #[cfg(feature = "s3")]
+        ("DELETE", "/documents/{id}") => documents::delete(ctx).await,
         _ => Err(ApiError::NotFound),
     }
 }

@@ -153,7 +153,7 @@ pub async fn list_alerts(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let filter = (!conds.is_empty()).then(|| (conds.join(" AND "), exprs));
     let page =
         ctx.app.store.query(None, &pk, SkCond::Prefix(keys::ALERT_SK_PREFIX), limit, start, false, filter).await?;
-    let items = page.items.into_iter().map(decode::<Alert>).collect::<Result<Vec<_>, _>>()?;
+    let items = page.items.into_iter().map(|i| decode::<Alert>(i).map(|a| a.view())).collect::<Result<Vec<_>, _>>()?;
     let next_cursor = ctx.next_cursor(&scope, page.last_key);
     Ok(json(200, &ListPage { items, next_cursor }))
 }
@@ -214,7 +214,7 @@ pub async fn patch_alert(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let item = crate::store::to_item(&keys::alert(&t, &id), items::ALERT, &alert)?;
     tx.put_item(ctx.table(), item, Cond::Expr("version = :v".into()), Exprs::new().num(":v", read_version));
     if wanted == AlertStatus::Resolved {
-        let level = alert.level.as_str();
+        let level = alert.slot();
         tx.delete(ctx.table(), &keys::open_alert_guard(&t, &alert.leaver_id, level));
         stored::stage_fields(
             &mut tx,
@@ -229,7 +229,7 @@ pub async fn patch_alert(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let action = if wanted == AlertStatus::Resolved { "alert.resolved" } else { "alert.acknowledged" };
     match ctx.commit(tx, vec![NewEvent::new(action, id.to_string()).with("leaver", alert.leaver_id.to_string())]).await
     {
-        Ok(_) => Ok(json(200, &alert)),
+        Ok(_) => Ok(json(200, &alert.view())),
         Err(StoreError::Cancelled { .. }) => {
             Err(ApiError::Conflict("The alert or its leaver changed meanwhile; read it again and retry.".into()))
         }

@@ -137,52 +137,70 @@ async fn sweep_leaver(
         return Ok(report);
     }
     let mut events = Vec::new();
-    let read_rev = l.rev;
 
     // On and after the leave date: deactivate the linked account, verify.
-    let left = parse_date(&l.leave_date).map(|d| d <= today).unwrap_or(false);
-    let accounts_done = l.checklist.iter().any(|i| i.id == "accounts_disabled" && i.done);
+    let due = |l: &Leaver| {
+        parse_date(&l.leave_date).map(|d| d <= today).unwrap_or(false)
+            && settings.auto_deactivate
+            && l.employee_id.is_some()
+            && !l.checklist.iter().any(|i| i.id == "accounts_disabled" && i.done)
+    };
     let mut deactivation_failed = None;
-    if left && settings.auto_deactivate && !accounts_done {
-        if let Some(uid) = l.employee_id.clone() {
-            let key = keys::user(t, &uid);
-            let deactivate = store
-                .update_returning(
-                    &key,
-                    "SET active = :f, sessions_revoked_at = :now",
-                    Cond::Exists,
-                    Exprs::new().bool(":f", false).str(":now", &stamp),
-                )
-                .await;
-            let verified = match deactivate {
-                Ok(_) => store.get(&key).await?.map(decode::<User>).transpose()?.map(|u| !u.active).unwrap_or(false),
-                Err(_) => false,
-            };
-            if verified {
-                if let Some(item) = l.checklist.iter_mut().find(|i| i.id == "accounts_disabled") {
-                    item.done = true;
-                    item.done_at = Some(stamp.clone());
-                    item.done_by = Some("sweep".into());
-                    item.note = Some(format!("account {uid} deactivated and verified inactive at {stamp}"));
-                }
-                events.push(
-                    NewEvent::new("user.deactivated", uid.to_string())
-                        .with("by", "risk-sweep")
-                        .with("leaver", l.id.to_string()),
-                );
-                report.deactivated += 1;
-            } else {
-                deactivation_failed = Some(uid);
+    if due(&l) {
+        // The index may be behind: decide on the leaver as stored now.
+        match store.get(&keys::leaver(t, &l.id)).await?.map(decode::<Leaver>).transpose()? {
+            Some(fresh) if fresh.status == LeaverStatus::Active => l = fresh,
+            _ => return Ok(report),
+        }
+    }
+    let read_rev = l.rev;
+    if let Some(uid) = l.employee_id.clone().filter(|_| due(&l)) {
+        // Deactivate and record it together; then read the account back.
+        let key = keys::user(t, &uid);
+        let mut tx = Tx::new();
+        tx.update(
+            &table,
+            &key,
+            "SET active = :f, sessions_revoked_at = :now, version = version + :one",
+            Cond::Exists,
+            Exprs::new().bool(":f", false).str(":now", &stamp).num(":one", 1),
+        );
+        let event = NewEvent::new("user.deactivated", uid.to_string())
+            .with("by", "risk-sweep")
+            .with("leaver", l.id.to_string());
+        let deactivated = match commit_with_audit(app, t, head.clone(), origin, tx, vec![event], None).await {
+            Ok(new_head) => {
+                *head = new_head;
+                true
             }
+            Err(StoreError::Cancelled { .. }) => false,
+            Err(e) => return Err(e),
+        };
+        let verified =
+            deactivated && store.get(&key).await?.map(decode::<User>).transpose()?.is_some_and(|u| !u.active);
+        if verified {
+            if let Some(item) = l.checklist.iter_mut().find(|i| i.id == "accounts_disabled") {
+                item.done = true;
+                item.done_at = Some(stamp.clone());
+                item.done_by = Some("risk-sweep".into());
+                item.note =
+                    Some(format!("account {uid} deactivated and verified inactive by reading it back at {stamp}"));
+            }
+            report.deactivated += 1;
+        } else {
+            deactivation_failed = Some(uid);
         }
     }
 
     let a = assess::score(&l, settings, today);
     let mut tx = Tx::new();
     let recorded = assess::record(&mut tx, &table, t, &mut l, &a, today, &stamp, &mut events);
-    if let Some(uid) = &deactivation_failed {
+    if let Some(uid) = deactivation_failed.as_ref().filter(|_| !l.open_alerts.contains_key("deactivation")) {
         let alert = assess::deactivation_failed_alert(&l, uid, &stamp);
         tx.put(&table, &keys::alert(t, &alert.id), items::ALERT, &alert, Cond::New);
+        let guard = serde_json::json!({ "alert_id": alert.id.to_string() });
+        tx.put(&table, &keys::open_alert_guard(t, &l.id, alert.slot()), items::ALERT_GUARD, &guard, Cond::New);
+        l.open_alerts.insert(alert.slot().to_string(), alert.id.to_string());
         events.push(
             NewEvent::new("alert.raised", alert.id.to_string())
                 .with("leaver", l.id.to_string())

@@ -1,4 +1,6 @@
 //! Adapters for event functions: each turns a Lambda event into a domain
 //! run and its report.
 
+#[cfg(feature = "s3")]
+pub mod document_uploaded;
 pub mod sweep;

@@ -1,9 +1,14 @@
 //! Opaque pagination cursors. A cursor carries DynamoDB's last evaluated
-//! key and a tag over that key and the list it belongs to (tenant, route,
-//! filters). A cursor that was edited, or taken from another list or
-//! another company, fails the tag and is a 400. Handlers also check that
-//! the key lies in the partition they query, so even a forged tag could
-//! not reach another tenant's items.
+//! key and a tag over that key and the list it belongs to (tenant, caller,
+//! route, filters). An edited cursor, or one taken from another list,
+//! another caller or another company, fails the tag and is a 400.
+//!
+//! The tag is a digest, not a keyed MAC: someone who knows the format can
+//! compute a valid tag for a key of their choosing. What stops that from
+//! reaching data is not the tag: `Ctx::page` accepts only keys in the
+//! partition the list queries (the caller's own tenant), and a key DynamoDB
+//! refuses as a start key is a 400 too. A keyed tag needs a secret shared by
+//! every function; see the issue notes.
 
 use std::collections::{BTreeMap, HashMap};
 

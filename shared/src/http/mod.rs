@@ -28,6 +28,24 @@ pub struct App {
     pub signer: Option<Signer>,
     /// The function this process serves (`auth`, `users`, …).
     pub function: &'static str,
+    /// The documents bucket, for the functions that use it.
+    #[cfg(feature = "s3")]
+    pub bucket: Option<crate::store::s3::Bucket>,
+}
+
+/// The functions that use the documents bucket.
+pub const BUCKET_FUNCTIONS: &[&str] = &["documents", "document-uploaded"];
+
+#[cfg(feature = "s3")]
+fn bucket_for(function: &str, sdk: &aws_config::SdkConfig) -> Result<Option<crate::store::s3::Bucket>, StartError> {
+    if !BUCKET_FUNCTIONS.contains(&function) {
+        return Ok(None);
+    }
+    let name = std::env::var("TENURE_BUCKET")
+        .ok()
+        .filter(|b| !b.is_empty())
+        .ok_or("environment variable TENURE_BUCKET is not set")?;
+    Ok(Some(crate::store::s3::Bucket::new(sdk, name)))
 }
 
 /// A JSON response.
@@ -96,7 +114,15 @@ impl App {
         let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
         let store = Store::new(aws_sdk_dynamodb::Client::new(&sdk), config.table.clone());
         let signer = if function == "auth" { Some(load_signer(&config, &sdk).await?) } else { None };
-        Ok(Self { verifier: Verifier::from_config(&config), config, store, signer, function })
+        Ok(Self {
+            verifier: Verifier::from_config(&config),
+            config,
+            store,
+            signer,
+            function,
+            #[cfg(feature = "s3")]
+            bucket: bucket_for(function, &sdk)?,
+        })
     }
 }
 
@@ -122,6 +148,8 @@ impl App {
             store: Store::new(aws_sdk_dynamodb::Client::new(&sdk), table),
             signer: None,
             function,
+            #[cfg(feature = "s3")]
+            bucket: bucket_for(function, &sdk)?,
         })
     }
 }

@@ -59,6 +59,8 @@ pub struct Ctx {
     pub request_id: String,
     pub ip: String,
     pub now: time::OffsetDateTime,
+    /// The concrete path of the request.
+    pub path: String,
     params: Vec<(&'static str, String)>,
     query: HashMap<String, String>,
     headers: http::HeaderMap,
@@ -228,6 +230,11 @@ impl Ctx {
     }
 }
 
+/// How often an audited write retries when other writes of the same
+/// company's chain got in first. Each company's chain takes one write at a
+/// time: this bounds a company's audited writes to a few hundred a second.
+const AUDIT_ATTEMPTS: usize = 10;
+
 /// Appends `events` after `head` in the same transaction as `base`.
 pub async fn commit_with_audit(
     app: &App,
@@ -240,7 +247,12 @@ pub async fn commit_with_audit(
 ) -> Result<ChainHead, StoreError> {
     let table = app.store.table().to_string();
     let own = base.len();
-    for _attempt in 0..4 {
+    for attempt in 0..AUDIT_ATTEMPTS {
+        if attempt > 0 {
+            // Concurrent writers of one company's chain take turns.
+            let jitter = crate::ids::random_bytes::<1>()[0] as u64 % 25;
+            tokio::time::sleep(std::time::Duration::from_millis(5 * attempt as u64 + jitter)).await;
+        }
         let mut tx = base.clone();
         let (stored, new_head) = audit::append(tenant.id(), &head, origin, events.clone());
         for e in &stored {
@@ -294,11 +306,16 @@ pub async fn commit_with_audit(
             Ok(()) => return Ok(new_head),
         }
     }
-    Err(StoreError::Dynamo("audit chain contention: gave up after 4 attempts".into()))
+    Err(StoreError::Dynamo(format!("audit chain contention: gave up after {AUDIT_ATTEMPTS} attempts")))
 }
 
 pub fn timestamp(t: time::OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC);
+    // Times near the ends of the calendar cannot move to UTC; clamp them.
+    let t = t.checked_to_offset(time::UtcOffset::UTC).unwrap_or(if t.year() < 0 {
+        time::PrimitiveDateTime::MIN.assume_utc()
+    } else {
+        time::PrimitiveDateTime::MAX.assume_utc()
+    });
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
         t.year(),
@@ -424,6 +441,7 @@ async fn run(app: Arc<App>, req: Request, request_id: String) -> Outcome {
         request_id,
         ip: ip.clone(),
         now,
+        path: path.clone(),
         params,
         query,
         headers,
@@ -465,7 +483,7 @@ async fn run(app: Arc<App>, req: Request, request_id: String) -> Outcome {
             }
             ctx.idempotency = Some(k);
         }
-        return match api::dispatch(&mut ctx).await {
+        return match Box::pin(api::dispatch(&mut ctx)).await {
             Ok(reply) => Ok((reply, ctx.tenant.as_ref().map(|t| t.id().to_string()), rp)),
             Err(e) => fail(e, ctx.tenant.as_ref().map(|t| t.id().to_string())),
         };
@@ -569,7 +587,11 @@ async fn run(app: Arc<App>, req: Request, request_id: String) -> Outcome {
             return fail(ApiError::Forbidden("Your role does not allow this."), company);
         }
     }
-    // Scope: another company must exist.
+    // Scope: only a platform admin (as stored now, not as the token
+    // remembers) works in another company, and it must exist.
+    if scope != home && user.role != Role::Admin {
+        return fail(ApiError::Forbidden("Only platform admins may work in another company."), company);
+    }
     if scope != home && !found.contains_key(&keys::company(&scope)) {
         return fail(ApiError::NotFound, company);
     }
@@ -584,7 +606,7 @@ async fn run(app: Arc<App>, req: Request, request_id: String) -> Outcome {
             Err(e) => return fail(e, company),
         }
     }
-    match api::dispatch(&mut ctx).await {
+    match Box::pin(api::dispatch(&mut ctx)).await {
         Ok(reply) => Ok((reply, company, rp)),
         Err(e) => fail(e, company),
     }
@@ -592,7 +614,7 @@ async fn run(app: Arc<App>, req: Request, request_id: String) -> Outcome {
 
 /// The record key and request hash of an `Idempotency-Key` on a create.
 fn idempotency_key(ctx: &Ctx, scope: &str) -> Option<Result<(Key, String), ApiError>> {
-    if ctx.route.method != "POST" {
+    if !api::is_create(ctx.route) {
         return None;
     }
     let raw = ctx.header("idempotency-key")?;
@@ -600,9 +622,14 @@ fn idempotency_key(ctx: &Ctx, scope: &str) -> Option<Result<(Key, String), ApiEr
         return Some(Err(ApiError::bad_field("Idempotency-Key", "must be 1 to 255 visible ASCII characters")));
     }
     let key_hash = crate::domain::audit::hex(&Sha256::digest(raw.as_bytes()));
+    // The same key may only replay the same request: method, concrete path,
+    // tenant scope (an admin's `company_id`) and body.
     let mut h = Sha256::new();
     h.update(ctx.route.method.as_bytes());
-    h.update(ctx.route.path.as_bytes());
+    h.update(b" ");
+    h.update(ctx.path.as_bytes());
+    h.update(b"\n");
+    h.update(ctx.query("company_id").unwrap_or("").as_bytes());
     h.update(b"\n");
     h.update(&ctx.body);
     Some(Ok((keys::idempotency(scope, &key_hash), crate::domain::audit::hex(&h.finalize()))))

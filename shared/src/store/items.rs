@@ -114,3 +114,15 @@ pub const RISK_HISTORY: &str = "risk_history";
 pub const ALERT: &str = "alert";
 pub const ALERT_GUARD: &str = "alert_guard";
 pub const RISK_SETTINGS: &str = "risk_settings";
+
+/// The prefix of a user item's per-day download counters (`dl_2026-11-23`).
+pub const DOWNLOADS_PREFIX: &str = "dl_";
+
+/// A user item's download counters, by day.
+pub fn download_counts(item: &super::Item) -> std::collections::BTreeMap<String, u32> {
+    item.keys()
+        .filter_map(|k| {
+            k.strip_prefix(DOWNLOADS_PREFIX).map(|d| (d.to_string(), super::number(item, k).unwrap_or(0).max(0) as u32))
+        })
+        .collect()
+}

@@ -19,10 +19,11 @@
 //! | open-alert guard | `CO#{cid}`    | `ALERTOPEN#{lid}#{level}` | –                 | one open alert per leaver and level |
 //! | risk settings | `CO#{cid}`       | `RISKSETTINGS`       | –                      | /risk-settings, scoring |
 //! | sweep state | `SWEEP#{date}`     | `STATE`              | –                      | the scheduled sweep's checkpoint |
+//! | document    | `CO#{cid}`         | `DOC#{did}`          | gsi1 `CO#{cid}#DOCS#{uid}` / `{did}` | /documents…, the upload trigger |
 //!
 //! `docs/data-model.md` explains the same table in prose.
 
-use crate::ids::{AlertId, CompanyId, LeaverId, SessionId, UserId};
+use crate::ids::{AlertId, CompanyId, DocumentId, LeaverId, SessionId, UserId};
 
 /// A company whose data the current request may touch. Made only by the
 /// request pipeline (from the caller's token, or an admin's `company_id`).
@@ -133,6 +134,16 @@ pub fn open_alert_guard(t: &Tenant, leaver: &LeaverId, level: &str) -> Key {
 
 pub fn risk_settings(t: &Tenant) -> Key {
     k(company_pk(t.id()), "RISKSETTINGS")
+}
+
+pub fn document(t: &Tenant, id: &DocumentId) -> Key {
+    k(company_pk(t.id()), format!("DOC#{id}"))
+}
+pub const DOCUMENT_SK_PREFIX: &str = "DOC#";
+
+/// gsi1: one employee's documents.
+pub fn employee_documents_gsi1pk(t: &Tenant, employee: &UserId) -> String {
+    format!("{}#DOCS#{employee}", company_pk(t.id()))
 }
 
 pub fn sweep_state(date: &str) -> Key {

@@ -52,6 +52,10 @@ pub struct Leaver {
     /// Activity by the linked account after the leave date.
     pub post_leave_activity: Option<Activity>,
     pub risk: Option<RiskState>,
+    /// Documents the linked person downloaded, per day (90 days kept).
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub downloads: std::collections::BTreeMap<String, u32>,
     /// Level → id of the open alert at that level (at most one each).
     #[serde(default)]
     #[schema(value_type = Object)]
@@ -188,6 +192,34 @@ pub fn stage_fields(
         table,
         &keys::surname_bucket(t, surname_key),
         &clause(&bucket_set, &bucket_rm),
+        Cond::Expr("attribute_exists(#lid)".into()),
+        bucket_exprs,
+    );
+}
+
+/// Adds one to a counter at a dotted `path` of both copies (for example
+/// `["downloads", "2026-11-23"]`).
+pub fn stage_increment(tx: &mut Tx, table: &str, t: &Tenant, id: &LeaverId, surname_key: &str, path: &[&str]) {
+    let mut exprs = Exprs::new().num(":one", 1).num(":zero", 0);
+    let mut names = Vec::new();
+    for (i, part) in path.iter().enumerate() {
+        let n = format!("#p{i}");
+        exprs = exprs.name(&n, part);
+        names.push(n);
+    }
+    let p = names.join(".");
+    tx.update(
+        table,
+        &keys::leaver(t, id),
+        &format!("SET {p} = if_not_exists({p}, :zero) + :one, rev = rev + :one"),
+        Cond::Exists,
+        exprs.clone(),
+    );
+    let bucket_exprs = exprs.name("#lid", &id.to_string());
+    tx.update(
+        table,
+        &keys::surname_bucket(t, surname_key),
+        &format!("SET #lid.{p} = if_not_exists(#lid.{p}, :zero) + :one, #lid.rev = #lid.rev + :one"),
         Cond::Expr("attribute_exists(#lid)".into()),
         bucket_exprs,
     );

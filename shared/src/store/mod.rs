@@ -6,6 +6,8 @@ pub mod counter;
 pub mod items;
 pub mod keys;
 pub mod leavers;
+#[cfg(feature = "s3")]
+pub mod s3;
 pub mod schema;
 
 use std::collections::HashMap;
@@ -31,6 +33,9 @@ pub enum StoreError {
     /// A single conditional write's condition failed.
     #[error("condition failed")]
     ConditionFailed,
+    /// A pagination start key DynamoDB refused (a forged cursor).
+    #[error("bad start key")]
+    BadCursor,
     /// Another request with the same `Idempotency-Key` got there first.
     #[error("idempotency key in use")]
     IdempotencyConflict,
@@ -385,7 +390,17 @@ impl Store {
         } else {
             q = q.consistent_read(true);
         }
-        let out = q.send().await.map_err(dynamo_err)?;
+        let had_start = q.get_exclusive_start_key().is_some();
+        let out = q.send().await.map_err(|e| {
+            let invalid =
+                e.as_service_error().and_then(|s| aws_smithy_types::error::metadata::ProvideErrorMetadata::code(s))
+                    == Some("ValidationException");
+            if had_start && invalid {
+                StoreError::BadCursor
+            } else {
+                dynamo_err(e)
+            }
+        })?;
         let last_key = out.last_evaluated_key.map(|k| {
             k.into_iter()
                 .filter_map(|(name, v)| match v {
@@ -438,25 +453,44 @@ impl Store {
         if tx.items.is_empty() {
             return Ok(());
         }
-        let result = self.client.transact_write_items().set_transact_items(Some(tx.items)).send().await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e) => {
-                use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError as E;
-                if let Some(E::TransactionCanceledException(c)) = e.as_service_error() {
-                    let failed: Vec<usize> = c
-                        .cancellation_reasons()
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, r)| r.code() == Some("ConditionalCheckFailed"))
-                        .map(|(i, _)| i)
-                        .collect();
-                    if !failed.is_empty() {
-                        return Err(StoreError::Cancelled { failed });
-                    }
+        // A transaction that overlapped another one on the same item is
+        // cancelled with `TransactionConflict` and wrote nothing: try again
+        // after a short pause.
+        let mut attempt = 0u64;
+        loop {
+            let result = self.client.transact_write_items().set_transact_items(Some(tx.items.clone())).send().await;
+            let e = match result {
+                Ok(_) => return Ok(()),
+                Err(e) => e,
+            };
+            use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError as E;
+            if let Some(E::TransactionCanceledException(c)) = e.as_service_error() {
+                let codes: Vec<Option<&str>> = c.cancellation_reasons().iter().map(|r| r.code()).collect();
+                let failed: Vec<usize> = codes
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| **c == Some("ConditionalCheckFailed"))
+                    .map(|(i, _)| i)
+                    .collect();
+                if !failed.is_empty() {
+                    return Err(StoreError::Cancelled { failed });
                 }
-                Err(dynamo_err(e))
+                if codes.contains(&Some("TransactionConflict")) && attempt < 4 {
+                    attempt += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(
+                        10 * attempt + (crate::ids::random_bytes::<1>()[0] as u64 % 20),
+                    ))
+                    .await;
+                    continue;
+                }
             }
+            if let Some(E::TransactionInProgressException(_)) = e.as_service_error() {
+                if attempt < 4 {
+                    attempt += 1;
+                    continue;
+                }
+            }
+            return Err(dynamo_err(e));
         }
     }
 }

@@ -67,6 +67,8 @@ pub struct RiskInput<'a> {
     /// The linked user's current role, if the leaver has an account.
     pub linked_role: Option<Role>,
     pub post_leave_activity: Option<&'a Activity>,
+    /// Documents downloaded by the person, per day (`YYYY-MM-DD`).
+    pub downloads: &'a std::collections::BTreeMap<String, u32>,
 }
 
 impl RiskInput<'_> {
@@ -161,7 +163,32 @@ mod tests {
             checklist,
             linked_role: None,
             post_leave_activity: None,
+            downloads: &NO_DOWNLOADS,
         }
+    }
+
+    static NO_DOWNLOADS: std::collections::BTreeMap<String, u32> = std::collections::BTreeMap::new();
+
+    #[test]
+    fn downloads_above_the_baseline_add_risk_and_steady_ones_do_not() {
+        let c = new_checklist();
+        let base = input(&c, "2026-11-23", "2027-06-01");
+        let day = |d: i64| crate::domain::leavers::format_date(base.today - time::Duration::days(d));
+        let mut steady = std::collections::BTreeMap::new();
+        for d in 0..90 {
+            steady.insert(day(d), 2);
+        }
+        let i = RiskInput { downloads: &steady, ..base.clone() };
+        assert!(assess(&i, &RiskSettings::default()).factors.iter().all(|f| f.id != "document_downloads"));
+        let mut burst = steady.clone();
+        for d in 0..5 {
+            burst.insert(day(d), 30);
+        }
+        let i = RiskInput { downloads: &burst, ..base.clone() };
+        let a = assess(&i, &RiskSettings::default());
+        let f = a.factors.iter().find(|f| f.id == "document_downloads").expect("burst scored");
+        assert_eq!(f.contribution, f.weight, "5x the baseline or more scores the full weight: {f:?}");
+        assert!(f.evidence[0].contains("downloads in the last 14 days"));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! one line in `ALL`.
 
 mod access_level;
+mod document_downloads;
 mod leave_date_close;
 mod leave_reason;
 mod open_offboarding_items;
@@ -20,4 +21,5 @@ pub static ALL: &[&dyn Signal] = &[
     &sensitive_department::SensitiveDepartment,
     &open_offboarding_items::OpenOffboardingItems,
     &post_leave_activity::PostLeaveActivity,
+    &document_downloads::DocumentDownloads,
 ];

@@ -1,0 +1,185 @@
+//! The upload trigger (S3 `ObjectCreated` → `document-uploaded`): checks
+//! every uploaded object before anyone can read it. It streams the object,
+//! compares its real type (magic bytes) and size with what was declared,
+//! computes its SHA-256, and marks the document `available` or `rejected`
+//! with the reason; a rejected object is deleted, so nothing serves it.
+//!
+//! Events may come twice, late, or for keys that are not documents: only a
+//! `pending` document is ever changed, by a write conditional on it still
+//! being pending, so repeats change nothing. Unknown keys are logged and
+//! skipped. Store and S3 failures are returned as errors so Lambda retries
+//! the event (then sends it to the dead-letter queue); a bad object is not an
+//! error, it is a rejection.
+
+use aws_lambda_events::s3::S3Event;
+use lambda_runtime::{service_fn, LambdaEvent};
+use serde::Serialize;
+
+use crate::api::documents::{Document, DocumentStatus};
+use crate::domain::audit::{ChainHead, NewEvent, Origin};
+use crate::domain::documents::{Checker, Rejection, MAX_SIZE};
+use crate::http::pipeline::{commit_with_audit, timestamp};
+use crate::http::App;
+use crate::store::s3::parse_object_key;
+use crate::store::{decode, items, keys, Cond, Exprs, StoreError, Tenant, Tx};
+
+/// What happened to one record of the event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Outcome {
+    pub key: String,
+    /// `available`, `rejected`, `skipped`
+    pub result: &'static str,
+    pub detail: String,
+}
+
+/// S3 event keys are URL-encoded, with `+` for spaces.
+pub fn decode_key(raw: &str) -> String {
+    let plus = raw.replace('+', " ");
+    crate::api::leavers::decode_segment(&plus)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TriggerError {
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
+    #[error("s3: {0}")]
+    S3(String),
+}
+
+/// Handles one uploaded object.
+pub async fn handle_object(app: &App, raw_key: &str) -> Result<Outcome, TriggerError> {
+    let key = decode_key(raw_key);
+    let skip = |detail: &str| Ok(Outcome { key: key.clone(), result: "skipped", detail: detail.to_string() });
+    let Some((company, employee, id)) = parse_object_key(&key) else { return skip("not a document key") };
+    let t = Tenant::new(company);
+    let doc_key = keys::document(&t, &id);
+    let found = app.store.batch_get(&[doc_key.clone(), keys::audit_head(&t)]).await?;
+    let Some(doc) = found.get(&doc_key).cloned().map(decode::<Document>).transpose()? else {
+        return skip("no such document");
+    };
+    if doc.employee_id != employee {
+        return skip("the key does not match the document");
+    }
+    if doc.status != DocumentStatus::Pending {
+        return skip("already checked");
+    }
+    let bucket = app.bucket.as_ref().ok_or_else(|| TriggerError::S3("no bucket configured".into()))?;
+    let Some(mut body) = bucket.stream(&key).await.map_err(TriggerError::S3)? else {
+        return skip("the object is gone");
+    };
+
+    let mut checker = Checker::new(doc.content_type, doc.size.min(MAX_SIZE));
+    let mut verdict = Ok(());
+    while let Some(chunk) = body.try_next().await.map_err(|e| TriggerError::S3(e.to_string()))? {
+        if let Err(r) = checker.update(&chunk) {
+            verdict = Err(r);
+            break;
+        }
+    }
+    let result: Result<crate::domain::documents::Checked, Rejection> = match verdict {
+        Err(r) => Err(r),
+        Ok(()) => checker.finish(),
+    };
+
+    let now = timestamp(time::OffsetDateTime::now_utc());
+    let head = found
+        .get(&keys::audit_head(&t))
+        .cloned()
+        .map(decode::<items::Head>)
+        .transpose()?
+        .map(ChainHead::from)
+        .unwrap_or_else(ChainHead::genesis);
+    let origin =
+        Origin { actor: "system".into(), source_ip: "-".into(), request_id: format!("s3:{key}"), at: now.clone() };
+    let mut tx = Tx::new();
+    let (outcome, event) = match &result {
+        Ok(c) => {
+            tx.update(
+                app.store.table(),
+                &doc_key,
+                "SET #status = :available, sha256 = :sha, checked_at = :now, version = version + :one REMOVE expires_at",
+                Cond::Expr("#status = :pending".into()),
+                Exprs::new()
+                    .name("#status", "status")
+                    .str(":available", "available")
+                    .str(":pending", "pending")
+                    .str(":sha", &c.sha256)
+                    .str(":now", &now)
+                    .num(":one", 1),
+            );
+            let e = NewEvent::new("document.available", id.to_string())
+                .with("employee", employee.to_string())
+                .with("sha256", &c.sha256);
+            (Outcome { key: key.clone(), result: "available", detail: c.sha256.clone() }, e)
+        }
+        Err(r) => {
+            tx.update(
+                app.store.table(),
+                &doc_key,
+                "SET #status = :rejected, reason = :reason, checked_at = :now, version = version + :one REMOVE expires_at",
+                Cond::Expr("#status = :pending".into()),
+                Exprs::new()
+                    .name("#status", "status")
+                    .str(":rejected", "rejected")
+                    .str(":pending", "pending")
+                    .str(":reason", r.to_string())
+                    .str(":now", &now)
+                    .num(":one", 1),
+            );
+            let e = NewEvent::new("document.rejected", id.to_string())
+                .with("employee", employee.to_string())
+                .with("reason", r.to_string());
+            (Outcome { key: key.clone(), result: "rejected", detail: r.to_string() }, e)
+        }
+    };
+    match commit_with_audit(app, &t, head, &origin, tx, vec![event], None).await {
+        Ok(_) => {}
+        // Another delivery of this event got there first.
+        Err(StoreError::Cancelled { .. }) => return skip("already checked"),
+        Err(e) => return Err(e.into()),
+    }
+    if result.is_err() {
+        bucket.delete(&key).await.map_err(TriggerError::S3)?;
+    }
+    tracing::info!(document = %id, result = outcome.result, "document checked");
+    Ok(outcome)
+}
+
+/// Handles every record of an S3 event. Any record that failed for a
+/// retryable reason fails the invocation, so Lambda delivers it again
+/// (records already handled are skipped the second time).
+pub async fn handle(app: &App, event: S3Event) -> Result<Vec<Outcome>, TriggerError> {
+    let mut out = Vec::new();
+    let mut first_error = None;
+    for record in event.records {
+        let Some(key) = record.s3.object.key.clone() else { continue };
+        if !record.event_name.as_deref().unwrap_or("ObjectCreated").starts_with("ObjectCreated") {
+            continue;
+        }
+        match handle_object(app, &key).await {
+            Ok(o) => out.push(o),
+            Err(e) => {
+                tracing::error!(key = %key, error = %e, "checking an upload failed; the event will be retried");
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    match first_error {
+        Some(e) => Err(e),
+        None => Ok(out),
+    }
+}
+
+/// The whole of the `document-uploaded` function's `main`.
+pub async fn serve() -> Result<(), lambda_runtime::Error> {
+    crate::telemetry::init();
+    let app = std::sync::Arc::new(App::for_events("document-uploaded").await?);
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<S3Event>| {
+        let app = app.clone();
+        async move {
+            let outcomes = handle(&app, event.payload).await.map_err(|e| lambda_runtime::Error::from(e.to_string()))?;
+            Ok::<_, lambda_runtime::Error>(serde_json::to_value(outcomes).unwrap_or_default())
+        }
+    }))
+    .await
+}

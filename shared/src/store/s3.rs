@@ -1,0 +1,130 @@
+//! The documents bucket: presigned uploads and downloads, streaming reads
+//! and deletes. Object keys are built here: `documents/{company}/{employee}/{document}`.
+
+use std::time::Duration;
+
+use aws_sdk_s3::presigning::PresigningConfig;
+
+use crate::ids::{CompanyId, UserId};
+
+/// A presigned request: what the client must send.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Presigned {
+    pub url: String,
+    pub method: String,
+    /// Headers the client must send exactly as given (they are signed).
+    #[schema(value_type = Object)]
+    pub headers: std::collections::BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Bucket {
+    client: aws_sdk_s3::Client,
+    name: String,
+}
+
+/// The key of a document's object; the user's filename never appears in it.
+pub fn object_key(company: &CompanyId, employee: &UserId, document: &crate::ids::DocumentId) -> String {
+    format!("documents/{company}/{employee}/{document}")
+}
+
+/// The parts of an object key, if it is one of ours.
+pub fn parse_object_key(key: &str) -> Option<(CompanyId, UserId, crate::ids::DocumentId)> {
+    let mut parts = key.split('/');
+    if parts.next()? != "documents" {
+        return None;
+    }
+    let (c, u, d) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    Some((CompanyId::parse(c)?, UserId::parse(u)?, crate::ids::DocumentId::parse(d)?))
+}
+
+impl Bucket {
+    /// Path-style addressing when a local endpoint is configured
+    /// (`AWS_ENDPOINT_URL_S3`); virtual-hosted style on AWS.
+    pub fn new(sdk: &aws_config::SdkConfig, name: impl Into<String>) -> Self {
+        let local = std::env::var("AWS_ENDPOINT_URL_S3").is_ok_and(|v| !v.is_empty());
+        let conf = aws_sdk_s3::config::Builder::from(sdk).force_path_style(local).build();
+        Self { client: aws_sdk_s3::Client::from_conf(conf), name: name.into() }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn client(&self) -> &aws_sdk_s3::Client {
+        &self.client
+    }
+
+    /// A PUT bound to this key, content type and exact length.
+    pub async fn presign_upload(
+        &self,
+        key: &str,
+        content_type: &str,
+        size: u64,
+        ttl: Duration,
+    ) -> Result<Presigned, String> {
+        let cfg = PresigningConfig::expires_in(ttl).map_err(|e| e.to_string())?;
+        let req = self
+            .client
+            .put_object()
+            .bucket(&self.name)
+            .key(key)
+            .content_type(content_type)
+            .content_length(size as i64)
+            .presigned(cfg)
+            .await
+            .map_err(|e| format!("{e:?}"))?;
+        let mut headers: std::collections::BTreeMap<String, String> =
+            req.headers().map(|(k, v)| (k.to_ascii_lowercase(), v.to_string())).collect();
+        headers.insert("content-type".into(), content_type.into());
+        headers.insert("content-length".into(), size.to_string());
+        Ok(Presigned { url: req.uri().to_string(), method: req.method().to_string(), headers })
+    }
+
+    /// A GET of this key, served as an attachment named `filename`.
+    pub async fn presign_download(
+        &self,
+        key: &str,
+        filename: &str,
+        content_type: &str,
+        ttl: Duration,
+    ) -> Result<Presigned, String> {
+        let cfg = PresigningConfig::expires_in(ttl).map_err(|e| e.to_string())?;
+        let ascii: String = filename.chars().map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '_' }).collect();
+        let encoded: String = filename
+            .bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b'_' => (b as char).to_string(),
+                _ => format!("%{b:02X}"),
+            })
+            .collect();
+        let disposition = format!("attachment; filename=\"{}\"; filename*=UTF-8''{encoded}", ascii.replace('"', "_"));
+        let req = self
+            .client
+            .get_object()
+            .bucket(&self.name)
+            .key(key)
+            .response_content_disposition(disposition)
+            .response_content_type(content_type)
+            .presigned(cfg)
+            .await
+            .map_err(|e| format!("{e:?}"))?;
+        Ok(Presigned { url: req.uri().to_string(), method: req.method().to_string(), headers: Default::default() })
+    }
+
+    pub async fn delete(&self, key: &str) -> Result<(), String> {
+        self.client.delete_object().bucket(&self.name).key(key).send().await.map(|_| ()).map_err(|e| format!("{e:?}"))
+    }
+
+    /// The object's body as a stream of chunks.
+    pub async fn stream(&self, key: &str) -> Result<Option<aws_sdk_s3::primitives::ByteStream>, String> {
+        match self.client.get_object().bucket(&self.name).key(key).send().await {
+            Ok(o) => Ok(Some(o.body)),
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => Ok(None),
+            Err(e) => Err(format!("{e:?}")),
+        }
+    }
+}

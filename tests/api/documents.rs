@@ -1,0 +1,324 @@
+//! Documents: presigned uploads against the local S3 endpoint (which
+//! checks SigV4), the upload trigger, downloads, and their risk signal.
+
+use serde_json::{json, Value};
+use tenure_core::events::document_uploaded;
+use tenure_tests::{Account, Harness, Req};
+
+const PDF: &[u8] = include_bytes!("../fixtures/documents/sample.pdf");
+const PNG: &[u8] = include_bytes!("../fixtures/documents/sample.png");
+const JPG: &[u8] = include_bytes!("../fixtures/documents/sample.jpg");
+const DOCX: &[u8] = include_bytes!("../fixtures/documents/sample.docx");
+const DOCX_TYPE: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+
+/// A bare HTTP/1.1 request to the loopback S3 endpoint.
+async fn http(method: &str, url: &str, headers: &[(String, String)], body: &[u8]) -> (u16, Vec<u8>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let rest = url.strip_prefix("http://").expect("the local endpoint is plain http");
+    let (host, path) = rest.split_once('/').map(|(h, p)| (h, format!("/{p}"))).unwrap_or((rest, "/".into()));
+    let mut stream = tokio::net::TcpStream::connect(host).await.expect("connect to local S3");
+    let mut req = format!("{method} {path} HTTP/1.1\r\nhost: {host}\r\nconnection: close\r\n");
+    for (k, v) in headers {
+        if k != "host" {
+            req.push_str(&format!("{k}: {v}\r\n"));
+        }
+    }
+    if !headers.iter().any(|(k, _)| k == "content-length") {
+        req.push_str(&format!("content-length: {}\r\n", body.len()));
+    }
+    req.push_str("\r\n");
+    stream.write_all(req.as_bytes()).await.unwrap();
+    stream.write_all(body).await.unwrap();
+    let mut buf = Vec::new();
+    stream.read_to_end(&mut buf).await.unwrap();
+    let split = buf.windows(4).position(|w| w == b"\r\n\r\n").map(|i| i + 4).unwrap_or(buf.len());
+    let head = String::from_utf8_lossy(&buf[..split]).to_string();
+    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let mut body = buf[split..].to_vec();
+    if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+        body = dechunk(&body);
+    }
+    (status, body)
+}
+
+fn dechunk(mut b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(i) = b.windows(2).position(|w| w == b"\r\n") {
+        let size = usize::from_str_radix(String::from_utf8_lossy(&b[..i]).trim(), 16).unwrap_or(0);
+        if size == 0 {
+            break;
+        }
+        out.extend_from_slice(&b[i + 2..i + 2 + size]);
+        b = &b[i + 2 + size + 2..];
+    }
+    out
+}
+
+fn upload_headers(v: &Value) -> Vec<(String, String)> {
+    v["upload"]["headers"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+        .collect()
+}
+
+async fn request_upload(
+    h: &Harness,
+    by: &Account,
+    employee: &str,
+    filename: &str,
+    content_type: &str,
+    size: usize,
+) -> Value {
+    let r = h
+        .send(Req::new("POST", "/documents/upload-url").bearer(&by.access).json(json!({"employee_id": employee, "kind": "resume", "filename": filename, "content_type": content_type, "size": size})))
+        .await;
+    r.expect(201);
+    r.json()
+}
+
+/// The S3 notification for a stored object, as S3 sends it.
+fn s3_event(key: &str, size: usize) -> aws_lambda_events::s3::S3Event {
+    let bucket = std::env::var("TENURE_BUCKET").unwrap_or_else(|_| "tenure-documents-local".into());
+    serde_json::from_value(json!({"Records": [{
+        "eventVersion": "2.1", "eventSource": "aws:s3", "awsRegion": "eu-west-1", "eventTime": "2026-11-23T10:00:00.000Z",
+        "eventName": "ObjectCreated:Put", "userIdentity": {"principalId": "AWS:local"}, "requestParameters": {"sourceIPAddress": "127.0.0.1"},
+        "responseElements": {"x-amz-request-id": "1", "x-amz-id-2": "2"},
+        "s3": {"s3SchemaVersion": "1.0", "configurationId": "uploads", "bucket": {"name": bucket, "ownerIdentity": {"principalId": "local"}, "arn": format!("arn:aws:s3:::{bucket}")},
+               "object": {"key": key, "size": size, "eTag": "x", "sequencer": "1"}}
+    }]}))
+    .expect("a real S3 event")
+}
+
+fn key_of(v: &Value) -> String {
+    let url = v["upload"]["url"].as_str().unwrap();
+    let path = url.split('?').next().unwrap();
+    let at = path.find("/documents/").unwrap();
+    path[at + 1..].to_string()
+}
+
+/// Uploads `bytes` with the presigned request and runs the trigger.
+async fn upload_and_check(h: &Harness, v: &Value, bytes: &[u8]) -> Vec<document_uploaded::Outcome> {
+    let (status, body) = http("PUT", v["upload"]["url"].as_str().unwrap(), &upload_headers(v), bytes).await;
+    assert_eq!(status, 200, "upload refused: {}", String::from_utf8_lossy(&body));
+    document_uploaded::handle(&h.app("document-uploaded"), s3_event(&key_of(v), bytes.len())).await.unwrap()
+}
+
+async fn doc(h: &Harness, by: &Account, id: &str) -> Value {
+    h.send(Req::get(&format!("/documents/{id}")).bearer(&by.access)).await.json()
+}
+
+#[tokio::test]
+async fn an_employee_uploads_each_type_and_hr_downloads_it() {
+    let h = Harness::new().await;
+    let o = h.signup().await;
+    let emp = h.add_user(&o, "employee").await;
+    let hr = h.add_user(&o, "hr").await;
+    for (name, ct, bytes) in [
+        ("cv.pdf", "application/pdf", PDF),
+        ("photo.png", "image/png", PNG),
+        ("id.jpg", "image/jpeg", JPG),
+        ("contract.docx", DOCX_TYPE, DOCX),
+    ] {
+        let v = request_upload(&h, &emp, &emp.user_id, name, ct, bytes.len()).await;
+        let id = v["document_id"].as_str().unwrap().to_string();
+        let key = key_of(&v);
+        assert_eq!(
+            key,
+            format!("documents/{}/{}/{}", o.company_id, emp.user_id, v["document_id"].as_str().unwrap()),
+            "the key is ids only, never the filename"
+        );
+        assert_eq!(doc(&h, &emp, &id).await["status"], "pending");
+        let outcomes = upload_and_check(&h, &v, bytes).await;
+        assert_eq!(outcomes[0].result, "available", "{name}: {outcomes:?}");
+        let d = doc(&h, &hr, &id).await;
+        assert_eq!(d["status"], "available");
+        assert_eq!(d["filename"], name);
+        assert_eq!(d["sha256"].as_str().unwrap().len(), 64);
+        let r = h.send(Req::get(&format!("/documents/{id}/download")).bearer(&hr.access)).await;
+        r.expect(200);
+        assert_eq!(r.json()["expires_in"], 60);
+        let (status, got) = http("GET", r.json()["download"]["url"].as_str().unwrap(), &[], &[]).await;
+        assert_eq!(status, 200);
+        assert_eq!(got, bytes, "{name} downloads byte for byte");
+    }
+    let mine = h.send(Req::get("/documents").bearer(&emp.access)).await.json();
+    assert_eq!(mine["items"].as_array().unwrap().len(), 4);
+    let all = h.send(Req::get("/documents").bearer(&hr.access)).await.json();
+    assert_eq!(all["items"].as_array().unwrap().len(), 4);
+    let log = h.send(Req::get("/audit").bearer(&o.access).query("action", "document.downloaded")).await.json();
+    assert_eq!(log["items"].as_array().unwrap().len(), 4);
+    assert_eq!(log["items"][0]["actor"], hr.user_id.as_str());
+}
+
+#[tokio::test]
+async fn bytes_that_lie_about_their_type_are_rejected_and_the_object_deleted() {
+    let h = Harness::new().await;
+    let o = h.signup().await;
+    let v = request_upload(&h, &o, &o.user_id, "cv.pdf", "application/pdf", PNG.len()).await;
+    let outcomes = upload_and_check(&h, &v, PNG).await;
+    assert_eq!(outcomes[0].result, "rejected");
+    let d = doc(&h, &o, v["document_id"].as_str().unwrap()).await;
+    assert_eq!(d["status"], "rejected");
+    assert!(d["reason"].as_str().unwrap().contains("PNG"), "{d}");
+    h.send(Req::get(&format!("/documents/{}/download", d["id"].as_str().unwrap())).bearer(&o.access))
+        .await
+        .expect_problem(409, None);
+    let bucket = tenure_tests::bucket().await;
+    assert!(bucket.stream(&key_of(&v)).await.unwrap().is_none(), "a rejected object is deleted");
+    let zip_not_docx = [b"PK\x03\x04".as_slice(), &[0u8; 60]].concat();
+    let v = request_upload(&h, &o, &o.user_id, "c.docx", DOCX_TYPE, zip_not_docx.len()).await;
+    assert_eq!(upload_and_check(&h, &v, &zip_not_docx).await[0].result, "rejected");
+}
+
+#[tokio::test]
+async fn the_presigned_upload_is_bound_to_its_key_type_and_size() {
+    let h = Harness::new().await;
+    let o = h.signup().await;
+    let v = request_upload(&h, &o, &o.user_id, "cv.pdf", "application/pdf", PDF.len()).await;
+    let url = v["upload"]["url"].as_str().unwrap().to_string();
+    let headers = upload_headers(&v);
+    // Another content type.
+    let mut other = headers.clone();
+    other.iter_mut().for_each(|(k, val)| {
+        if k == "content-type" {
+            *val = "image/png".into()
+        }
+    });
+    assert_eq!(http("PUT", &url, &other, PDF).await.0, 403);
+    // Another key.
+    let tampered = url.replacen("/documents/", "/documents/x", 1);
+    assert_eq!(http("PUT", &tampered, &headers, PDF).await.0, 403);
+    // A longer body than declared.
+    let mut longer = headers.clone();
+    let big = [PDF, b"more bytes"].concat();
+    longer.iter_mut().for_each(|(k, val)| {
+        if k == "content-length" {
+            *val = big.len().to_string()
+        }
+    });
+    assert_eq!(http("PUT", &url, &longer, &big).await.0, 403);
+    // A forged expiry.
+    let forged = url.replace("X-Amz-Expires=300", "X-Amz-Expires=604800");
+    assert_ne!(forged, url);
+    assert_eq!(http("PUT", &forged, &headers, PDF).await.0, 403);
+    assert_eq!(doc(&h, &o, v["document_id"].as_str().unwrap()).await["status"], "pending");
+}
+
+#[tokio::test]
+async fn bad_upload_requests_name_the_field() {
+    let h = Harness::new().await;
+    let o = h.signup().await;
+    let base = json!({"employee_id": o.user_id, "kind": "resume", "filename": "cv.pdf", "content_type": "application/pdf", "size": 100});
+    for (field, value) in [
+        ("size", json!(10 * 1024 * 1024 + 1)),
+        ("size", json!(0)),
+        ("filename", json!("../../etc/passwd.pdf")),
+        ("filename", json!("cv\u{0007}.pdf")),
+        ("filename", json!("cv.exe")),
+        ("filename", json!("x".repeat(300) + ".pdf")),
+        ("content_type", json!("application/x-msdownload")),
+        ("kind", json!("selfie")),
+        ("employee_id", json!("usr_nope")),
+    ] {
+        let mut body = base.clone();
+        body[field] = value;
+        h.send(Req::new("POST", "/documents/upload-url").bearer(&o.access).json(body))
+            .await
+            .expect_problem(422, Some(field));
+    }
+    let mut body = base.clone();
+    body["size"] = json!("big");
+    h.send(Req::new("POST", "/documents/upload-url").bearer(&o.access).json(body))
+        .await
+        .expect_problem(400, Some("size"));
+    let mut body = base.clone();
+    body["status"] = json!("available");
+    h.send(Req::new("POST", "/documents/upload-url").bearer(&o.access).json(body))
+        .await
+        .expect_problem(422, Some("status"));
+    let list = h.send(Req::get("/documents").bearer(&o.access)).await.json();
+    assert_eq!(list["items"].as_array().unwrap().len(), 0);
+}
+
+#[tokio::test]
+async fn employees_handle_only_their_own_documents_and_companies_stay_apart() {
+    let h = Harness::new().await;
+    let o = h.signup().await;
+    let a = h.add_user(&o, "employee").await;
+    let b = h.add_user(&o, "employee").await;
+    h.send(Req::new("POST", "/documents/upload-url").bearer(&a.access).json(
+        json!({"employee_id": b.user_id, "kind": "id", "filename": "id.png", "content_type": "image/png", "size": 10}),
+    ))
+    .await
+    .expect_problem(403, None);
+    let v = request_upload(&h, &b, &b.user_id, "id.png", "image/png", PNG.len()).await;
+    upload_and_check(&h, &v, PNG).await;
+    let id = v["document_id"].as_str().unwrap();
+    for path in [format!("/documents/{id}"), format!("/documents/{id}/download")] {
+        h.send(Req::get(&path).bearer(&a.access)).await.expect_problem(404, None);
+    }
+    h.send(Req::new("DELETE", &format!("/documents/{id}")).bearer(&a.access)).await.expect_problem(404, None);
+    h.send(Req::get("/documents").bearer(&a.access).query("employee_id", &b.user_id)).await.expect_problem(403, None);
+    let other = h.signup().await;
+    for path in [format!("/documents/{id}"), format!("/documents/{id}/download")] {
+        h.send(Req::get(&path).bearer(&other.access)).await.expect_problem(404, None);
+    }
+    h.send(Req::new("POST", "/documents/upload-url").bearer(&other.access).json(
+        json!({"employee_id": b.user_id, "kind": "id", "filename": "id.png", "content_type": "image/png", "size": 10}),
+    ))
+    .await
+    .expect_problem(422, Some("employee_id"));
+    // The owner employee deletes it; it is gone for everyone.
+    h.send(Req::new("DELETE", &format!("/documents/{id}")).bearer(&b.access)).await.expect(204);
+    h.send(Req::get(&format!("/documents/{id}")).bearer(&o.access)).await.expect_problem(404, None);
+    let log = h.send(Req::get("/audit").bearer(&o.access).query("action", "document.deleted")).await.json();
+    assert_eq!(log["items"][0]["target"], id);
+}
+
+#[tokio::test]
+async fn repeated_late_and_unknown_events_change_nothing() {
+    let h = Harness::new().await;
+    let o = h.signup().await;
+    let v = request_upload(&h, &o, &o.user_id, "cv.pdf", "application/pdf", PDF.len()).await;
+    upload_and_check(&h, &v, PDF).await;
+    let before = doc(&h, &o, v["document_id"].as_str().unwrap()).await;
+    let app = h.app("document-uploaded");
+    let again = document_uploaded::handle(&app, s3_event(&key_of(&v), PDF.len())).await.unwrap();
+    assert_eq!(again[0].result, "skipped");
+    assert_eq!(doc(&h, &o, v["document_id"].as_str().unwrap()).await, before);
+    for key in [
+        "somewhere/else.txt",
+        "documents/cmp_x/usr_y/doc_z",
+        &format!("documents/{}/{}/doc_01JD0000000000000000000000", o.company_id, o.user_id),
+        "documents%2F..%2F..%2Fetc",
+    ] {
+        let r = document_uploaded::handle(&app, s3_event(key, 10)).await.unwrap();
+        assert_eq!(r[0].result, "skipped", "{key}");
+    }
+}
+
+#[tokio::test]
+async fn a_leaver_downloading_far_above_their_baseline_raises_their_risk() {
+    let h = Harness::new().await;
+    let o = h.signup().await;
+    let hr = h.add_user(&o, "hr").await;
+    let v = request_upload(&h, &o, &o.user_id, "plans.pdf", "application/pdf", PDF.len()).await;
+    upload_and_check(&h, &v, PDF).await;
+    let leave = (time::OffsetDateTime::now_utc().date() + time::Duration::days(200)).to_string();
+    let l = h
+        .send(Req::new("POST", "/leavers").bearer(&o.access).json(json!({"first_name": "H", "surname": "Hoarder", "department": "Sales", "leave_date": leave, "reason": "retirement", "employee_id": hr.user_id})))
+        .await;
+    l.expect(201);
+    let lid = l.json()["id"].as_str().unwrap().to_string();
+    for _ in 0..6 {
+        h.send(Req::get(&format!("/documents/{}/download", v["document_id"].as_str().unwrap())).bearer(&hr.access))
+            .await
+            .expect(200);
+    }
+    let a = h.send(Req::new("POST", &format!("/leavers/{lid}/assess")).bearer(&o.access)).await.json();
+    let f = a["factors"].as_array().unwrap().iter().find(|f| f["id"] == "document_downloads").cloned();
+    let f = f.unwrap_or_else(|| panic!("no download factor: {a}"));
+    assert!(f["evidence"][0].as_str().unwrap().starts_with("6 downloads"), "{f}");
+}
