@@ -51,7 +51,6 @@ locals {
         "dynamodb:BatchGetItem",
         "dynamodb:UpdateItem",
         "dynamodb:PutItem",
-        "dynamodb:ConditionCheckItem",
       ]
       index_actions  = {}
       bucket_actions = {}
@@ -77,7 +76,6 @@ locals {
         "dynamodb:GetItem",
         "dynamodb:PutItem",
         "dynamodb:Query",
-        "dynamodb:ConditionCheckItem",
       ]
       index_actions  = {}
       bucket_actions = {}
@@ -96,7 +94,6 @@ locals {
         "dynamodb:BatchGetItem",
         "dynamodb:GetItem",
         "dynamodb:PutItem",
-        "dynamodb:Query",
       ]
       index_actions = {
         gsi1 = ["dynamodb:Query"]
@@ -114,7 +111,6 @@ locals {
       table_actions = [
         "dynamodb:UpdateItem",
         "dynamodb:BatchGetItem",
-        "dynamodb:GetItem",
         "dynamodb:Query",
       ]
       index_actions  = {}
@@ -142,10 +138,8 @@ locals {
         "dynamodb:GetItem",
         "dynamodb:PutItem",
         "dynamodb:Query",
-        "dynamodb:ConditionCheckItem",
       ]
       index_actions = {
-        gsi1 = ["dynamodb:Query"]
         gsi2 = ["dynamodb:Query"]
       }
       bucket_actions = {}
@@ -168,7 +162,6 @@ locals {
         "dynamodb:PutItem",
         "dynamodb:DeleteItem",
         "dynamodb:Query",
-        "dynamodb:ConditionCheckItem",
       ]
       # POST /sweeps reads a company's leavers by leave date.
       index_actions = {
@@ -195,7 +188,6 @@ locals {
         "dynamodb:GetItem",
         "dynamodb:PutItem",
         "dynamodb:Query",
-        "dynamodb:ConditionCheckItem",
       ]
       index_actions = {
         gsi1 = ["dynamodb:Query"]
@@ -231,7 +223,6 @@ locals {
         "dynamodb:PutItem",
         "dynamodb:UpdateItem",
         "dynamodb:Query",
-        "dynamodb:ConditionCheckItem",
       ]
       index_actions = {
         gsi1 = ["dynamodb:Query"]
@@ -257,9 +248,8 @@ locals {
       table_actions = [
         "dynamodb:GetItem",
         "dynamodb:BatchGetItem",
-        "dynamodb:UpdateItem",
         "dynamodb:PutItem",
-        "dynamodb:ConditionCheckItem",
+        "dynamodb:UpdateItem",
       ]
       index_actions = {}
       bucket_actions = {

@@ -11,8 +11,10 @@
 #
 # The flow: sign up a company with a unique email (201), log in (200), and
 # with the access token call every HTTP function (auth, users, companies,
-# audit, leavers, risk; status and docs need none), then risk-sweep twice
-# (the second run of a day must say already_complete). Plus a 401 (no token)
+# audit, leavers, risk, documents; status and docs need none), upload a
+# document through its presigned URL and hand the S3 event to
+# document-uploaded, then risk-sweep twice (the second run of a day must say
+# already_complete). Plus a 401 (no token)
 # and a 400 (malformed JSON). Every function directory under functions/ must
 # have at least one case.
 #
@@ -71,12 +73,15 @@ echo $! >"$RUN_DIR/watch.pid"
 wait_port "$PORT" "$!" "$WATCH_MARKER" "cargo lambda watch" "$RUN_DIR/watch.log" 120
 
 # render.py TEMPLATE OUT: fills the {{NAME}} placeholders from FIX_NAME
-# environment variables (an unset one is an error) and recomputes the
-# content-length of a body.
+# environment variables (an unset one is an error; a whole string
+# "{{NAME|number}}" becomes a number) and recomputes the content-length of
+# a body.
 cat >"$RUN_DIR/render.py" <<'PY'
 import json, os, re, sys
 
 def fill(v):
+    if isinstance(v, str) and re.fullmatch(r"\{\{[A-Z_]+\|number\}\}", v):
+        return int(fill(v.replace("|number", "")))
     if isinstance(v, str):
         def sub(m):
             val = os.environ.get("FIX_" + m.group(1))
@@ -182,13 +187,17 @@ run_case() {
 export FIX_RUN_ID="$(date -u +%Y%m%d%H%M%S)-$$"
 export FIX_EMAIL="lambda-$FIX_RUN_ID-$RANDOM@example.com"
 export FIX_LEAVE_DATE="$(date -u -d '+5 days' +%F)"
-export FIX_ACCESS_TOKEN="" FIX_COMPANY_ID=""
+export FIX_ACCESS_TOKEN="" FIX_COMPANY_ID="" FIX_USER_ID="" FIX_DOCUMENT_ID="" FIX_OBJECT_KEY=""
+export FIX_BUCKET="${TENURE_BUCKET:-tenure-documents-local}"
+DOC_FILE="$FIXTURES/documents/sample.pdf"
+export FIX_DOC_SIZE="$(stat -c %s "$DOC_FILE")"
 
 run_case status status 200 'b["status"] == "ok"' || true
 run_case docs docs 200 'b["openapi"].startswith("3.1")' || true
 run_case auth auth-me-no-token 401 || true
 if run_case auth auth-signup 201 'b["company"]["id"] and b["user"]["id"]'; then
   FIX_COMPANY_ID="$(body_field "$LAST_OUT" company id)"
+  FIX_USER_ID="$(body_field "$LAST_OUT" user id)"
 fi
 if run_case auth auth-login 200 'b["access_token"] and b["refresh_token"]'; then
   FIX_ACCESS_TOKEN="$(body_field "$LAST_OUT" access_token)"
@@ -202,6 +211,50 @@ run_case leavers leavers-by-surname 200 '[l["surname"] for l in b["items"]] == [
 run_case audit audit-list 200 '{"company.created", "leaver.created"} <= {e["action"] for e in b["items"]}' || true
 run_case risk risk-alerts 200 'isinstance(b["items"], list)' || true
 run_case risk risk-sweep-now 200 'b["assessed"] >= 1' || true
+# A document: a presigned upload URL, the PUT to the local S3 endpoint, the
+# S3 ObjectCreated event to the upload trigger, then read and download.
+if run_case documents documents-upload-url 201 'b["document_id"] and b["upload"]["method"] == "PUT"'; then
+  FIX_DOCUMENT_ID="$(body_field "$LAST_OUT" document_id)"
+  if msg="$(python3 - "$LAST_OUT" "$DOC_FILE" 2>&1 <<'PY'
+import json, sys, urllib.request
+up = json.loads(json.load(open(sys.argv[1]))["body"])["upload"]
+data = open(sys.argv[2], "rb").read()
+req = urllib.request.Request(up["url"], data=data, method=up["method"], headers=up["headers"])
+with urllib.request.urlopen(req, timeout=30) as r:
+    assert r.status == 200, r.status
+path = up["url"].split("?")[0]
+print(path[path.index("/documents/") + 1:])
+PY
+  )"; then
+    FIX_OBJECT_KEY="$msg"
+    log "ok   s3 PUT presigned upload of $FIX_OBJECT_KEY"
+    passed=$((passed + 1))
+  else
+    log "FAIL s3 PUT presigned upload: $msg"
+    failed=$((failed + 1))
+  fi
+fi
+run_case document-uploaded document-uploaded-put - '[o["result"] for o in r] == ["available"]' || true
+run_case documents documents-get 200 'b["status"] == "available" and len(b["sha256"]) == 64' || true
+if run_case documents documents-download 200 'b["download"]["url"]'; then
+  if msg="$(python3 - "$LAST_OUT" "$DOC_FILE" 2>&1 <<'PY'
+import json, sys, urllib.request
+down = json.loads(json.load(open(sys.argv[1]))["body"])["download"]
+req = urllib.request.Request(down["url"], method=down.get("method", "GET"), headers=down.get("headers") or {})
+with urllib.request.urlopen(req, timeout=30) as r:
+    got = r.read()
+assert got == open(sys.argv[2], "rb").read(), f"downloaded {len(got)} bytes that differ from the upload"
+print(len(got))
+PY
+  )"; then
+    log "ok   s3 GET presigned download: the same $msg bytes"
+    passed=$((passed + 1))
+  else
+    log "FAIL s3 GET presigned download: $msg"
+    failed=$((failed + 1))
+  fi
+fi
+
 # The day's pass: `done`, or `already_complete` when cargo test has already
 # run it today on this stack; either way a second run finds it complete.
 # Note: cargo lambda watch (1.9.2) sends `Lambda-Runtime-Deadline-Ms: 600000`

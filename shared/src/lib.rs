@@ -14,6 +14,7 @@ pub mod events;
 pub mod http;
 pub mod ids;
 pub mod openapi;
+pub mod permissions;
 pub mod routes;
 pub mod store;
 pub mod telemetry;

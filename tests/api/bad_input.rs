@@ -279,3 +279,29 @@ async fn calendar_edge_dates_in_audit_filters_are_400_not_a_crash() {
         h.send(Req::get("/audit").bearer(&o.access).query("from", v)).await.expect_problem(400, Some("from"));
     }
 }
+
+#[tokio::test]
+async fn a_function_cannot_make_a_dynamodb_call_it_did_not_declare() {
+    let h = Harness::new().await;
+    // `status` declares only UpdateItem (its rate limit): anything else is
+    // refused by its own client before it leaves the process.
+    let status = h.app("status");
+    let key = tenure_core::store::keys::credential("nobody@example.com");
+    let err = status.store.get(&key).await.unwrap_err();
+    assert!(err.to_string().contains("may not call dynamodb:GetItem"), "{err}");
+    // `audit` may query the table but has no index.
+    let audit = h.app("audit");
+    let r = audit
+        .store
+        .query(
+            Some(("gsi1", "gsi1pk", "gsi1sk")),
+            "COMPANIES",
+            tenure_core::store::SkCond::Prefix("cmp_"),
+            1,
+            None,
+            true,
+            None,
+        )
+        .await;
+    assert!(r.unwrap_err().to_string().contains("on index gsi1"));
+}

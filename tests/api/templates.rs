@@ -74,12 +74,16 @@ const EVENT_FUNCTIONS: &[EventFunction] = &[
 ];
 
 /// The S3 actions each function's code uses on objects of the documents
-/// bucket; every other function has none. Presigned URLs carry the signer's
-/// permissions, so `documents` needs PutObject and GetObject for them.
-const BUCKET_ACTIONS: &[(&str, &[&str])] = &[
-    ("documents", &["s3:PutObject", "s3:GetObject", "s3:DeleteObject"]),
-    ("document-uploaded", &["s3:GetObject", "s3:DeleteObject"]),
-];
+/// bucket, as the code declares them (`permissions::GRANTS`); every other
+/// function has none. Presigned URLs carry the signer's permissions, so
+/// `documents` needs PutObject and GetObject for them.
+fn bucket_actions_declared() -> Vec<(&'static str, Vec<String>)> {
+    tenure_core::permissions::GRANTS
+        .iter()
+        .filter(|g| !g.bucket.is_empty())
+        .map(|g| (g.function, g.bucket.iter().map(|a| format!("s3:{a}")).collect()))
+        .collect()
+}
 
 /// The only objects of the bucket any function may touch (a key pattern).
 const DOCUMENT_OBJECTS: &str = "documents/*";
@@ -114,13 +118,25 @@ type DynamoActions = (BTreeSet<String>, BTreeMap<String, BTreeSet<String>>);
 /// S3 actions of one function per object key pattern of the documents bucket.
 type BucketActions = BTreeMap<String, BTreeSet<String>>;
 
-/// What BUCKET_ACTIONS says `function` may do (empty: nothing).
+/// What the code declares `function` may do to the bucket (empty: nothing).
 fn expected_bucket_actions(function: &str) -> BucketActions {
-    BUCKET_ACTIONS
-        .iter()
+    bucket_actions_declared()
+        .into_iter()
         .filter(|(name, _)| *name == function)
-        .map(|(_, actions)| (DOCUMENT_OBJECTS.to_string(), actions.iter().map(|a| a.to_string()).collect()))
+        .map(|(_, actions)| (DOCUMENT_OBJECTS.to_string(), actions.into_iter().collect()))
         .collect()
+}
+
+/// What the code declares `function` may do to the table and its indexes.
+fn declared_dynamodb_actions(function: &str) -> DynamoActions {
+    let g = tenure_core::permissions::of(function);
+    let table = g.table.iter().map(|a| format!("dynamodb:{a}")).collect();
+    let indexes = g
+        .indexes
+        .iter()
+        .map(|(i, actions)| (i.to_string(), actions.iter().map(|a| format!("dynamodb:{a}")).collect()))
+        .collect();
+    (table, indexes)
 }
 
 fn repo_file(relative: &str) -> (PathBuf, String) {
@@ -916,7 +932,7 @@ fn terraform_builds_one_api_route_and_one_function_per_table_entry() {
 }
 
 #[test]
-fn sam_and_terraform_grant_each_function_the_same_dynamodb_actions() {
+fn code_sam_and_terraform_grant_each_function_the_same_dynamodb_actions() {
     let template = sam_template();
     let tables = sam_resources_of_type(&template, "AWS::DynamoDB::Table");
     let table_id = &tables.first().expect("a DynamoDB table in template.yaml").0;
@@ -935,6 +951,15 @@ fn sam_and_terraform_grant_each_function_the_same_dynamodb_actions() {
         let (id, resource) = &sam[function];
         let (sam_table, sam_indexes) = sam_dynamodb_actions(resource, table_id);
         let (tf_table, tf_indexes) = terraform_dynamodb_actions(function, f);
+        let (code_table, code_indexes) = declared_dynamodb_actions(function);
+        assert_eq!(
+            sam_table, code_table,
+            "{function}: template.yaml grants other table actions than permissions::GRANTS declares"
+        );
+        assert_eq!(
+            sam_indexes, code_indexes,
+            "{function}: template.yaml grants other index actions than permissions::GRANTS declares"
+        );
         assert!(!sam_table.is_empty(), "{id} ({function}) has no DynamoDB actions on the table");
         assert_eq!(sam_table, tf_table, "{function}: table actions differ between template.yaml and infra/lambda.tf");
         assert_eq!(
@@ -959,8 +984,12 @@ fn sam_and_terraform_grant_each_function_the_same_dynamodb_actions() {
 #[test]
 fn sam_and_terraform_grant_the_same_s3_actions_only_on_document_objects() {
     // The code's list of bucket users is the table's.
-    let users: BTreeSet<&str> = BUCKET_ACTIONS.iter().map(|(name, _)| *name).collect();
-    assert_eq!(users, BUCKET_FUNCTIONS.iter().copied().collect(), "BUCKET_ACTIONS should name http::BUCKET_FUNCTIONS");
+    let users: BTreeSet<&str> = bucket_actions_declared().iter().map(|(name, _)| *name).collect();
+    assert_eq!(
+        users,
+        BUCKET_FUNCTIONS.iter().copied().collect(),
+        "permissions::GRANTS should give bucket actions to exactly http::BUCKET_FUNCTIONS"
+    );
 
     let template = sam_template();
     let sam = sam_functions(&template);

@@ -112,7 +112,7 @@ impl App {
     pub async fn from_env(function: &'static str) -> Result<Self, StartError> {
         let config = Config::from_env()?;
         let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-        let store = Store::new(aws_sdk_dynamodb::Client::new(&sdk), config.table.clone());
+        let store = Store::new(crate::store::client_for(&sdk, function, None), config.table.clone());
         let signer = if function == "auth" { Some(load_signer(&config, &sdk).await?) } else { None };
         Ok(Self {
             verifier: Verifier::from_config(&config),
@@ -145,7 +145,7 @@ impl App {
         Ok(Self {
             verifier: Verifier::new(&[], "", ""),
             config,
-            store: Store::new(aws_sdk_dynamodb::Client::new(&sdk), table),
+            store: Store::new(crate::store::client_for(&sdk, function, None), table),
             signer: None,
             function,
             #[cfg(feature = "s3")]

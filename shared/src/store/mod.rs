@@ -3,6 +3,7 @@
 //! `serde_dynamo`; keys come from `keys`; nothing here scans.
 
 pub mod counter;
+pub mod guard;
 pub mod items;
 pub mod keys;
 pub mod leavers;
@@ -275,6 +276,16 @@ pub enum SkCond<'a> {
 pub struct Page {
     pub items: Vec<Item>,
     pub last_key: Option<HashMap<String, String>>,
+}
+
+/// The DynamoDB client of `function`: it refuses calls the function did not
+/// declare (`permissions::GRANTS`); `counter`, when given, records every call.
+pub fn client_for(sdk: &aws_config::SdkConfig, function: &str, counter: Option<&counter::CallCounter>) -> Client {
+    let mut conf = aws_sdk_dynamodb::config::Builder::from(sdk).interceptor(guard::Guard::new(function));
+    if let Some(c) = counter {
+        conf = conf.interceptor(c.clone());
+    }
+    Client::from_conf(conf.build())
 }
 
 impl Store {

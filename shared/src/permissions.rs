@@ -1,0 +1,88 @@
+//! What each function may do to the table and the bucket, declared once.
+//! The store enforces it (an SDK interceptor refuses any other call, in
+//! production as in the tests), and a test proves `template.yaml` and
+//! `infra/` grant exactly these actions: code, SAM and Terraform agree.
+
+/// One function's grants.
+#[derive(Debug, Clone, Copy)]
+pub struct Grants {
+    pub function: &'static str,
+    /// DynamoDB actions on the table itself (`dynamodb:` omitted).
+    pub table: &'static [&'static str],
+    /// DynamoDB actions per global secondary index.
+    pub indexes: &'static [(&'static str, &'static [&'static str])],
+    /// S3 actions on `documents/*` of the documents bucket (`s3:` omitted).
+    pub bucket: &'static [&'static str],
+}
+
+const NO_INDEX: &[(&str, &[&str])] = &[];
+const QUERY: &[&str] = &["Query"];
+
+/// Every function's grants. Each HTTP function needs `UpdateItem` (rate
+/// limits) and `BatchGetItem` (the session check); each one that writes
+/// audit events needs `PutItem`, `UpdateItem` (the chain head) and
+/// `GetItem` (re-reading the head when another write got in first).
+#[rustfmt::skip]
+pub const GRANTS: &[Grants] = &[
+    Grants { function: "status", table: &["UpdateItem"], indexes: NO_INDEX, bucket: &[] },
+    Grants { function: "docs", table: &["UpdateItem"], indexes: NO_INDEX, bucket: &[] },
+    Grants { function: "auth", table: &["UpdateItem", "BatchGetItem", "GetItem", "PutItem"], indexes: NO_INDEX, bucket: &[] },
+    Grants { function: "users", table: &["UpdateItem", "BatchGetItem", "GetItem", "PutItem", "Query"], indexes: NO_INDEX, bucket: &[] },
+    Grants { function: "companies", table: &["UpdateItem", "BatchGetItem", "GetItem", "PutItem"], indexes: &[("gsi1", QUERY)], bucket: &[] },
+    Grants { function: "audit", table: &["UpdateItem", "BatchGetItem", "Query"], indexes: NO_INDEX, bucket: &[] },
+    Grants { function: "leavers", table: &["UpdateItem", "BatchGetItem", "GetItem", "PutItem", "Query"], indexes: &[("gsi2", QUERY)], bucket: &[] },
+    Grants { function: "risk", table: &["UpdateItem", "BatchGetItem", "GetItem", "PutItem", "DeleteItem", "Query"], indexes: &[("gsi2", QUERY)], bucket: &[] },
+    Grants { function: "documents", table: &["UpdateItem", "BatchGetItem", "GetItem", "PutItem", "Query"], indexes: &[("gsi1", QUERY)], bucket: &["PutObject", "GetObject", "DeleteObject"] },
+    Grants { function: "risk-sweep", table: &["GetItem", "BatchGetItem", "PutItem", "UpdateItem", "Query"], indexes: &[("gsi1", QUERY), ("gsi2", QUERY)], bucket: &[] },
+    Grants { function: "document-uploaded", table: &["GetItem", "BatchGetItem", "PutItem", "UpdateItem"], indexes: NO_INDEX, bucket: &["GetObject", "DeleteObject"] },
+];
+
+/// The grants of `function`; none for an unknown name.
+pub fn of(function: &str) -> Grants {
+    GRANTS.iter().find(|g| g.function == function).copied().unwrap_or(Grants {
+        function: "unknown",
+        table: &[],
+        indexes: NO_INDEX,
+        bucket: &[],
+    })
+}
+
+impl Grants {
+    pub fn allows_table(&self, action: &str) -> bool {
+        self.table.contains(&action)
+    }
+
+    pub fn allows_index(&self, index: &str, action: &str) -> bool {
+        self.indexes.iter().any(|(i, actions)| *i == index && actions.contains(&action))
+    }
+
+    pub fn allows_bucket(&self, action: &str) -> bool {
+        self.bucket.contains(&action)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_function_of_the_route_table_has_grants() {
+        for f in crate::routes::functions() {
+            assert_ne!(of(f).function, "unknown", "{f} has no grants");
+        }
+    }
+
+    #[test]
+    fn grants_name_only_real_indexes_and_no_wildcards() {
+        let indexes: Vec<&str> = crate::store::schema::INDEXES.iter().map(|(n, _, _)| *n).collect();
+        for g in GRANTS {
+            for (i, actions) in g.indexes {
+                assert!(indexes.contains(i), "{}: unknown index {i}", g.function);
+                assert!(!actions.is_empty());
+            }
+            for a in g.table.iter().chain(g.bucket) {
+                assert!(!a.contains('*') && !a.contains(':'), "{}: {a}", g.function);
+            }
+        }
+    }
+}
