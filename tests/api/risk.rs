@@ -280,3 +280,27 @@ async fn an_alert_can_be_resolved_after_the_leavers_surname_changed() {
     let risk = h.send(Req::get(&format!("/leavers/{id}/risk")).bearer(&o.access)).await.json();
     assert!(risk["open_alerts"].as_object().unwrap().is_empty(), "{risk}");
 }
+
+#[tokio::test]
+async fn the_scheduled_sweep_stops_near_the_time_limit_and_the_next_run_goes_on() {
+    let h = Harness::new().await;
+    let o = h.signup().await;
+    register(&h, &o, high_risk("Scheduled", 3)).await;
+    let app = h.app("risk-sweep");
+    // A day of its own, so this test's state item is its own.
+    let offset =
+        2000 + (tenure_core::ids::random_bytes::<2>()[0] as i64) * 40 + tenure_core::ids::random_bytes::<1>()[0] as i64;
+    let day = time::OffsetDateTime::now_utc() + time::Duration::days(offset);
+    let far = u64::MAX / 2;
+    // No time left: it stops before the first company and says so.
+    let first = tenure_core::events::sweep::run(&app, day, 0).await.unwrap();
+    assert_eq!(first.outcome, "partial");
+    assert_eq!(first.companies, 0);
+    // The next run does the whole pass…
+    let second = tenure_core::events::sweep::run(&app, day, far).await.unwrap();
+    assert_eq!(second.outcome, "done");
+    assert!(second.companies >= 1);
+    // …and any later run that day does nothing.
+    let third = tenure_core::events::sweep::run(&app, day, far).await.unwrap();
+    assert_eq!(third.outcome, "already_complete");
+}
