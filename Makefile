@@ -2,11 +2,12 @@
 #
 #   make dev       the whole API on http://127.0.0.1:$${PORT:-3000} (foreground; Ctrl-C stops all)
 #   make test      every test, against a throwaway local stack on free ports
-#   make install   the pinned local tools (.venv, node_modules, .local/tools); idempotent
+#   make install   the pinned local tools (.venv, .venv-checks, node_modules, .local/tools); idempotent
 #   make stack     only DynamoDB Local (:8000, on disk) and local S3 (:9000), in the background
 #   make stop      stop what `make stack` (or a killed `make dev`) left running
 #   make router    regenerate Cargo.toml's cargo-lambda watch router from the route table
-#   make lint      cfn-lint template.yaml
+#   make lint      the static checks make test runs (scripts/checks.sh)
+#   make package   release arm64 zips of every function (target/lambda), sizes into docs/performance.md
 #   make bench     figures (round trips, login latency, cold start, size) into docs/performance.md
 #   make bench-sweep  the daily risk sweep at 100,000 leavers, into docs/performance.md
 
@@ -15,10 +16,10 @@ SHELL := /bin/bash
 DEVSTACK := $(or $(CARGO_TARGET_DIR),target)/debug/devstack
 VENV := $(or $(TENURE_VENV),.venv)
 
-.PHONY: help install dev test stack stop status router lint bench bench-sweep
+.PHONY: help install dev test stack stop status router lint package bench bench-sweep
 
 help:
-	@sed -n '3,11p' Makefile | sed 's/^# *//; s/\$$\$$/$$/'
+	@sed -n 's/^#   make /make /p' Makefile | sed 's/\$$\$$/$$/'
 
 install:
 	@scripts/install.sh
@@ -44,8 +45,11 @@ status:
 router:
 	@cargo run --quiet -p devstack -- router --write Cargo.toml
 
-lint: install
-	@$(VENV)/bin/cfn-lint template.yaml
+lint:
+	@scripts/checks.sh
+
+package:
+	@scripts/package.sh
 
 bench:
 	@scripts/bench.sh core

@@ -24,6 +24,20 @@ locals {
       env            = {}
     }
 
+    console = {
+      routes = [
+        "GET /",
+        "GET /assets/{file}",
+      ]
+      table_actions = [
+        "dynamodb:UpdateItem",
+      ]
+      index_actions  = {}
+      bucket_actions = {}
+      ssm_parameters = []
+      env            = {}
+    }
+
     docs = {
       routes = [
         "GET /openapi.json",

@@ -7,13 +7,15 @@
 #
 #   scripts/bench.sh core    (make bench) DynamoDB round trips per route, login
 #                            latency, cold start, memory and size of the auth
-#                            function next to a hello-world lambda_runtime floor;
-#                            rewrites docs/performance.md, keeping its Sweep part
+#                            function next to a hello-world lambda_runtime floor
 #   scripts/bench.sh sweep   (make bench-sweep) the daily risk sweep over 50
 #                            companies: 1,000 leavers in the window, then
 #                            +100,000 outside it, then 10,000 in it (tests/bin/
-#                            sweep_bench.rs; SWEEP_BENCH_* resize it); replaces
-#                            the Sweep part of docs/performance.md
+#                            sweep_bench.rs; SWEEP_BENCH_* resize it)
+#
+# Each writes its own section of docs/performance.md, between
+# <!-- bench:core:start/end --> or <!-- bench:sweep:start/end --> markers,
+# and leaves the rest of the file alone.
 #
 # Release builds (fat LTO, one codegen unit) take minutes on a small machine
 # the first time.
@@ -21,7 +23,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 LOG_TAG=bench
 
 mode="${1:-core}"
-case "$mode" in core | sweep) ;; *) sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;; esac
+case "$mode" in core | sweep) ;; *) sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;; esac
 
 DOC="$ROOT/docs/performance.md"
 mkdir -p "$RUN_BASE"
@@ -67,40 +69,25 @@ export MACHINE_LINE
 # step NAME: a progress line with the time since the start.
 step() { log "[$((SECONDS - t0))s] $*"; }
 
-# splice_doc SECTION_FILE WHICH: writes docs/performance.md from the
-# header, the core section and the sweep section, replacing WHICH (core or
-# sweep) with SECTION_FILE and keeping the other part as it is.
+# splice_doc SECTION_FILE WHICH: puts SECTION_FILE into docs/performance.md
+# between <!-- bench:WHICH:start --> and <!-- bench:WHICH:end --> (WHICH is
+# core or sweep), replacing what was there or appending it; everything
+# outside the markers belongs to other scripts (scripts/package.sh) and is
+# left as it is.
 splice_doc() {
   python3 - "$DOC" "$1" "$2" <<'PY'
 import os, sys
 doc, section_file, which = sys.argv[1], sys.argv[2], sys.argv[3]
-HEADER = """# Performance
-
-Figures from `make bench` (the platform core) and `make bench-sweep` (the
-daily leaver-risk sweep), each run against a throwaway local stack:
-DynamoDB Local and the functions on one shared machine, so the times are for
-orientation and comparison between runs, not what DynamoDB and Lambda give.
-The request counts are exact. Times are medians where several runs were
-made; nothing here passes or fails on a time. Rerun the targets to refresh
-their section of this file.
-"""
-CORE, SWEEP = "## Platform core", "## Sweep"
-old = open(doc).read() if os.path.exists(doc) else ""
-def part(marker, other):
-    i = old.find("\n" + marker)
-    if i < 0:
-        return ""
-    j = old.find("\n" + other, i + 1)
-    return old[i + 1: j if j > i else len(old)].rstrip() + "\n"
-core, sweep = part(CORE, SWEEP), part(SWEEP, CORE)
-new = open(section_file).read().rstrip() + "\n"
-if which == "core":
-    core = new
+START, END = f"<!-- bench:{which}:start -->", f"<!-- bench:{which}:end -->"
+block = f"{START}\n{open(section_file).read().rstrip()}\n{END}\n"
+old = open(doc).read() if os.path.exists(doc) else "# Performance\n"
+i, j = old.find(START), old.find(END)
+if i >= 0 and j > i:
+    new = old[:i] + block + old[j + len(END):].lstrip("\n")
 else:
-    sweep = new
-out = HEADER + "".join("\n" + p for p in (core, sweep) if p)
+    new = old.rstrip() + "\n\n" + block
 os.makedirs(os.path.dirname(doc), exist_ok=True)
-open(doc, "w").write(out)
+open(doc, "w").write(new)
 PY
 }
 
@@ -123,8 +110,10 @@ bench_core() {
   (cd "$ROOT" && cargo build --release --quiet -p tenure-tests --bin login-latency)
   step "  login-latency built in $((SECONDS - tb))s"
 
-  step "login latency: cargo run --release -p tenure-tests --bin login-latency (median of 20)"
-  (cd "$ROOT" && cargo run --release --quiet -p tenure-tests --bin login-latency) >"$login"
+  # The binaries just built are run as they are (no `cargo run`, which would
+  # rebuild for whatever changed in the tree meanwhile).
+  step "login latency: target/release/login-latency (cargo run --release -p tenure-tests --bin login-latency; median of 20)"
+  (cd "$ROOT" && "$TARGET_DIR/release/login-latency") >"$login"
   cat "$login"
 
   local bin
@@ -152,6 +141,11 @@ mib = lambda n: f"{n / 1048576:.1f} MiB"
 out = []
 w = out.append
 w("## Platform core")
+w("")
+w("`make bench` (`scripts/bench.sh core`), against a throwaway local stack: DynamoDB Local and the")
+w("functions on one shared machine, so the times are for orientation and for comparing runs, not what")
+w("DynamoDB and Lambda give; the request counts are exact. Medians where several runs were made;")
+w("nothing here passes or fails on a time.")
 w("")
 w(os.environ["MACHINE_LINE"])
 w("")
@@ -208,9 +202,9 @@ bench_sweep() {
   tb=$SECONDS
   (cd "$ROOT" && cargo build --release --quiet -p tenure-tests --bin sweep-bench)
   step "  sweep-bench built in $((SECONDS - tb))s"
-  step "sweep: cargo run --release -p tenure-tests --bin sweep-bench (seeding 100,000+ items takes minutes)"
+  step "sweep: target/release/sweep-bench (cargo run --release -p tenure-tests --bin sweep-bench; seeding 100,000+ items takes minutes)"
   tb=$SECONDS
-  (cd "$ROOT" && TENURE_SWEEP_OUT="$table" cargo run --release --quiet -p tenure-tests --bin sweep-bench)
+  (cd "$ROOT" && TENURE_SWEEP_OUT="$table" "$TARGET_DIR/release/sweep-bench")
   step "  sweep benchmark finished in $((SECONDS - tb))s"
   {
     echo "## Sweep"
@@ -225,9 +219,10 @@ bench_sweep() {
     echo '`tenure_core::events::sweep::run` (what `risk-sweep` runs) with no time limit, and counts every'
     echo 'DynamoDB request it sends. Run A scores the leavers for the first time, so it also raises their'
     echo 'alerts; B finds them open. Requests per run: one `GetItem` (the day'"'"'s state), one `Query` of the'
-    echo 'companies index per 100 companies, per company one `BatchGetItem` (settings, audit head) and one'
-    echo '`Query` page of its leave-date index, per leaver in the window one `TransactWriteItems`, and one'
-    echo 'to save the day'"'"'s state.'
+    echo 'companies index per 100 companies; per company one `BatchGetItem` (settings, audit head) and a'
+    echo '`Query` of its leave-date index (a page per 1,000 leavers or 1 MB of its window); per leaver in the'
+    echo 'window one `TransactWriteItems` (score, history, alerts, audit events); one more to save the'
+    echo 'day'"'"'s state. DynamoDB Local on a shared machine: the times are for orientation, the counts exact.'
     echo
     cat "$table"
   } >"$section"

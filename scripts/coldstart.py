@@ -14,11 +14,13 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
 
-def measure(binary, event, runs):
+def serve_once(binary, event):
+    """One cold start: a fresh Runtime API server and a fresh process."""
     state = {}
     done = threading.Event()
 
@@ -30,7 +32,7 @@ def measure(binary, event, runs):
             if self.path.endswith("/runtime/invocation/next"):
                 if state.get("served"):
                     # Hold the second poll until the process is killed.
-                    done.wait(30)
+                    threading.Event().wait(60)
                     return
                 state["served"] = True
                 body = json.dumps(event).encode()
@@ -57,23 +59,28 @@ def measure(binary, event, runs):
             self.send_response(202)
             self.end_headers()
 
-    results = []
-    for _ in range(runs):
-        state.clear()
-        done.clear()
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        env = dict(os.environ)
-        env["AWS_LAMBDA_RUNTIME_API"] = f"127.0.0.1:{server.server_address[1]}"
-        env.setdefault("AWS_LAMBDA_FUNCTION_NAME", "bench")
-        env.setdefault("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
-        env.setdefault("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    env = dict(os.environ)
+    env["AWS_LAMBDA_RUNTIME_API"] = f"127.0.0.1:{server.server_address[1]}"
+    env.setdefault("AWS_LAMBDA_FUNCTION_NAME", "bench")
+    env.setdefault("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
+    env.setdefault("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+    with tempfile.TemporaryFile() as errlog:
         t0 = time.perf_counter()
-        proc = subprocess.Popen([binary], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        if not done.wait(30):
-            proc.kill()
-            server.shutdown()
-            sys.exit(f"{binary}: no response within 30 s")
+        proc = subprocess.Popen([binary], env=env, stdout=subprocess.DEVNULL, stderr=errlog)
+        deadline = t0 + 30
+        while not done.wait(0.05):
+            if proc.poll() is not None or time.perf_counter() > deadline:
+                why = f"exited with {proc.returncode}" if proc.returncode is not None else "no response within 30 s"
+                proc.kill()
+                proc.wait()
+                server.shutdown()
+                server.server_close()
+                errlog.seek(0)
+                tail = errlog.read().decode(errors="replace")[-3000:]
+                sys.exit(f"{binary}: {why}; its stderr:\n{tail}")
         ms = (state["t_response"] - t0) * 1000
         hwm_kb = 0
         try:
@@ -85,10 +92,13 @@ def measure(binary, event, runs):
             pass
         proc.kill()
         proc.wait()
-        server.shutdown()
-        server.server_close()
-        results.append((ms, hwm_kb, state.get("ok"), state.get("response", b"")))
-    return results
+    server.shutdown()
+    server.server_close()
+    return ms, hwm_kb, state.get("ok"), state.get("response", b"")
+
+
+def measure(binary, event, runs):
+    return [serve_once(binary, event) for _ in range(runs)]
 
 
 def main():

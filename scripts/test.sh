@@ -6,7 +6,10 @@
 # table and bucket, then runs
 #   1. cargo test --workspace      (integration tests read the stack's env)
 #   2. scripts/lambda-tests.sh     (the functions through cargo lambda watch/invoke)
-#   3. cfn-lint template.yaml      (skipped, with a message, while there is none)
+#   3. scripts/checks.sh           (the static checks: fmt, HCL, zizmor, cfn-lint,
+#                                   checkov, clippy; one line each)
+#   4. scripts/browser-tests.sh    (the web console in Debian's chromium, on a
+#                                   stack of its own; screenshots to the scratch dir)
 # and stops the stack whatever happened. Exits non-zero if any step failed.
 # Extra arguments go to cargo test (e.g. `scripts/test.sh -- --nocapture`).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -54,13 +57,15 @@ if ! "$ROOT/scripts/lambda-tests.sh"; then
   failed+=("lambda tests")
 fi
 
-if [[ -f "$ROOT/template.yaml" ]]; then
-  log "cfn-lint template.yaml"
-  if ! (cd "$ROOT" && cfn-lint template.yaml); then
-    failed+=("cfn-lint")
-  fi
-else
-  log "cfn-lint skipped: there is no template.yaml yet"
+log "static checks: scripts/checks.sh"
+if ! "$ROOT/scripts/checks.sh"; then
+  failed+=("checks")
+fi
+
+# The committed screenshots (docs/screenshots) are refreshed by running
+# scripts/browser-tests.sh by itself; here they go to the scratch dir.
+if ! SCREENSHOT_DIR="$RUN_DIR/screenshots" "$ROOT/scripts/browser-tests.sh"; then
+  failed+=("browser tests")
 fi
 
 if ((${#failed[@]})); then

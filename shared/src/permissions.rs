@@ -26,6 +26,7 @@ const QUERY: &[&str] = &["Query"];
 pub const GRANTS: &[Grants] = &[
     Grants { function: "status", table: &["UpdateItem"], indexes: NO_INDEX, bucket: &[] },
     Grants { function: "docs", table: &["UpdateItem"], indexes: NO_INDEX, bucket: &[] },
+    Grants { function: "console", table: &["UpdateItem"], indexes: NO_INDEX, bucket: &[] },
     Grants { function: "auth", table: &["UpdateItem", "BatchGetItem", "GetItem", "PutItem"], indexes: NO_INDEX, bucket: &[] },
     Grants { function: "users", table: &["UpdateItem", "BatchGetItem", "GetItem", "PutItem", "Query"], indexes: NO_INDEX, bucket: &[] },
     Grants { function: "companies", table: &["UpdateItem", "BatchGetItem", "GetItem", "PutItem"], indexes: &[("gsi1", QUERY)], bucket: &[] },

@@ -56,6 +56,8 @@ const RISK_MANAGERS: &[Role] = &[Admin, Owner, Security];
 #[rustfmt::skip]
 pub const ROUTES: &[Route] = &[
     Route { function: "status", method: "GET", path: "/status", summary: "Liveness and version", access: Public, weight: Normal, body: false },
+    Route { function: "console", method: "GET", path: "/", summary: "The web console", access: Public, weight: Normal, body: false },
+    Route { function: "console", method: "GET", path: "/assets/{file}", summary: "A file of the web console", access: Public, weight: Normal, body: false },
     Route { function: "docs", method: "GET", path: "/openapi.json", summary: "OpenAPI 3.1 description of every route", access: Public, weight: Normal, body: false },
     Route { function: "docs", method: "GET", path: "/docs", summary: "Browsable API documentation", access: Public, weight: Normal, body: false },
     Route { function: "auth", method: "POST", path: "/auth/signup", summary: "Create a company and its owner", access: Public, weight: Normal, body: true },
@@ -167,7 +169,7 @@ mod tests {
         }
         assert_eq!(
             functions(),
-            vec!["status", "docs", "auth", "users", "companies", "audit", "leavers", "risk", "documents"]
+            vec!["status", "console", "docs", "auth", "users", "companies", "audit", "leavers", "risk", "documents"]
         );
     }
 }

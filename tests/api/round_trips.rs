@@ -157,11 +157,13 @@ async fn walk_every_route() {
     note("POST", "/companies", r.expect(201));
     let r = h.send(Req::new("GET", "/companies").bearer(&admin.access)).await;
     note("GET", "/companies", r.expect(200));
-    for path in ["/status", "/openapi.json", "/docs"] {
+    for path in ["/status", "/openapi.json", "/docs", "/"] {
         let r = h.send(Req::new("GET", path)).await;
         note("GET", path, r.expect(200));
     }
 
+    let r = h.send(Req::new("GET", "/assets/app.js")).await;
+    note("GET", "/assets/{file}", r.expect(200));
     let mut table = String::from("route | DynamoDB round trips | operations\n");
     for r in ROUTES {
         let key = format!("{} {}", r.method, r.path);

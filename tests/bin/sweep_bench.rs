@@ -272,7 +272,7 @@ async fn run_sweep(h: &Harness, label: &'static str, inside: usize, outside: usi
         .await
         .expect("DeleteItem of the sweep state");
     eprintln!("sweep {label}: {inside} leavers inside the window, {outside} outside…");
-    let app = h.app("risk");
+    let app = h.app("risk-sweep");
     h.counter.take();
     let t = Instant::now();
     let report = sweep::run(&app, now, u64::MAX).await.expect("the sweep run");

@@ -7,6 +7,7 @@ pub mod assess;
 pub mod audit;
 pub mod auth;
 pub mod companies;
+pub mod console;
 pub mod docs;
 #[cfg(feature = "s3")]
 pub mod documents;
@@ -25,9 +26,10 @@ use crate::routes::Route;
 use crate::store::{items, keys, Key, Tenant};
 
 /// Login counts itself inside its own write, to stay within three round
-/// trips (see `auth::login`).
+/// trips (see `auth::login`); the console's static files are not counted
+/// (the page that loads them is), so a cold load costs one request.
 pub fn counts_own_rate_limit(route: &Route) -> bool {
-    route.path == "/auth/login"
+    route.path == "/auth/login" || route.path == "/assets/{file}"
 }
 
 /// Routes that create something and so accept an `Idempotency-Key`.
@@ -63,6 +65,8 @@ pub fn prefetch(route: &Route, scope: &Tenant, ctx: &Ctx) -> Vec<Key> {
 pub async fn dispatch(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     match (ctx.route.method, ctx.route.path) {
         ("GET", "/status") => status::get(ctx).await,
+        ("GET", "/") => console::index(ctx).await,
+        ("GET", "/assets/{file}") => console::asset(ctx).await,
         ("GET", "/openapi.json") => docs::openapi(ctx).await,
         ("GET", "/docs") => docs::page(ctx).await,
         ("POST", "/auth/signup") => auth::signup(ctx).await,

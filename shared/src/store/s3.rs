@@ -77,8 +77,23 @@ impl Bucket {
             .presigned(cfg)
             .await
             .map_err(|e| format!("{e:?}"))?;
-        let mut headers: std::collections::BTreeMap<String, String> =
-            req.headers().map(|(k, v)| (k.to_ascii_lowercase(), v.to_string())).collect();
+        // Exactly the headers the signature covers, which the client must
+        // send as given (not, say, a tracing header the SDK added: a browser
+        // would have to ask CORS for it).
+        let signed: Vec<String> = req
+            .uri()
+            .split_once('?')
+            .map(|(_, q)| q)
+            .unwrap_or("")
+            .split('&')
+            .find_map(|kv| kv.strip_prefix("X-Amz-SignedHeaders="))
+            .map(|v| v.replace("%3B", ";").split(';').map(|h| h.to_ascii_lowercase()).collect())
+            .unwrap_or_default();
+        let mut headers: std::collections::BTreeMap<String, String> = req
+            .headers()
+            .map(|(k, v)| (k.to_ascii_lowercase(), v.to_string()))
+            .filter(|(k, _)| signed.contains(k) && k != "host")
+            .collect();
         headers.insert("content-type".into(), content_type.into());
         headers.insert("content-length".into(), size.to_string());
         Ok(Presigned { url: req.uri().to_string(), method: req.method().to_string(), headers })

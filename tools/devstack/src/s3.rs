@@ -69,7 +69,7 @@ pub async fn serve(opts: Options) -> Result<(), BoxError> {
             _ = term.recv() => break,
             _ = int.recv() => break,
         };
-        let conn = http.serve_connection(TokioIo::new(socket), service.clone());
+        let conn = http.serve_connection(TokioIo::new(socket), Cors(service.clone()));
         let conn = graceful.watch(conn.into_owned());
         tokio::spawn(async move {
             let _ = conn.await;
@@ -83,4 +83,72 @@ pub async fn serve(opts: Options) -> Result<(), BoxError> {
     }
     println!("local S3 endpoint stopped");
     Ok(())
+}
+
+/// Browser access as the bucket's CORS rule allows it on AWS: preflights
+/// for PUT and GET from any loopback origin are answered here, and every
+/// response to a request with an `Origin` carries the CORS headers.
+#[derive(Clone)]
+struct Cors(s3s::service::S3Service);
+
+fn loopback_origin(req: &http::Request<hyper::body::Incoming>) -> Option<http::HeaderValue> {
+    let origin = req.headers().get(http::header::ORIGIN)?;
+    let s = origin.to_str().ok()?;
+    let host = s.strip_prefix("http://")?.split(':').next()?;
+    matches!(host, "127.0.0.1" | "localhost" | "[::1]").then(|| origin.clone())
+}
+
+const ALLOWED_REQUEST_HEADERS: &[&str] = &["content-type", "content-length", "content-md5"];
+
+impl hyper::service::Service<http::Request<hyper::body::Incoming>> for Cors {
+    type Response = http::Response<s3s::Body>;
+    type Error = s3s::HttpError;
+    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Self::Response, Self::Error>> + Send>>;
+
+    fn call(&self, req: http::Request<hyper::body::Incoming>) -> Self::Future {
+        let origin = loopback_origin(&req);
+        let preflight =
+            req.method() == http::Method::OPTIONS && req.headers().contains_key("access-control-request-method");
+        if preflight {
+            let method_ok = req
+                .headers()
+                .get("access-control-request-method")
+                .and_then(|m| m.to_str().ok())
+                .is_some_and(|m| m == "PUT" || m == "GET");
+            let requested: Vec<String> = req
+                .headers()
+                .get("access-control-request-headers")
+                .and_then(|h| h.to_str().ok())
+                .map(|h| h.split(',').map(|x| x.trim().to_ascii_lowercase()).filter(|x| !x.is_empty()).collect())
+                .unwrap_or_default();
+            let headers_ok =
+                requested.iter().all(|h| ALLOWED_REQUEST_HEADERS.contains(&h.as_str()) || h.starts_with("x-amz-"));
+            let mut resp = http::Response::new(s3s::Body::empty());
+            match origin.filter(|_| method_ok && headers_ok) {
+                Some(o) => {
+                    let h = resp.headers_mut();
+                    h.insert("access-control-allow-origin", o);
+                    h.insert("access-control-allow-methods", http::HeaderValue::from_static("PUT, GET"));
+                    if let Ok(v) = http::HeaderValue::from_str(&requested.join(", ")) {
+                        h.insert("access-control-allow-headers", v);
+                    }
+                    h.insert("access-control-max-age", http::HeaderValue::from_static("3000"));
+                    h.insert(http::header::VARY, http::HeaderValue::from_static("Origin"));
+                }
+                None => *resp.status_mut() = http::StatusCode::FORBIDDEN,
+            }
+            return Box::pin(async move { Ok(resp) });
+        }
+        let inner = hyper::service::Service::call(&self.0, req);
+        Box::pin(async move {
+            let mut resp = inner.await?;
+            if let Some(o) = origin {
+                let h = resp.headers_mut();
+                h.insert("access-control-allow-origin", o);
+                h.insert("access-control-expose-headers", http::HeaderValue::from_static("ETag"));
+                h.insert(http::header::VARY, http::HeaderValue::from_static("Origin"));
+            }
+            Ok(resp)
+        })
+    }
 }
