@@ -10,13 +10,14 @@
 #   make package   release arm64 zips of every function (target/lambda), sizes into docs/performance.md
 #   make bench     figures (round trips, login latency, cold start, size) into docs/performance.md
 #   make bench-sweep  the daily risk sweep at 100,000 leavers, into docs/performance.md
+#   make bench-trigger  the upload trigger on a 10 MiB file (time, peak memory), into docs/performance.md
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 DEVSTACK := $(or $(CARGO_TARGET_DIR),target)/debug/devstack
 VENV := $(or $(TENURE_VENV),.venv)
 
-.PHONY: help install dev test stack stop status router lint package bench bench-sweep
+.PHONY: help install dev test stack stop status router lint package bench bench-sweep bench-trigger
 
 help:
 	@sed -n 's/^#   make /make /p' Makefile | sed 's/\$$\$$/$$/'
@@ -56,3 +57,6 @@ bench:
 
 bench-sweep:
 	@scripts/bench.sh sweep
+
+bench-trigger:
+	@scripts/trigger-bench.sh

@@ -146,7 +146,15 @@ pub async fn serve() -> Result<(), lambda_runtime::Error> {
     lambda_runtime::run(service_fn(move |event: LambdaEvent<EventBridgeEvent<serde_json::Value>>| {
         let app = app.clone();
         async move {
-            let deadline = event.context.deadline;
+            // Lambda always gives a deadline in the future; an emulator may
+            // not (cargo lambda's is already past): then allow a minute.
+            let deadline = match event.context.deadline {
+                d if d > now_ms() + 1_000 => d,
+                d => {
+                    tracing::warn!(deadline = d, "the invocation deadline is not in the future; allowing 60 s");
+                    now_ms() + 60_000
+                }
+            };
             // A store failure before any company was swept is worth a retry;
             // per-company failures are in the report and the next run.
             let report = run(&app, time::OffsetDateTime::now_utc(), deadline)
