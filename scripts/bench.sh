@@ -38,14 +38,14 @@ cleanup() {
   exit "$rc"
 }
 
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
 t0=$SECONDS
 "$ROOT/scripts/install.sh"
 use_venv
 build_devstack
-
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
 "$DEVSTACK" keygen --out "$RUN_DIR/jwt" >/dev/null
 "$ROOT/scripts/stack.sh" start test

@@ -4,22 +4,26 @@
 # in order, checking what each function answers.
 #
 # The events are tests/fixtures/*.json: real API Gateway HTTP API (payload
-# v2) events, and an EventBridge "Scheduled Event" for risk-sweep. Fixtures
-# may hold placeholders ({{EMAIL}}, {{ACCESS_TOKEN}}, {{COMPANY_ID}},
-# {{LEAVE_DATE}}, {{RUN_ID}}), filled in at run time from what earlier cases
-# returned; the body's content-length header is recomputed after that.
+# v2) events, an S3 ObjectCreated:Put event for document-uploaded and an
+# EventBridge "Scheduled Event" for risk-sweep. Fixtures may hold
+# placeholders ({{EMAIL}}, {{ACCESS_TOKEN}}, {{COMPANY_ID}}, {{USER_ID}},
+# {{DOCUMENT_ID}}, {{OBJECT_KEY}}, …: the FIX_* variables below), filled in
+# at run time from what earlier cases returned; a body's content-length
+# header is recomputed after that.
 #
 # The flow: sign up a company with a unique email (201), log in (200), and
 # with the access token call every HTTP function (auth, users, companies,
-# audit, leavers, risk, documents; status, docs and console need none), upload a
-# document through its presigned URL and hand the S3 event to
-# document-uploaded, then risk-sweep twice (the second run of a day must say
-# already_complete). Plus a 401 (no token)
-# and a 400 (malformed JSON). Every function directory under functions/ must
-# have at least one case.
+# audit, leavers, risk, documents; status, docs and console need none),
+# upload a document through its presigned URL, hand the S3 event to
+# document-uploaded and download the document again, then run risk-sweep
+# twice (the second run of a day must say already_complete). Plus a 401 (no
+# token) and a 400 (malformed JSON). Every function directory under
+# functions/ must have at least one case.
 #
 # Needs the local stack's environment (scripts/test.sh provides it: endpoints,
-# TENURE_TABLE, TENURE_JWT_*). Prints `lambda: N passed, N failed`.
+# TENURE_TABLE, TENURE_BUCKET, TENURE_JWT_*). Prints `lambda: N passed, N
+# failed`. KEEP_RUN_DIR=1 keeps the rendered events and responses
+# (.local/run/lambda-*).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 LOG_TAG=lambda-tests
 
@@ -278,5 +282,6 @@ if ((failed)); then
   log "watch log (last 40 lines):"
   tail -n 40 "$RUN_DIR/watch.log" | sed 's/^/    /' >&2
 fi
+log "done in ${SECONDS}s"
 echo "lambda: $passed passed, $failed failed"
 ((failed == 0))
