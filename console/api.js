@@ -196,6 +196,13 @@ function withQuery(path, query, scoped) {
   return qs ? `${path}${path.includes("?") ? "&" : "?"}${qs}` : path;
 }
 
+/** How often a read the infrastructure failed is repeated (see api()). */
+const TRANSIENT_RETRIES = 2;
+
+function isTransient(method, res) {
+  return (method === "GET" || method === "HEAD") && res.status >= 500 && !res.headers.get("x-request-id");
+}
+
 /**
  * Calls the API with the access token, renewing it first when it is about
  * to expire and once more on a 401. Options: body (JSON), query (object),
@@ -224,6 +231,15 @@ export async function api(method, path, opts = {}) {
     });
   };
   let res = await send();
+  // A read answered 5xx by the infrastructure in front of Tenure (API
+  // Gateway or Lambda throttling a cold function, a local emulator) carries
+  // no x-request-id: every answer of Tenure's own code does. Such reads are
+  // safe to repeat, so they are, twice, after a short pause; writes and
+  // Tenure's own errors are never repeated.
+  for (let attempt = 1; attempt <= TRANSIENT_RETRIES && isTransient(method, res); attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+    res = await send();
+  }
   if (res.status === 401 && retry && storedRefreshToken()) {
     await refresh();
     res = await send();

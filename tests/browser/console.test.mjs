@@ -68,7 +68,7 @@ async function newPage(browser, viewport = VIEWPORT) {
   page.on("response", (r) => {
     if (r.status() < 500) return;
     if (r.headers()["x-request-id"]) problems.push(`server error ${r.status()} from ${r.url()}`);
-    else console.log(`[browser] note: emulator answered ${r.status()} for ${r.url()} (no request id)`);
+    else console.log(`[browser] note: ${r.status()} without a request id (not from Tenure) for ${r.url()}`);
   });
   page.on("console", (m) => {
     if (m.type() !== "error") return;
@@ -458,8 +458,20 @@ try {
   });
 
   await step("the owner exports the audit log as CSV and verifies the chain", async () => {
+    // The first read of the list fails as API Gateway fails a throttled
+    // function (503, no x-request-id): the console repeats the read once.
+    let failedOnce = 0;
+    await owner.route(
+      (url) => url.pathname === "/audit",
+      async (route) => {
+        failedOnce += 1;
+        await route.fulfill({ status: 503, contentType: "application/json", body: '{"message":"Service Unavailable"}' });
+      },
+      { times: 1 },
+    );
     await goTo(owner, "Audit");
     await owner.locator("#audit-list tbody tr").first().waitFor();
+    check(failedOnce === 1, `the injected 503 was served ${failedOnce} times`);
     const [download] = await Promise.all([owner.waitForEvent("download"), owner.locator("#export-csv").click()]);
     check(/^tenure-audit-\d{4}-\d{2}-\d{2}\.csv$/.test(download.suggestedFilename()), `file name ${download.suggestedFilename()}`);
     const csv = readFileSync(await download.path(), "utf8");
