@@ -8,7 +8,7 @@
 #   make router    regenerate Cargo.toml's cargo-lambda watch router from the route table
 #   make lint      the static checks make test runs (scripts/checks.sh)
 #   make package   release arm64 zips of every function (target/lambda), sizes into docs/performance.md
-#   make bench     figures (round trips, login latency, cold start, size) into docs/performance.md
+#   make bench     figures (round trips, login latency; per function cold start, warm p50/p99, memory, size) into docs/performance.md
 #   make bench-sweep  the daily risk sweep at 100,000 leavers, into docs/performance.md
 #   make bench-trigger  the upload trigger on a 10 MiB file (time, peak memory), into docs/performance.md
 

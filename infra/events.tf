@@ -3,7 +3,7 @@
 # bucket's notifications (local.bucket_functions), an asynchronous
 # invocation either way. A failed invocation is retried twice; one that
 # still fails, or is older than its max_event_age, goes with its error to
-# the function's SQS queue, and the function's Errors alarm fires.
+# the function's SQS queue, and the function's Errors alarm (alarms.tf) fires.
 
 resource "aws_cloudwatch_event_rule" "schedule" {
   for_each = local.scheduled_functions
@@ -86,20 +86,4 @@ resource "aws_lambda_function_event_invoke_config" "event" {
       destination = aws_sqs_queue.event_dlq[each.key].arn
     }
   }
-}
-
-resource "aws_cloudwatch_metric_alarm" "event_errors" {
-  for_each = local.event_functions
-
-  alarm_name          = "tenure-${var.stage}-${each.key}-errors"
-  alarm_description   = "${each.key} failed at least once in the last hour (see its log group and dead-letter queue)."
-  namespace           = "AWS/Lambda"
-  metric_name         = "Errors"
-  dimensions          = { FunctionName = aws_lambda_function.function[each.key].function_name }
-  statistic           = "Sum"
-  period              = 3600
-  evaluation_periods  = 1
-  threshold           = 0
-  comparison_operator = "GreaterThanThreshold"
-  treat_missing_data  = "notBreaching"
 }

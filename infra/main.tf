@@ -1,7 +1,8 @@
 # Tenure on AWS, described in Terraform: the same stack as ../template.yaml
 # (SAM). Files by concern: dynamodb.tf, s3.tf, lambda.tf (the function tables:
 # routes or schedule, DynamoDB actions, environment), iam.tf, apigateway.tf,
-# events.tf (schedules, dead-letter queues, alarms), outputs.tf.
+# events.tf (schedules, bucket notifications, dead-letter queues), alarms.tf
+# (the alarm topic and every alarm), outputs.tf.
 #
 # Build the functions first, from the repository root:
 #   cargo lambda build --release --arm64 --output-format zip

@@ -17,3 +17,8 @@ output "event_dead_letter_queues" {
   description = "Failed invocations of each event function (function => queue URL)"
   value       = { for name, q in aws_sqs_queue.event_dlq : name => q.url }
 }
+
+output "alarm_topic_arn" {
+  description = "SNS topic every alarm notifies (subscribe operators to it)"
+  value       = aws_sns_topic.alarms.arn
+}

@@ -58,15 +58,9 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# Every function built up front, so no page waits on a compile. One package
-# at a time, as `cargo lambda watch` builds them (`cargo run --bin NAME`):
-# built together, cargo would unify the core crate's features across them
-# and watch would build every function again.
-log "building the functions and devstack"
-(cd "$ROOT" && cargo build --quiet -p devstack)
-for d in "$ROOT"/functions/*/; do
-  (cd "$ROOT" && cargo build --quiet -p "$(basename "$d")")
-done
+# Every function built up front, so no page waits on a compile.
+build_devstack
+build_functions_for_watch
 
 # The stack, with uploads delivered to the real upload trigger under watch.
 export S3_NOTIFY_URL="http://127.0.0.1:$PORT/2015-03-31/functions/document-uploaded/invocations"

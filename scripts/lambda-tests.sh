@@ -57,10 +57,7 @@ FUNCTIONS=()
 for d in "$ROOT"/functions/*/; do
   FUNCTIONS+=("$(basename "$d")")
 done
-fns=()
-for f in "${FUNCTIONS[@]}"; do fns+=(-p "$f"); done
-log "building ${FUNCTIONS[*]}"
-(cd "$ROOT" && cargo build --quiet "${fns[@]}")
+build_functions_for_watch
 
 FN_ENV="$RUN_DIR/functions.env"
 (

@@ -142,3 +142,87 @@ build_devstack() {
   log "building devstack"
   (cd "$ROOT" && cargo build --quiet -p devstack)
 }
+
+# start_throwaway_stack NAME: a stack of this run's own, whatever else is
+# running: a fresh RUN_DIR under .local/run (NAME-XXXXXX; STACK_RUN_DIR points
+# at it), a signing key pair, DynamoDB Local in memory and the local S3
+# endpoint on free ports (scripts/stack.sh start test), the table and bucket
+# (devstack init), and the stack's environment exported (endpoints, table,
+# bucket, dummy credentials, TENURE_JWT_*). Traps stop the stack and remove
+# RUN_DIR when the script exits, whatever happened. Needs $DEVSTACK built.
+start_throwaway_stack() {
+  mkdir -p "$RUN_BASE"
+  RUN_DIR="$(mktemp -d "$RUN_BASE/$1-XXXXXX")"
+  export STACK_RUN_DIR="$RUN_DIR"
+  trap stop_throwaway_stack EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  "$DEVSTACK" keygen --out "$RUN_DIR/jwt" >/dev/null
+  "$ROOT/scripts/stack.sh" start test
+  set -a
+  source "$RUN_DIR/stack.env"
+  source "$RUN_DIR/jwt/public.env"
+  TENURE_JWT_PRIVATE_KEY_FILE="$RUN_DIR/jwt/private.der"
+  set +a
+  "$DEVSTACK" init
+}
+
+stop_throwaway_stack() {
+  local rc=$?
+  trap - EXIT INT TERM
+  "$ROOT/scripts/stack.sh" stop test || true
+  rm -rf "$RUN_DIR"
+  exit "$rc"
+}
+
+# machine_line: one line naming the date, the machine and the local stack,
+# for the figures written to docs/performance.md.
+machine_line() {
+  local cpu
+  cpu="$(grep -m1 '^model name' /proc/cpuinfo 2>/dev/null | sed 's/^model name[[:space:]]*:[[:space:]]*//' || true)"
+  printf '%s on %s, %s, %s cores (`uname -m`, /proc/cpuinfo, nproc); DynamoDB Local 3.3.1 in memory and the local S3 endpoint (tools/devstack, s3s-fs) on the same machine.\n' \
+    "$(date -u '+%Y-%m-%d %H:%M UTC')" "$(uname -m)" "${cpu:-unknown CPU}" "$(nproc)"
+}
+
+# splice_doc FILE SECTION_FILE MARKER: puts SECTION_FILE into FILE between
+# <!-- MARKER:start --> and <!-- MARKER:end -->, replacing what was there or
+# appending it; the rest of FILE (other scripts' sections) is left as it is.
+splice_doc() {
+  python3 - "$1" "$2" "$3" <<'PY'
+import os, sys
+doc, section_file, marker = sys.argv[1:4]
+START, END = f"<!-- {marker}:start -->", f"<!-- {marker}:end -->"
+block = f"{START}\n{open(section_file).read().rstrip()}\n{END}\n"
+old = open(doc).read() if os.path.exists(doc) else "# Performance\n"
+i, j = old.find(START), old.find(END)
+if i >= 0 and j > i:
+    new = old[:i] + block + old[j + len(END):].lstrip("\n")
+else:
+    new = old.rstrip() + "\n\n" + block
+os.makedirs(os.path.dirname(doc) or ".", exist_ok=True)
+open(doc, "w").write(new)
+PY
+}
+
+# release_build ARGS...: `cargo build --release --quiet ARGS` as every
+# benchmark builds: with AWS_LC_SYS_NO_JITTER_ENTROPY=1, as scripts/package.sh
+# builds the deployed zips (aws-lc's jitter entropy costs tens of
+# milliseconds at each cold start). One setting for every release build of
+# the host, or cargo would rebuild aws-lc-sys and the SDK on each switch.
+release_build() {
+  (cd "$ROOT" && AWS_LC_SYS_NO_JITTER_ENTROPY=1 cargo build --release --quiet "$@")
+}
+
+# build_functions_for_watch: every function (functions/<name>), debug, one
+# package at a time, as `cargo lambda watch` builds them (`cargo run --bin
+# NAME`): built together, cargo would unify the core crate's features
+# across them and watch would then build every function again on its
+# first request.
+build_functions_for_watch() {
+  local d t=$SECONDS
+  log "building the functions, one package at a time"
+  for d in "$ROOT"/functions/*/; do
+    (cd "$ROOT" && cargo build --quiet -p "$(basename "$d")")
+  done
+  log "  built in $((SECONDS - t))s"
+}

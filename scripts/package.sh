@@ -157,18 +157,5 @@ fi
 
 # Replace (or add) the package section of docs/performance.md; everything
 # outside the markers belongs to other scripts (scripts/bench.sh).
-python3 - "$DOC" "$SECTION" <<'PY'
-import os, sys
-doc, section_file = sys.argv[1], sys.argv[2]
-START, END = "<!-- package:start -->", "<!-- package:end -->"
-block = f"{START}\n{open(section_file).read().rstrip()}\n{END}\n"
-old = open(doc).read() if os.path.exists(doc) else "# Performance\n"
-i, j = old.find(START), old.find(END)
-if i >= 0 and j > i:
-    new = old[:i] + block.rstrip("\n") + old[j + len(END):]
-else:
-    new = old.rstrip() + "\n\n" + block
-os.makedirs(os.path.dirname(doc), exist_ok=True)
-open(doc, "w").write(new)
-PY
+splice_doc "$DOC" "$SECTION" package
 log "wrote the Package sizes section of ${DOC#"$ROOT"/}; $n functions in $(elapsed $((SECONDS - t0)))"

@@ -15,35 +15,11 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 LOG_TAG=test
 
-mkdir -p "$RUN_BASE"
-RUN_DIR="$(mktemp -d "$RUN_BASE/test-XXXXXX")"
-export STACK_RUN_DIR="$RUN_DIR"
-
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  "$ROOT/scripts/stack.sh" stop test || true
-  rm -rf "$RUN_DIR"
-  exit "$rc"
-}
-
 t0=$SECONDS
 "$ROOT/scripts/install.sh"
 use_venv
 build_devstack
-
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-"$DEVSTACK" keygen --out "$RUN_DIR/jwt" >/dev/null
-"$ROOT/scripts/stack.sh" start test
-set -a
-source "$RUN_DIR/stack.env"
-source "$RUN_DIR/jwt/public.env"
-TENURE_JWT_PRIVATE_KEY_FILE="$RUN_DIR/jwt/private.der"
-set +a
-"$DEVSTACK" init
+start_throwaway_stack test
 log "stack ready in $((SECONDS - t0))s"
 
 failed=()

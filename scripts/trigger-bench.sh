@@ -19,17 +19,6 @@ LOG_TAG=bench-trigger
 
 RUNS="${TRIGGER_BENCH_RUNS:-5}"
 DOC="$ROOT/docs/performance.md"
-mkdir -p "$RUN_BASE"
-RUN_DIR="$(mktemp -d "$RUN_BASE/bench-trigger-XXXXXX")"
-export STACK_RUN_DIR="$RUN_DIR"
-
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  "$ROOT/scripts/stack.sh" stop test || true
-  rm -rf "$RUN_DIR"
-  exit "$rc"
-}
 
 t0=$SECONDS
 step() { log "[$((SECONDS - t0))s] $*"; }
@@ -42,29 +31,18 @@ build_devstack
 # so the stack is not left idle meanwhile.
 step "cargo build --release -p document-uploaded ($(uname -m) host build, not the arm64 deploy build)"
 tb=$SECONDS
-(cd "$ROOT" && cargo build --release --quiet -p document-uploaded)
+release_build -p document-uploaded
 step "  built in $((SECONDS - tb))s"
 tb=$SECONDS
 step "cargo build --release -p tenure-tests --bin trigger-bench"
-(cd "$ROOT" && cargo build --release --quiet -p tenure-tests --bin trigger-bench)
+release_build -p tenure-tests --bin trigger-bench
 step "  built in $((SECONDS - tb))s"
 BIN="$TARGET_DIR/release/document-uploaded"
 BENCH="$TARGET_DIR/release/trigger-bench"
 
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-"$ROOT/scripts/stack.sh" start test
-set -a
-source "$RUN_DIR/stack.env"
-set +a
-"$DEVSTACK" init
+start_throwaway_stack bench-trigger
 step "stack ready"
-
-MACHINE_DATE="$(date -u '+%Y-%m-%d %H:%M UTC')"
-MACHINE_CPU="$(grep -m1 '^model name' /proc/cpuinfo 2>/dev/null | sed 's/^model name[[:space:]]*:[[:space:]]*//' || true)"
-MACHINE_LINE="$MACHINE_DATE on $(uname -m), ${MACHINE_CPU:-unknown CPU}, $(nproc) cores (\`uname -m\`, /proc/cpuinfo, nproc); DynamoDB Local 3.3.1 in memory and the local S3 endpoint (tools/devstack, s3s-fs) on the same machine."
+MACHINE_LINE="$(machine_line)"
 export MACHINE_LINE
 
 step "in-process: $BENCH"
@@ -81,10 +59,8 @@ for ((i = 1; i <= RUNS; i++)); do
   email="$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["email"])' "$ids")"
   document="$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["document_id"])' "$ids")"
   step "cold start $i/$RUNS: scripts/coldstart.py's measure($BIN, $ev, 1) (document $document, pending)"
-  # scripts/coldstart.py's own main() reads a statusCode out of an API
-  # Gateway response and fails on this function's answer (a JSON list of
-  # outcomes), so its measure() is called directly: the same fresh Runtime
-  # API server and fresh process, timed and VmHWM-read the same way.
+  # scripts/coldstart.py's measure() is called directly for the function's
+  # answer (its list of outcomes) besides the time and the peak memory.
   cold="$(cd "$ROOT" && python3 - "$BIN" "$ev" <<'PY'
 import json, os, sys
 sys.path.insert(0, "scripts")
@@ -138,8 +114,8 @@ w("`cargo build --release -p document-uploaded`, an "
   f"{os.uname().machine} host build (the stack deploys arm64 builds) with the workspace release profile;")
 w("then, per run, a fresh pending upload (`target/release/trigger-bench pending <event.json>`: signs up, PUTs")
 w("10 MiB, writes the S3 `ObjectCreated:Put` event for it) and")
-w("`scripts/coldstart.py`'s `measure(target/release/document-uploaded, <event.json>, 1)` (its `main()` expects an API")
-w("Gateway response; this function answers with its list of outcomes) with the function's")
+w("`scripts/coldstart.py`'s `measure(target/release/document-uploaded, <event.json>, 1)` (for the function's")
+w("answer, its list of outcomes, besides the figures) with the function's")
 w("environment (`TENURE_TABLE`, `TENURE_BUCKET`, `AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL_S3`, the")
 w("stack's dummy credentials and region): process start to the response posted to a local Lambda Runtime")
 w("API, so cold start plus the whole check, and the process's peak resident memory (VmHWM) after it.")
@@ -153,19 +129,7 @@ w(f"| {len(cold)} | {round(statistics.median(times), 1)} ms | {round(min(times),
 print("\n".join(out))
 PY
 
-python3 - "$DOC" "$RUN_DIR/trigger.md" <<'PY'
-import os, sys
-doc, section_file = sys.argv[1], sys.argv[2]
-START, END = "<!-- bench:trigger:start -->", "<!-- bench:trigger:end -->"
-block = f"{START}\n{open(section_file).read().rstrip()}\n{END}\n"
-old = open(doc).read() if os.path.exists(doc) else "# Performance\n"
-i, j = old.find(START), old.find(END)
-if i >= 0 and j > i:
-    new = old[:i] + block + old[j + len(END):].lstrip("\n")
-else:
-    new = old.rstrip() + "\n\n" + block
-open(doc, "w").write(new)
-PY
+splice_doc "$DOC" "$RUN_DIR/trigger.md" bench:trigger
 
 echo
 cat "$RUN_DIR/trigger.md"

@@ -150,6 +150,20 @@ impl Req {
         self
     }
 
+    /// `GET /path?query`, and "(signed in)" when it carries a token.
+    pub fn describe(&self) -> String {
+        let query = self.query.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&");
+        let signed_in = self.headers.iter().any(|(k, _)| k == "authorization");
+        format!(
+            "{} {}{}{}{}",
+            self.method,
+            self.path,
+            if query.is_empty() { "" } else { "?" },
+            query,
+            if signed_in { " (signed in)" } else { "" }
+        )
+    }
+
     /// The API Gateway HTTP API (v2) event for this request.
     pub fn event(&self, source_ip: &str) -> Value {
         let raw_query =
@@ -393,4 +407,78 @@ impl Harness {
         assert!(created);
         self.login(&email, PASSWORD).await
     }
+}
+
+/// A bare HTTP/1.1 request to the loopback S3 endpoint (presigned URLs are
+/// used exactly as signed: no client adds or changes a header).
+pub async fn http(method: &str, url: &str, headers: &[(String, String)], body: &[u8]) -> (u16, Vec<u8>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let rest = url.strip_prefix("http://").expect("the local endpoint is plain http");
+    let (host, path) = rest.split_once('/').map(|(h, p)| (h, format!("/{p}"))).unwrap_or((rest, "/".into()));
+    let mut stream = tokio::net::TcpStream::connect(host).await.expect("connect to local S3");
+    let mut req = format!("{method} {path} HTTP/1.1\r\nhost: {host}\r\nconnection: close\r\n");
+    for (k, v) in headers {
+        if k != "host" {
+            req.push_str(&format!("{k}: {v}\r\n"));
+        }
+    }
+    if !headers.iter().any(|(k, _)| k == "content-length") {
+        req.push_str(&format!("content-length: {}\r\n", body.len()));
+    }
+    req.push_str("\r\n");
+    stream.write_all(req.as_bytes()).await.unwrap();
+    stream.write_all(body).await.unwrap();
+    let mut buf = Vec::new();
+    stream.read_to_end(&mut buf).await.unwrap();
+    let split = buf.windows(4).position(|w| w == b"\r\n\r\n").map(|i| i + 4).unwrap_or(buf.len());
+    let head = String::from_utf8_lossy(&buf[..split]).to_string();
+    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let mut body = buf[split..].to_vec();
+    if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+        body = dechunk(&body);
+    }
+    (status, body)
+}
+
+fn dechunk(mut b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(i) = b.windows(2).position(|w| w == b"\r\n") {
+        let size = usize::from_str_radix(String::from_utf8_lossy(&b[..i]).trim(), 16).unwrap_or(0);
+        if size == 0 {
+            break;
+        }
+        out.extend_from_slice(&b[i + 2..i + 2 + size]);
+        b = &b[i + 2 + size + 2..];
+    }
+    out
+}
+
+/// The headers a presigned upload (`POST /documents/upload-url`) must send.
+pub fn upload_headers(v: &Value) -> Vec<(String, String)> {
+    v["upload"]["headers"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+        .collect()
+}
+
+/// The object key of a presigned upload (`POST /documents/upload-url`).
+pub fn key_of(v: &Value) -> String {
+    let url = v["upload"]["url"].as_str().unwrap_or_default();
+    let path = url.split('?').next().unwrap_or_default();
+    let at = path.find("/documents/").expect("an upload URL names a documents/ key");
+    path[at + 1..].to_string()
+}
+
+/// The S3 notification for a stored object, as S3 sends it.
+pub fn s3_event_json(key: &str, size: usize) -> Value {
+    let bucket = std::env::var("TENURE_BUCKET").unwrap_or_else(|_| "tenure-documents-local".into());
+    json!({"Records": [{
+        "eventVersion": "2.1", "eventSource": "aws:s3", "awsRegion": "eu-west-1", "eventTime": "2026-11-23T10:00:00.000Z",
+        "eventName": "ObjectCreated:Put", "userIdentity": {"principalId": "AWS:local"}, "requestParameters": {"sourceIPAddress": "127.0.0.1"},
+        "responseElements": {"x-amz-request-id": "1", "x-amz-id-2": "2"},
+        "s3": {"s3SchemaVersion": "1.0", "configurationId": "uploads", "bucket": {"name": bucket, "ownerIdentity": {"principalId": "local"}, "arn": format!("arn:aws:s3:::{bucket}")},
+               "object": {"key": key, "size": size, "eTag": "x", "sequencer": "1"}}
+    }]})
 }

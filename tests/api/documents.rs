@@ -3,65 +3,13 @@
 
 use serde_json::{json, Value};
 use tenure_core::events::document_uploaded;
-use tenure_tests::{Account, Harness, Req};
+use tenure_tests::{http, key_of, s3_event_json, upload_headers, Account, Harness, Req};
 
 const PDF: &[u8] = include_bytes!("../fixtures/documents/sample.pdf");
 const PNG: &[u8] = include_bytes!("../fixtures/documents/sample.png");
 const JPG: &[u8] = include_bytes!("../fixtures/documents/sample.jpg");
 const DOCX: &[u8] = include_bytes!("../fixtures/documents/sample.docx");
 const DOCX_TYPE: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
-
-/// A bare HTTP/1.1 request to the loopback S3 endpoint.
-async fn http(method: &str, url: &str, headers: &[(String, String)], body: &[u8]) -> (u16, Vec<u8>) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let rest = url.strip_prefix("http://").expect("the local endpoint is plain http");
-    let (host, path) = rest.split_once('/').map(|(h, p)| (h, format!("/{p}"))).unwrap_or((rest, "/".into()));
-    let mut stream = tokio::net::TcpStream::connect(host).await.expect("connect to local S3");
-    let mut req = format!("{method} {path} HTTP/1.1\r\nhost: {host}\r\nconnection: close\r\n");
-    for (k, v) in headers {
-        if k != "host" {
-            req.push_str(&format!("{k}: {v}\r\n"));
-        }
-    }
-    if !headers.iter().any(|(k, _)| k == "content-length") {
-        req.push_str(&format!("content-length: {}\r\n", body.len()));
-    }
-    req.push_str("\r\n");
-    stream.write_all(req.as_bytes()).await.unwrap();
-    stream.write_all(body).await.unwrap();
-    let mut buf = Vec::new();
-    stream.read_to_end(&mut buf).await.unwrap();
-    let split = buf.windows(4).position(|w| w == b"\r\n\r\n").map(|i| i + 4).unwrap_or(buf.len());
-    let head = String::from_utf8_lossy(&buf[..split]).to_string();
-    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let mut body = buf[split..].to_vec();
-    if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
-        body = dechunk(&body);
-    }
-    (status, body)
-}
-
-fn dechunk(mut b: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    while let Some(i) = b.windows(2).position(|w| w == b"\r\n") {
-        let size = usize::from_str_radix(String::from_utf8_lossy(&b[..i]).trim(), 16).unwrap_or(0);
-        if size == 0 {
-            break;
-        }
-        out.extend_from_slice(&b[i + 2..i + 2 + size]);
-        b = &b[i + 2 + size + 2..];
-    }
-    out
-}
-
-fn upload_headers(v: &Value) -> Vec<(String, String)> {
-    v["upload"]["headers"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
-        .collect()
-}
 
 async fn request_upload(
     h: &Harness,
@@ -80,22 +28,7 @@ async fn request_upload(
 
 /// The S3 notification for a stored object, as S3 sends it.
 fn s3_event(key: &str, size: usize) -> aws_lambda_events::s3::S3Event {
-    let bucket = std::env::var("TENURE_BUCKET").unwrap_or_else(|_| "tenure-documents-local".into());
-    serde_json::from_value(json!({"Records": [{
-        "eventVersion": "2.1", "eventSource": "aws:s3", "awsRegion": "eu-west-1", "eventTime": "2026-11-23T10:00:00.000Z",
-        "eventName": "ObjectCreated:Put", "userIdentity": {"principalId": "AWS:local"}, "requestParameters": {"sourceIPAddress": "127.0.0.1"},
-        "responseElements": {"x-amz-request-id": "1", "x-amz-id-2": "2"},
-        "s3": {"s3SchemaVersion": "1.0", "configurationId": "uploads", "bucket": {"name": bucket, "ownerIdentity": {"principalId": "local"}, "arn": format!("arn:aws:s3:::{bucket}")},
-               "object": {"key": key, "size": size, "eTag": "x", "sequencer": "1"}}
-    }]}))
-    .expect("a real S3 event")
-}
-
-fn key_of(v: &Value) -> String {
-    let url = v["upload"]["url"].as_str().unwrap();
-    let path = url.split('?').next().unwrap();
-    let at = path.find("/documents/").unwrap();
-    path[at + 1..].to_string()
+    serde_json::from_value(s3_event_json(key, size)).expect("a real S3 event")
 }
 
 /// Uploads `bytes` with the presigned request and runs the trigger.

@@ -4,14 +4,19 @@
 //! trigger (a schedule, or the documents bucket's notifications) with its
 //! own small environment and a dead-letter destination, each function gets
 //! the same DynamoDB actions and the same S3 actions in both (S3 only for
-//! `http::BUCKET_FUNCTIONS`, only on objects under `documents/`), and the
-//! table uses the key, index and TTL names of `store::schema`.
+//! `http::BUCKET_FUNCTIONS`, only on objects under `documents/`), the
+//! table uses the key, index and TTL names of `store::schema`, and both
+//! declare the same alarms: an Errors and a Throttles alarm on every
+//! function and a 5xx alarm on the API, all notifying the encrypted alarm
+//! topic that both output.
 //!
 //! `template.yaml` is read with a YAML parser that keeps the value under a
 //! CloudFormation short-form tag (`!Ref X` reads as `"X"`, `!GetAtt T.Arn`
 //! as `"T.Arn"`). The Terraform files are read with a small tokenizer that
 //! understands just the literal shapes `infra/lambda.tf` keeps its function
-//! table in: strings, names, lists and objects.
+//! table in: strings, names, lists and objects; and, for the alarms, the
+//! arguments of resource blocks, whose `each.key` and references the alarm
+//! tests resolve.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -875,10 +880,15 @@ fn hcl_str<'a>(block: &'a Hcl, key: &str) -> &'a str {
 /// The code of a Terraform file without comments or whitespace, for
 /// looking for expressions: `for_each = local.x # y` reads `for_each=local.x`.
 fn squash_hcl(text: &str) -> String {
-    tokenize_hcl(text)
-        .into_iter()
+    render_hcl(&tokenize_hcl(text))
+}
+
+/// Tokens written back without whitespace, as `squash_hcl` writes them.
+fn render_hcl(tokens: &[Token]) -> String {
+    tokens
+        .iter()
         .map(|t| match t {
-            Token::Word(w) => w,
+            Token::Word(w) => w.clone(),
             Token::Str(s) => format!("\"{s}\""),
             Token::Punct(c) => c.to_string(),
         })
@@ -1148,16 +1158,10 @@ fn terraform_runs_every_event_function_on_its_trigger_with_only_its_environment(
         "resource\"aws_lambda_function_event_invoke_config\"\"event\"{for_each=local.event_functions",
         &format!("maximum_retry_attempts={EVENT_RETRIES}"),
         "on_failure{destination=aws_sqs_queue.event_dlq[each.key].arn}",
-        "resource\"aws_cloudwatch_metric_alarm\"\"event_errors\"{for_each=local.event_functions",
-        "metric_name=\"Errors\"",
-        "dimensions={FunctionName=aws_lambda_function.function[each.key].function_name}",
-        "period=3600",
-        "evaluation_periods=1",
-        "threshold=0",
-        "comparison_operator=\"GreaterThanThreshold\"",
     ] {
         assert!(events.contains(needle), "infra/events.tf should contain `{needle}`");
     }
+    // Its Errors alarm (the failures that reach the queue) is in infra/alarms.tf: see the alarm tests.
 
     // The role sends to its own queue only, and only with sqs:SendMessage.
     let (_, iam) = repo_file("infra/iam.tf");
@@ -1261,4 +1265,655 @@ fn the_hcl_reader_understands_the_shapes_the_function_table_uses() {
         Some(&Hcl::Str(r#"x-${var.stage}-${join("-", ["a", "b"])}"#.to_string()))
     );
     assert_eq!(one.get("flag"), Some(&Hcl::Expr("try".to_string())));
+}
+
+// ---------------------------------------------------------------- alarms
+
+/// The Lambda metrics every function has an alarm on (the sweep's Errors
+/// alarm is the sweep's failures).
+const FUNCTION_ALARM_METRICS: &[&str] = &["Errors", "Throttles"];
+
+/// Seconds an alarm on an HTTP function's metric (or the API's) sums over.
+const HTTP_ALARM_PERIOD: i64 = 300;
+
+/// Seconds an alarm on an event function's metric sums over: the sweep runs hourly.
+const EVENT_ALARM_PERIOD: i64 = 3600;
+
+/// The SNS topic every alarm notifies, the stage written `{stage}`.
+const ALARM_TOPIC: &str = "tenure-{stage}-alarms";
+
+/// What CloudWatch must be allowed to do with the topic's key to publish to it.
+const CLOUDWATCH_KEY_ACTIONS: &[&str] = &["kms:Decrypt", "kms:GenerateDataKey*"];
+
+/// The stage the HTTP API's metrics are published under: its only one.
+const API_STAGE: &str = "$default";
+
+/// A CloudWatch alarm as either template declares it, each reference
+/// replaced by what it names so that the two compare equal: the stage as
+/// `{stage}`, a function as `function:<binary>`, the HTTP API as `api`, an
+/// SNS topic as `topic:<its name>`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Alarm {
+    name: String,
+    namespace: String,
+    metric: String,
+    dimensions: BTreeMap<String, String>,
+    statistic: String,
+    period: i64,
+    evaluation_periods: i64,
+    threshold: i64,
+    comparison: String,
+    missing_data: String,
+    alarm_actions: Vec<String>,
+    ok_actions: Vec<String>,
+}
+
+/// An alarm as every alarm of the stack is: a Sum above 0 in one period
+/// fires it, no data is not a breach, and the alarm topic hears both when
+/// it fires and when it clears.
+fn alarm(name: String, namespace: &str, metric: &str, dimensions: &[(&str, String)], period: i64) -> Alarm {
+    let topic = vec![format!("topic:{ALARM_TOPIC}")];
+    Alarm {
+        name,
+        namespace: namespace.to_string(),
+        metric: metric.to_string(),
+        dimensions: dimensions.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
+        statistic: "Sum".to_string(),
+        period,
+        evaluation_periods: 1,
+        threshold: 0,
+        comparison: "GreaterThanThreshold".to_string(),
+        missing_data: "notBreaching".to_string(),
+        alarm_actions: topic.clone(),
+        ok_actions: topic,
+    }
+}
+
+/// The alarm `function` should have on its Lambda `metric`.
+fn expected_function_alarm(function: &str, metric: &str) -> Alarm {
+    let period = if event_function_names().contains(function) { EVENT_ALARM_PERIOD } else { HTTP_ALARM_PERIOD };
+    alarm(
+        format!("tenure-{{stage}}-{function}-{}", metric.to_ascii_lowercase()),
+        "AWS/Lambda",
+        metric,
+        &[("FunctionName", format!("function:{function}"))],
+        period,
+    )
+}
+
+/// Every alarm the stack should have: each function's on each of
+/// FUNCTION_ALARM_METRICS, and the HTTP API's on its 5xx answers.
+fn expected_alarms() -> BTreeSet<Alarm> {
+    let functions = all_function_names();
+    let mut out: BTreeSet<Alarm> = functions
+        .iter()
+        .flat_map(|f| FUNCTION_ALARM_METRICS.iter().map(move |m| expected_function_alarm(f, m)))
+        .collect();
+    out.insert(alarm(
+        "tenure-{stage}-api-5xx".to_string(),
+        "AWS/ApiGateway",
+        "5xx",
+        &[("ApiId", "api".to_string()), ("Stage", API_STAGE.to_string())],
+        HTTP_ALARM_PERIOD,
+    ));
+    out
+}
+
+/// The alarms among `alarms` on `function`'s Lambda `metric`.
+fn alarms_on<'a>(alarms: &'a [(String, Alarm)], function: &str, metric: &str) -> Vec<&'a (String, Alarm)> {
+    let dimension = format!("function:{function}");
+    alarms
+        .iter()
+        .filter(|(_, a)| {
+            a.namespace == "AWS/Lambda" && a.metric == metric && a.dimensions.get("FunctionName") == Some(&dimension)
+        })
+        .collect()
+}
+
+/// A `!Sub` text of template.yaml with the stage written `{stage}`.
+fn sam_stage_name(text: &str) -> String {
+    text.replace("${Stage}", "{stage}")
+}
+
+/// Every CloudWatch alarm of template.yaml, with its resource id.
+fn sam_alarms(template: &Yaml) -> Vec<(String, Alarm)> {
+    let functions: BTreeMap<String, String> =
+        sam_functions(template).into_iter().map(|(binary, (id, _))| (id, binary)).collect();
+    let apis: BTreeSet<String> =
+        sam_resources_of_type(template, "AWS::Serverless::HttpApi").into_iter().map(|(id, _)| id).collect();
+    let topics: BTreeMap<String, String> = sam_resources_of_type(template, "AWS::SNS::Topic")
+        .into_iter()
+        .map(|(id, t)| {
+            let name = t["Properties"]["TopicName"].as_str().unwrap_or_else(|| panic!("{id} has no TopicName"));
+            (id.clone(), sam_stage_name(name))
+        })
+        .collect();
+    // What a value names: a resource of the template (`!Ref X` reads as "X"), or itself.
+    let named = |value: &str| -> String {
+        if let Some(binary) = functions.get(value) {
+            format!("function:{binary}")
+        } else if apis.contains(value) {
+            "api".to_string()
+        } else if let Some(topic) = topics.get(value) {
+            format!("topic:{topic}")
+        } else {
+            sam_stage_name(value)
+        }
+    };
+    sam_resources_of_type(template, "AWS::CloudWatch::Alarm")
+        .into_iter()
+        .map(|(id, resource)| {
+            let p = &resource["Properties"];
+            let text = |key: &str| p[key].as_str().unwrap_or_else(|| panic!("{id}: no {key}")).to_string();
+            let number = |key: &str| {
+                p[key]
+                    .as_i64()
+                    .or_else(|| p[key].as_str().and_then(|s| s.parse().ok()))
+                    .unwrap_or_else(|| panic!("{id}: {key} is not a whole number"))
+            };
+            let actions = |key: &str| yaml_strings(&p[key]).iter().map(|a| named(a)).collect();
+            let dimensions = p["Dimensions"]
+                .as_vec()
+                .into_iter()
+                .flatten()
+                .map(|d| {
+                    let s = |k: &str| d[k].as_str().unwrap_or_else(|| panic!("{id}: a dimension without {k}"));
+                    (s("Name").to_string(), named(s("Value")))
+                })
+                .collect();
+            let alarm = Alarm {
+                name: sam_stage_name(&text("AlarmName")),
+                namespace: text("Namespace"),
+                metric: text("MetricName"),
+                dimensions,
+                statistic: text("Statistic"),
+                period: number("Period"),
+                evaluation_periods: number("EvaluationPeriods"),
+                threshold: number("Threshold"),
+                comparison: text("ComparisonOperator"),
+                missing_data: text("TreatMissingData"),
+                alarm_actions: actions("AlarmActions"),
+                ok_actions: actions("OKActions"),
+            };
+            (id, alarm)
+        })
+        .collect()
+}
+
+/// Every `infra/*.tf` file, as `infra/<name>` and its text, by name.
+fn terraform_files() -> Vec<(String, String)> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../infra");
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display())) {
+        let path = entry.expect("a directory entry").path();
+        if path.extension().is_some_and(|e| e == "tf") {
+            let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+            let name = path.file_name().expect("a file name").to_string_lossy();
+            out.push((format!("infra/{name}"), text));
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The index of the bracket that closes the one at `tokens[open]`.
+fn closing_bracket(tokens: &[Token], open: usize) -> usize {
+    let mut depth = 0;
+    for (i, token) in tokens.iter().enumerate().skip(open) {
+        match token {
+            Token::Punct('(' | '[' | '{') => depth += 1,
+            Token::Punct(')' | ']' | '}') => {
+                depth -= 1;
+                if depth == 0 {
+                    return i;
+                }
+            }
+            _ => {}
+        }
+    }
+    panic!("unbalanced brackets in Terraform text");
+}
+
+/// The `key = value` arguments of a block or object body (the tokens
+/// between its braces), each value as its tokens; nested blocks
+/// (`name "label" { ... }`) are left out. Unlike `HclParser`, this reads
+/// any expression, index and conditional expressions included.
+fn hcl_arguments(body: &[Token]) -> Vec<(String, Vec<Token>)> {
+    let mut out: Vec<(String, Vec<Token>)> = Vec::new();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < body.len() {
+        if depth == 0 {
+            if let Token::Word(key) | Token::Str(key) = &body[i] {
+                // `key =`, not `key ==` or `key =>`.
+                if body.get(i + 1) == Some(&Token::Punct('='))
+                    && !matches!(body.get(i + 2), Some(Token::Punct('=' | '>')))
+                {
+                    out.push((key.clone(), Vec::new()));
+                    i += 2;
+                    continue;
+                }
+            }
+            if let Token::Word(_) = &body[i] {
+                let mut open = i + 1;
+                while matches!(body.get(open), Some(Token::Str(_))) {
+                    open += 1;
+                }
+                if body.get(open) == Some(&Token::Punct('{')) {
+                    i = closing_bracket(body, open) + 1;
+                    continue;
+                }
+            }
+        }
+        match &body[i] {
+            Token::Punct('(' | '[' | '{') => depth += 1,
+            Token::Punct(')' | ']' | '}') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if let Some((_, value)) = out.last_mut() {
+            value.push(body[i].clone());
+        }
+        i += 1;
+    }
+    out
+}
+
+/// A `resource "TYPE" "NAME" { ... }` block of `infra/`.
+struct TfResource {
+    file: String,
+    ty: String,
+    name: String,
+    /// Its arguments (nested blocks left out).
+    args: Vec<(String, Vec<Token>)>,
+}
+
+impl TfResource {
+    fn at(&self) -> String {
+        format!("{}: {}.{}", self.file, self.ty, self.name)
+    }
+
+    fn arg(&self, key: &str) -> Option<&[Token]> {
+        self.args.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_slice())
+    }
+}
+
+/// Every resource block of `infra/*.tf`.
+fn terraform_resources() -> Vec<TfResource> {
+    let mut out = Vec::new();
+    for (file, text) in terraform_files() {
+        let tokens = tokenize_hcl(&text);
+        let mut i = 0;
+        while i + 3 < tokens.len() {
+            if let [Token::Word(keyword), Token::Str(ty), Token::Str(name), Token::Punct('{')] = &tokens[i..i + 4] {
+                if keyword == "resource" {
+                    let end = closing_bracket(&tokens, i + 3);
+                    let args = hcl_arguments(&tokens[i + 4..end]);
+                    out.push(TfResource { file: file.clone(), ty: ty.clone(), name: name.clone(), args });
+                    i = end + 1;
+                    continue;
+                }
+            }
+            i += 1;
+        }
+    }
+    out
+}
+
+/// `tokens` of one instance of a resource: `each.key` becomes the
+/// instance's key, a string where it stands alone, its text in strings.
+fn with_each_key(tokens: &[Token], key: Option<&str>, at: &str) -> Vec<Token> {
+    tokens
+        .iter()
+        .map(|t| match (t, key) {
+            (Token::Word(w), Some(k)) if w == "each.key" => Token::Str(k.to_string()),
+            (Token::Str(s), Some(k)) => Token::Str(s.replace("${each.key}", k)),
+            (Token::Word(w), _) if w.starts_with("each.") => panic!("{at}: cannot read {w}"),
+            _ => t.clone(),
+        })
+        .collect()
+}
+
+/// The items of a list expression `[a, b]`.
+fn hcl_list_items(tokens: &[Token], at: &str) -> Vec<Vec<Token>> {
+    let [Token::Punct('['), inner @ .., Token::Punct(']')] = tokens else {
+        panic!("{at}: expected a list, found `{}`", render_hcl(tokens));
+    };
+    let mut items = vec![Vec::new()];
+    let mut depth = 0usize;
+    for token in inner {
+        match token {
+            Token::Punct(',') if depth == 0 => items.push(Vec::new()),
+            _ => {
+                match token {
+                    Token::Punct('(' | '[' | '{') => depth += 1,
+                    Token::Punct(')' | ']' | '}') => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
+                items.last_mut().expect("one item at least").push(token.clone());
+            }
+        }
+    }
+    items.retain(|item| !item.is_empty());
+    items
+}
+
+/// Reads the alarms of `infra/`: what their expressions name, for each
+/// instance of a resource that iterates a function table.
+struct TerraformAlarms {
+    resources: Vec<TfResource>,
+    http: BTreeSet<String>,
+    event: BTreeSet<String>,
+    /// `local.function_alarm_period` of infra/alarms.tf: kind => seconds.
+    periods: Hcl,
+}
+
+impl TerraformAlarms {
+    fn read() -> Self {
+        let (_, alarms_tf) = repo_file("infra/alarms.tf");
+        // local.function_kind, which the test cannot evaluate, must be exactly this.
+        let kind = "function_kind={fornameinkeys(local.functions):name=>contains(keys(local.event_functions),name)?\"event\":\"http\"}";
+        assert!(squash_hcl(&alarms_tf).contains(kind), "infra/alarms.tf should define `{kind}`");
+        TerraformAlarms {
+            resources: terraform_resources(),
+            http: terraform_functions().into_iter().map(|(n, _)| n).collect(),
+            event: terraform_event_functions().into_iter().map(|(n, _)| n).collect(),
+            periods: terraform_local(&alarms_tf, "function_alarm_period"),
+        }
+    }
+
+    fn resource(&self, ty: &str, name: &str, at: &str) -> &TfResource {
+        self.resources
+            .iter()
+            .find(|r| r.ty == ty && r.name == name)
+            .unwrap_or_else(|| panic!("{at}: no resource {ty}.{name} in infra/"))
+    }
+
+    /// What an expression names, or its value.
+    fn resolve(&self, tokens: &[Token], at: &str) -> String {
+        if let [Token::Str(s)] = tokens {
+            let s = s.replace("${var.stage}", "{stage}");
+            assert!(!s.contains("${"), "{at}: cannot read \"{s}\"");
+            return s;
+        }
+        if let [Token::Word(w)] = tokens {
+            if w.parse::<i64>().is_ok() {
+                return w.clone();
+            }
+        }
+        let expr = render_hcl(tokens);
+        if let Some(function) =
+            expr.strip_prefix("local.function_alarm_period[local.function_kind[\"").and_then(|r| r.strip_suffix("\"]]"))
+        {
+            let kind = if self.event.contains(function) {
+                "event"
+            } else if self.http.contains(function) {
+                "http"
+            } else {
+                panic!("{at}: {function} is in no function table")
+            };
+            return match self.periods.get(kind) {
+                Some(Hcl::Expr(seconds)) => seconds.clone(),
+                other => panic!("{at}: local.function_alarm_period.{kind} is {other:?}, not a number"),
+            };
+        }
+        if let Some(function) =
+            expr.strip_prefix("aws_lambda_function.function[\"").and_then(|r| r.strip_suffix("\"].function_name"))
+        {
+            let f = self.resource("aws_lambda_function", "function", at);
+            assert_eq!(f.arg("for_each").map(render_hcl).as_deref(), Some("local.functions"), "{}", f.at());
+            assert_eq!(
+                f.arg("function_name").map(render_hcl).as_deref(),
+                Some("\"tenure-${var.stage}-${each.key}\""),
+                "{}: function_name",
+                f.at()
+            );
+            assert!(self.http.contains(function) || self.event.contains(function), "{at}: no function {function}");
+            return format!("function:{function}");
+        }
+        if let [ty, name, attribute] = expr.split('.').collect::<Vec<_>>()[..] {
+            let r = self.resource(ty, name, at);
+            let arg = |key: &str| r.arg(key).unwrap_or_else(|| panic!("{}: no {key}", r.at()));
+            match (ty, attribute) {
+                ("aws_apigatewayv2_api", "id") => return "api".to_string(),
+                ("aws_apigatewayv2_stage", "name") => return self.resolve(arg("name"), &r.at()),
+                ("aws_sns_topic", "arn") => return format!("topic:{}", self.resolve(arg("name"), &r.at())),
+                _ => {}
+            }
+        }
+        panic!("{at}: cannot tell what `{expr}` names");
+    }
+
+    /// One instance of an aws_cloudwatch_metric_alarm resource.
+    fn alarm(&self, r: &TfResource, key: Option<&str>) -> Alarm {
+        let at = match key {
+            Some(k) => format!("{}[\"{k}\"]", r.at()),
+            None => r.at(),
+        };
+        let arg = |name: &str| with_each_key(r.arg(name).unwrap_or_else(|| panic!("{at} has no {name}")), key, &at);
+        let value = |name: &str| self.resolve(&arg(name), &at);
+        let number =
+            |name: &str| value(name).parse::<i64>().unwrap_or_else(|_| panic!("{at}: {name} is not a whole number"));
+        let list = |name: &str| hcl_list_items(&arg(name), &at).iter().map(|i| self.resolve(i, &at)).collect();
+        let dimensions = match arg("dimensions").as_slice() {
+            [Token::Punct('{'), inner @ .., Token::Punct('}')] => {
+                hcl_arguments(inner).into_iter().map(|(k, v)| (k, self.resolve(&v, &at))).collect()
+            }
+            other => panic!("{at}: dimensions should be an object, is `{}`", render_hcl(other)),
+        };
+        Alarm {
+            name: value("alarm_name"),
+            namespace: value("namespace"),
+            metric: value("metric_name"),
+            dimensions,
+            statistic: value("statistic"),
+            period: number("period"),
+            evaluation_periods: number("evaluation_periods"),
+            threshold: number("threshold"),
+            comparison: value("comparison_operator"),
+            missing_data: value("treat_missing_data"),
+            alarm_actions: list("alarm_actions"),
+            ok_actions: list("ok_actions"),
+        }
+    }
+
+    /// Every instance of every aws_cloudwatch_metric_alarm, with where it is declared.
+    fn all(&self) -> Vec<(String, Alarm)> {
+        let mut out = Vec::new();
+        for r in self.resources.iter().filter(|r| r.ty == "aws_cloudwatch_metric_alarm") {
+            let keys: Vec<String> = match r.arg("for_each").map(render_hcl).as_deref() {
+                None => {
+                    out.push((r.at(), self.alarm(r, None)));
+                    continue;
+                }
+                Some("local.functions") => self.http.iter().chain(&self.event).cloned().collect(),
+                Some("local.http_functions") => self.http.iter().cloned().collect(),
+                Some("local.event_functions") => self.event.iter().cloned().collect(),
+                Some(other) => panic!("{}: for_each = {other} is not a function table", r.at()),
+            };
+            for key in keys {
+                out.push((format!("{}[\"{key}\"]", r.at()), self.alarm(r, Some(&key))));
+            }
+        }
+        out
+    }
+}
+
+fn terraform_alarms() -> Vec<(String, Alarm)> {
+    TerraformAlarms::read().all()
+}
+
+#[test]
+fn every_function_has_an_errors_and_a_throttles_alarm_on_the_alarm_topic_in_sam_and_terraform() {
+    let sam = sam_alarms(&sam_template());
+    let terraform = terraform_alarms();
+    for function in all_function_names() {
+        for metric in FUNCTION_ALARM_METRICS {
+            let expected = expected_function_alarm(&function, metric);
+            for (file, alarms) in [("template.yaml", &sam), ("Terraform", &terraform)] {
+                let found = alarms_on(alarms, &function, metric);
+                let ids: Vec<&String> = found.iter().map(|(id, _)| id).collect();
+                assert!(
+                    !found.is_empty(),
+                    "{file}: function {function} has no {metric} alarm (AWS/Lambda {metric}, FunctionName = the \
+                     function); expected one named {}",
+                    expected.name
+                );
+                assert_eq!(found.len(), 1, "{file}: function {function} has several {metric} alarms: {ids:?}");
+                let (id, actual) = found[0];
+                assert_eq!(actual, &expected, "{file}: {id}, the {metric} alarm of {function}");
+            }
+        }
+    }
+}
+
+#[test]
+fn sam_and_terraform_declare_the_same_alarms_and_no_others() {
+    let template = sam_template();
+    let sam = sam_alarms(&template);
+    let terraform = terraform_alarms();
+    let expected = expected_alarms();
+    for (file, alarms) in [("template.yaml", &sam), ("Terraform", &terraform)] {
+        let actual: BTreeSet<Alarm> = alarms.iter().map(|(_, a)| a.clone()).collect();
+        assert_eq!(actual.len(), alarms.len(), "{file} declares an alarm twice");
+        let missing: Vec<&Alarm> = expected.difference(&actual).collect();
+        let unexpected: Vec<(&String, &Alarm)> =
+            alarms.iter().filter(|(_, a)| !expected.contains(a)).map(|(id, a)| (id, a)).collect();
+        assert!(
+            missing.is_empty() && unexpected.is_empty(),
+            "{file}: the alarms differ from the expected ones.\nmissing (or different): {missing:#?}\nunexpected: \
+             {unexpected:#?}"
+        );
+    }
+    let sam_set: BTreeSet<&Alarm> = sam.iter().map(|(_, a)| a).collect();
+    let terraform_set: BTreeSet<&Alarm> = terraform.iter().map(|(_, a)| a).collect();
+    assert_eq!(sam_set, terraform_set, "template.yaml and infra/*.tf declare different alarms");
+
+    // The API alarm's Stage dimension is the API's only stage: SAM's HttpApi
+    // without a StageName, Terraform's aws_apigatewayv2_stage.default.
+    let apis = sam_resources_of_type(&template, "AWS::Serverless::HttpApi");
+    for (id, api) in &apis {
+        assert!(api["Properties"]["StageName"].is_badvalue(), "{id} should keep the {API_STAGE} stage");
+    }
+}
+
+#[test]
+fn every_alarm_notifies_the_encrypted_alarm_topic_which_both_templates_output() {
+    let topic = vec![format!("topic:{ALARM_TOPIC}")];
+    let cloudwatch_actions: BTreeSet<String> = CLOUDWATCH_KEY_ACTIONS.iter().map(|a| a.to_string()).collect();
+
+    // SAM: one topic, encrypted with a key of the template that CloudWatch may use.
+    let template = sam_template();
+    let topics = sam_resources_of_type(&template, "AWS::SNS::Topic");
+    assert_eq!(topics.len(), 1, "template.yaml should declare one SNS topic, the alarm topic");
+    let (topic_id, resource) = &topics[0];
+    let p = &resource["Properties"];
+    assert_eq!(p["TopicName"].as_str().map(sam_stage_name), Some(ALARM_TOPIC.to_string()), "{topic_id} TopicName");
+    let key_id =
+        p["KmsMasterKeyId"].as_str().unwrap_or_else(|| panic!("{topic_id} should be encrypted (KmsMasterKeyId)"));
+    let keys = sam_resources_of_type(&template, "AWS::KMS::Key");
+    let (_, key) = keys.iter().find(|(id, _)| id == key_id).unwrap_or_else(|| {
+        panic!(
+            "{topic_id} is encrypted with {key_id}, not a key of the template: CloudWatch cannot publish to a topic \
+             under a key whose policy does not allow it, such as the AWS managed alias/aws/sns"
+        )
+    });
+    assert_eq!(key["Properties"]["EnableKeyRotation"].as_bool(), Some(true), "{key_id} should rotate");
+    let allowed: BTreeSet<String> = key["Properties"]["KeyPolicy"]["Statement"]
+        .as_vec()
+        .into_iter()
+        .flatten()
+        .filter(|s| s["Effect"].as_str() == Some("Allow"))
+        .filter(|s| yaml_strings(&s["Principal"]["Service"]).iter().any(|p| p == "cloudwatch.amazonaws.com"))
+        .flat_map(|s| yaml_strings(&s["Action"]))
+        .collect();
+    assert_eq!(allowed, cloudwatch_actions, "{key_id}: what its policy lets CloudWatch do");
+    for (id, alarm) in sam_alarms(&template) {
+        assert_eq!(alarm.alarm_actions, topic, "{id}: AlarmActions should be the alarm topic alone");
+        assert_eq!(alarm.ok_actions, topic, "{id}: OKActions should be the alarm topic alone");
+    }
+    let outputs = template["Outputs"].as_hash().expect("template.yaml has Outputs");
+    assert!(
+        outputs.values().any(|o| o["Value"].as_str() == Some(topic_id.as_str())),
+        "template.yaml should output the alarm topic's ARN (`Value: !Ref {topic_id}`)"
+    );
+
+    // Terraform: the same, with the key policy as a policy document.
+    let tf = TerraformAlarms::read();
+    let topics: Vec<&TfResource> = tf.resources.iter().filter(|r| r.ty == "aws_sns_topic").collect();
+    assert_eq!(topics.len(), 1, "infra/ should declare one aws_sns_topic, the alarm topic");
+    let t = topics[0];
+    let arg =
+        |r: &TfResource, key: &str| r.arg(key).map(render_hcl).unwrap_or_else(|| panic!("{} should set {key}", r.at()));
+    assert_eq!(tf.resolve(t.arg("name").unwrap_or_default(), &t.at()), ALARM_TOPIC, "{} name", t.at());
+    let key_ref = arg(t, "kms_master_key_id");
+    let key_name = key_ref
+        .strip_prefix("aws_kms_key.")
+        .and_then(|k| k.strip_suffix(".arn"))
+        .unwrap_or_else(|| panic!("{}: kms_master_key_id should be an aws_kms_key of infra/, is {key_ref}", t.at()));
+    let key = tf.resource("aws_kms_key", key_name, &t.at());
+    assert_eq!(arg(key, "enable_key_rotation"), "true", "{} should rotate", key.at());
+    let policy = arg(key, "policy");
+    let document = policy
+        .strip_prefix("data.aws_iam_policy_document.")
+        .and_then(|d| d.strip_suffix(".json"))
+        .unwrap_or_else(|| panic!("{}: policy should be an aws_iam_policy_document, is {policy}", key.at()));
+    let (file, text) = terraform_files()
+        .into_iter()
+        .find(|(_, text)| squash_hcl(text).contains(&format!("data\"aws_iam_policy_document\"\"{document}\"{{")))
+        .unwrap_or_else(|| panic!("no data.aws_iam_policy_document.{document} in infra/"));
+    let actions = CLOUDWATCH_KEY_ACTIONS.iter().rev().map(|a| format!("\"{a}\"")).collect::<Vec<_>>().join(",");
+    let statement = format!(
+        "actions=[{actions}]resources=[\"*\"]principals{{type=\"Service\"identifiers=[\"cloudwatch.amazonaws.com\"]}}"
+    );
+    assert!(squash_hcl(&text).contains(&statement), "{file}: {document} should allow CloudWatch `{statement}`");
+    for (at, alarm) in tf.all() {
+        assert_eq!(alarm.alarm_actions, topic, "{at}: alarm_actions should be the alarm topic alone");
+        assert_eq!(alarm.ok_actions, topic, "{at}: ok_actions should be the alarm topic alone");
+    }
+    let (_, outputs) = repo_file("infra/outputs.tf");
+    let output = format!("value=aws_sns_topic.{}.arn", t.name);
+    assert!(
+        squash_hcl(&outputs).contains(&output),
+        "infra/outputs.tf should output the alarm topic's ARN (`{output}`)"
+    );
+}
+
+#[test]
+fn the_hcl_argument_reader_reads_expressions_and_skips_nested_blocks() {
+    let text = r#"
+        resource "t" "n" {
+          for_each = local.functions # a comment
+          name     = "x-${each.key}"
+          period   = local.p[local.k[each.key]]
+          note     = each.key == "a" ? "b" : "c"
+          dims = {
+            A = x.y[each.key].z
+            B = q.r
+          }
+          nested "label" {
+            inner = 1
+          }
+          list = [a.b, c.d]
+        }
+    "#;
+    let tokens = tokenize_hcl(text);
+    let end = closing_bracket(&tokens, 3);
+    assert_eq!(end, tokens.len() - 1);
+    let args = hcl_arguments(&tokens[4..end]);
+    let rendered: Vec<(String, String)> = args.iter().map(|(k, v)| (k.clone(), render_hcl(v))).collect();
+    let expected = [
+        ("for_each", "local.functions"),
+        ("name", "\"x-${each.key}\""),
+        ("period", "local.p[local.k[each.key]]"),
+        ("note", "each.key==\"a\"?\"b\":\"c\""),
+        ("dims", "{A=x.y[each.key].zB=q.r}"),
+        ("list", "[a.b,c.d]"),
+    ];
+    assert_eq!(rendered, expected.map(|(k, v)| (k.to_string(), v.to_string())));
+    let dims = with_each_key(&args[4].1, Some("k1"), "test");
+    let inner = hcl_arguments(&dims[1..dims.len() - 1]);
+    assert_eq!(render_hcl(&inner[0].1), "x.y[\"k1\"].z");
+    assert_eq!(render_hcl(&inner[1].1), "q.r");
+    let items = hcl_list_items(&args[5].1, "test");
+    assert_eq!(items.iter().map(|i| render_hcl(i)).collect::<Vec<_>>(), vec!["a.b", "c.d"]);
 }

@@ -17,7 +17,7 @@ use std::time::Instant;
 
 use serde_json::{json, Value};
 use tenure_core::events::document_uploaded;
-use tenure_tests::{Account, Harness, Req, PASSWORD};
+use tenure_tests::{http, key_of, s3_event_json, upload_headers, Account, Harness, Req, PASSWORD};
 
 /// 10 MiB, the largest upload allowed.
 const SIZE: usize = 10 * 1024 * 1024;
@@ -29,41 +29,6 @@ fn pdf() -> Vec<u8> {
     b
 }
 
-/// A bare HTTP/1.1 request to the loopback S3 endpoint (as tests/api/documents.rs).
-async fn http(method: &str, url: &str, headers: &[(String, String)], body: &[u8]) -> (u16, Vec<u8>) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let rest = url.strip_prefix("http://").expect("the local endpoint is plain http");
-    let (host, path) = rest.split_once('/').map(|(h, p)| (h, format!("/{p}"))).unwrap_or((rest, "/".into()));
-    let mut stream = tokio::net::TcpStream::connect(host).await.expect("connect to local S3");
-    let mut req = format!("{method} {path} HTTP/1.1\r\nhost: {host}\r\nconnection: close\r\n");
-    for (k, v) in headers {
-        if k != "host" {
-            req.push_str(&format!("{k}: {v}\r\n"));
-        }
-    }
-    if !headers.iter().any(|(k, _)| k == "content-length") {
-        req.push_str(&format!("content-length: {}\r\n", body.len()));
-    }
-    req.push_str("\r\n");
-    stream.write_all(req.as_bytes()).await.unwrap();
-    stream.write_all(body).await.unwrap();
-    let mut buf = Vec::new();
-    stream.read_to_end(&mut buf).await.unwrap();
-    let split = buf.windows(4).position(|w| w == b"\r\n\r\n").map(|i| i + 4).unwrap_or(buf.len());
-    let head = String::from_utf8_lossy(&buf[..split]).to_string();
-    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    (status, buf[split..].to_vec())
-}
-
-fn upload_headers(v: &Value) -> Vec<(String, String)> {
-    v["upload"]["headers"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
-        .collect()
-}
-
 async fn request_upload(h: &Harness, by: &Account) -> Value {
     let r = h
         .send(Req::new("POST", "/documents/upload-url").bearer(&by.access).json(json!({
@@ -73,25 +38,6 @@ async fn request_upload(h: &Harness, by: &Account) -> Value {
         .await;
     r.expect(201);
     r.json()
-}
-
-fn key_of(v: &Value) -> String {
-    let url = v["upload"]["url"].as_str().unwrap();
-    let path = url.split('?').next().unwrap();
-    let at = path.find("/documents/").unwrap();
-    path[at + 1..].to_string()
-}
-
-/// The S3 notification for a stored object, as S3 sends it.
-fn s3_event_json(key: &str, size: usize) -> Value {
-    let bucket = std::env::var("TENURE_BUCKET").unwrap_or_else(|_| "tenure-documents-local".into());
-    json!({"Records": [{
-        "eventVersion": "2.1", "eventSource": "aws:s3", "awsRegion": "eu-west-1", "eventTime": "2026-11-23T10:00:00.000Z",
-        "eventName": "ObjectCreated:Put", "userIdentity": {"principalId": "AWS:local"}, "requestParameters": {"sourceIPAddress": "127.0.0.1"},
-        "responseElements": {"x-amz-request-id": "1", "x-amz-id-2": "2"},
-        "s3": {"s3SchemaVersion": "1.0", "configurationId": "uploads", "bucket": {"name": bucket, "ownerIdentity": {"principalId": "local"}, "arn": format!("arn:aws:s3:::{bucket}")},
-               "object": {"key": key, "size": size, "eTag": "x", "sequencer": "1"}}
-    }]})
 }
 
 /// Requests an upload and PUTs the bytes; returns (upload-url response, PUT ms).
