@@ -84,6 +84,50 @@ async fn repeated_failures_lock_the_account_with_retry_after() {
     assert!(retry > 800 && retry <= 900, "retry-after {retry}");
 }
 
+/// The statuses, Retry-After and problem documents of six wrong sign-ins
+/// and then a seventh attempt with `last_password`.
+async fn seven_sign_ins(h: &Harness, email: &str, last_password: &str) -> Vec<(u16, Option<u64>, serde_json::Value)> {
+    let mut out = Vec::new();
+    for i in 0..7 {
+        let password = if i == 6 { last_password } else { "wrong password!!" };
+        let r = h.send(Req::new("POST", "/auth/login").json(json!({"email": email, "password": password}))).await;
+        let retry = r.header("retry-after").and_then(|v| v.parse().ok());
+        let mut problem = r.json();
+        problem.as_object_mut().map(|p| p.remove("request_id"));
+        out.push((r.status, retry, problem));
+    }
+    out
+}
+
+#[tokio::test]
+async fn an_unknown_email_locks_exactly_like_an_account_so_lockouts_reveal_no_account() {
+    let h = Harness::new().await;
+    let a = h.signup().await;
+    let real = seven_sign_ins(&h, &a.email, PASSWORD).await;
+    let unknown = seven_sign_ins(&Harness::new().await, &unique_email("nobody"), PASSWORD).await;
+    let statuses = |v: &[(u16, Option<u64>, serde_json::Value)]| v.iter().map(|r| r.0).collect::<Vec<_>>();
+    assert_eq!(statuses(&real), vec![401, 401, 401, 401, 401, 429, 429], "a real account");
+    assert_eq!(statuses(&unknown), statuses(&real), "an unknown email answers as a real account does");
+    for (i, (r, u)) in real.iter().zip(&unknown).enumerate() {
+        assert_eq!(r.2, u.2, "attempt {}: the same problem document", i + 1);
+        match (r.1, u.1) {
+            (None, None) => {}
+            (Some(x), Some(y)) => assert!(x.abs_diff(y) <= 5, "attempt {}: Retry-After {x} vs {y}", i + 1),
+            other => panic!("attempt {}: Retry-After differs: {other:?}", i + 1),
+        }
+    }
+    // The lock does not make the email an account: signing up with it works.
+    let email = unique_email("later");
+    seven_sign_ins(&h, &email, PASSWORD).await;
+    h.send(
+        Req::new("POST", "/auth/signup").json(
+            json!({"email": email, "password": PASSWORD, "full_name": "Late Comer", "company_name": "Later Ltd"}),
+        ),
+    )
+    .await
+    .expect(201);
+}
+
 #[tokio::test]
 async fn refresh_rotates_and_a_reused_refresh_token_revokes_the_family() {
     let h = Harness::new().await;

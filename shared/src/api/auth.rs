@@ -20,6 +20,9 @@ use crate::store::{decode, keys, Cond, Exprs, StoreError, Tenant, Tx};
 pub const MAX_FAILED_LOGINS: u32 = 5;
 /// How long a locked account stays locked.
 pub const LOCK_SECONDS: i64 = 15 * 60;
+/// How long an unknown email's failed sign-ins are remembered (the
+/// attempts item expires by TTL after the last one).
+const LOGIN_ATTEMPTS_TTL_SECONDS: i64 = 24 * 60 * 60;
 /// The one message for every bad credential.
 const BAD_CREDENTIALS: &str = "The email or password is incorrect.";
 
@@ -169,21 +172,56 @@ pub async fn login(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         Err(StoreError::ConditionFailed) => None,
         Err(e) => return Err(e.into()),
     };
+    let locked = |seconds: i64| ApiError::TooManyRequests {
+        retry_after: seconds.max(1) as u64,
+        detail: "Too many failed sign-ins; the account is locked for a while.",
+    };
     let Some(cred) = cred.filter(|c| !c.password_hash.is_empty()) else {
         // (2, 3) for an unknown email: the same work, recorded on the
-        // platform's chain.
+        // platform's chain, and the same lockout as an account's, counted
+        // on an attempts item of the email's own (which expires), so that
+        // a lock reveals nothing about which emails have accounts.
         let platform = Tenant::new(CompanyId::platform());
         let head_key = keys::audit_head(&platform);
-        let found = store.batch_get(&[rl_key.clone(), head_key.clone(), keys::user(&platform, &UserId::new())]).await?;
+        let attempts_key = keys::login_attempts(email.as_str());
+        let found = store.batch_get(&[rl_key.clone(), head_key.clone(), attempts_key.clone()]).await?;
         ratelimit::check_deferred(store, &client, found.get(&rl_key), now).await?;
-        let _ = password::verify(&req.password, password::DUMMY_HASH);
+        let attempts: items::LoginAttempts =
+            found.get(&attempts_key).cloned().map(decode).transpose()?.unwrap_or_default();
+        if attempts.locked_until > now {
+            return Err(locked(attempts.locked_until - now));
+        }
+        let failures = attempts.failed_logins + 1;
         let mut tx = Tx::new();
         ratelimit::charge(&mut tx, &table, &client, now);
-        let event = NewEvent::new("auth.login_failed", "unknown-account").with("reason", "unknown_account");
+        let mut event = NewEvent::new("auth.login_failed", "unknown-account").with("reason", "unknown_account");
+        let expires = Exprs::new().num(":e", now + LOGIN_ATTEMPTS_TTL_SECONDS);
+        let answer = if failures > MAX_FAILED_LOGINS {
+            let exprs = expires.num(":z", 0).num(":l", now + LOCK_SECONDS);
+            tx.update(
+                &table,
+                &attempts_key,
+                "SET failed_logins = :z, locked_until = :l, expires_at = :e",
+                Cond::None,
+                exprs,
+            );
+            event = event.with("locked_for_seconds", LOCK_SECONDS.to_string());
+            locked(LOCK_SECONDS)
+        } else {
+            let _ = password::verify(&req.password, password::DUMMY_HASH);
+            tx.update(
+                &table,
+                &attempts_key,
+                "ADD failed_logins :one SET expires_at = :e",
+                Cond::None,
+                expires.num(":one", 1),
+            );
+            ApiError::Unauthorized(BAD_CREDENTIALS)
+        };
         return match commit_with_audit(&app, &platform, head_of(found.get(&head_key))?, &origin, tx, vec![event], None)
             .await
         {
-            Ok(_) => Err(ApiError::Unauthorized(BAD_CREDENTIALS)),
+            Ok(_) => Err(answer),
             Err(StoreError::Cancelled { .. }) => Err(ratelimit::charge_refused(now)),
             Err(e) => Err(e.into()),
         };
@@ -197,10 +235,6 @@ pub async fn login(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     ratelimit::check_deferred(store, &client, found.get(&rl_key), now).await?;
     let user: Option<User> = found.get(&user_key).cloned().map(decode).transpose()?;
     let head = head_of(found.get(&head_key))?;
-    let locked = |seconds: i64| ApiError::TooManyRequests {
-        retry_after: seconds.max(1) as u64,
-        detail: "Too many failed sign-ins; the account is locked for a while.",
-    };
     if cred.locked_until > now {
         return Err(locked(cred.locked_until - now));
     }

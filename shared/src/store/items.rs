@@ -71,6 +71,17 @@ pub struct Credential {
     pub locked_until: i64,
 }
 
+/// Failed sign-ins with an email that has no account, counted like an
+/// account's (`Credential::failed_logins`) so that its lockout is the same.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct LoginAttempts {
+    #[serde(default)]
+    pub failed_logins: u32,
+    /// Epoch seconds; 0 when not locked.
+    #[serde(default)]
+    pub locked_until: i64,
+}
+
 /// A sign-in session: one refresh-token family.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Session {

@@ -7,6 +7,7 @@
 //! | company     | `CO#{cid}`         | `COMPANY`            | `COMPANIES` / `{cid}`  | POST/GET /companies, GET /companies/{id}, signup |
 //! | user        | `CO#{cid}`         | `USER#{uid}`         | –                      | every signed-in request (token check), /auth/me, /auth/admin/users… |
 //! | credential  | `LOGIN#{email}`    | `LOGIN`              | –                      | login (lookup, lockout); signup and user creation (email uniqueness) |
+//! | login attempts | `LOGIN#{email}` | `ATTEMPTS`           | –                      | login with an email that has no account (its lockout); TTL 24 h |
 //! | session     | `CO#{cid}`         | `SESSION#{sid}`      | –                      | every signed-in request (revocation), refresh, logout |
 //! | audit head  | `CO#{cid}`         | `AUDITHEAD`          | –                      | every audited write (chain link), GET /audit/verify |
 //! | audit event | `CO#{cid}`         | `EVENT#{seq:012}`    | –                      | GET /audit, GET /audit/verify |
@@ -69,6 +70,11 @@ pub const USER_SK_PREFIX: &str = "USER#";
 
 pub fn credential(email: &str) -> Key {
     k(format!("LOGIN#{email}"), "LOGIN")
+}
+
+/// Failed sign-ins of an email without an account.
+pub fn login_attempts(email: &str) -> Key {
+    k(format!("LOGIN#{email}"), "ATTEMPTS")
 }
 
 pub fn session(t: &Tenant, id: &SessionId) -> Key {
@@ -171,6 +177,10 @@ mod tests {
         assert_eq!(user(&t, &uid).sk, "USER#usr_01JD0000000000000000000001");
         assert_eq!(session(&t, &sid).sk, "SESSION#ses_01JD0000000000000000000002");
         assert_eq!(credential("ada@example.com"), Key { pk: "LOGIN#ada@example.com".into(), sk: "LOGIN".into() });
+        assert_eq!(
+            login_attempts("ada@example.com"),
+            Key { pk: "LOGIN#ada@example.com".into(), sk: "ATTEMPTS".into() }
+        );
         assert_eq!(audit_head(&t).sk, "AUDITHEAD");
         assert_eq!(audit_event(&t, 42).sk, "EVENT#000000000042");
         assert_eq!(idempotency("usr_x", "abc"), Key { pk: "IDEM#usr_x".into(), sk: "abc".into() });
