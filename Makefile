@@ -6,6 +6,7 @@
 #   make stack     only DynamoDB Local (:8000, on disk) and local S3 (:9000), in the background
 #   make stop      stop what `make stack` (or a killed `make dev`) left running
 #   make router    regenerate Cargo.toml's cargo-lambda watch router from the route table
+#   make openapi   regenerate docs/openapi.json (what GET /openapi.json serves) from the routes and types
 #   make lint      the static checks make test runs (scripts/checks.sh)
 #   make package   release arm64 zips of every function (target/lambda), sizes into docs/performance.md
 #   make bench     figures (round trips, login latency; per function cold start, warm p50/p99, memory, size) into docs/performance.md
@@ -17,7 +18,7 @@ SHELL := /bin/bash
 DEVSTACK := $(or $(CARGO_TARGET_DIR),target)/debug/devstack
 VENV := $(or $(TENURE_VENV),.venv)
 
-.PHONY: help install dev test stack stop status router lint package bench bench-sweep bench-trigger
+.PHONY: help install dev test stack stop status router openapi lint package bench bench-sweep bench-trigger
 
 help:
 	@sed -n 's/^#   make /make /p' Makefile | sed 's/\$$\$$/$$/'
@@ -45,6 +46,10 @@ status:
 
 router:
 	@cargo run --quiet -p devstack -- router --write Cargo.toml
+
+openapi:
+	@TENURE_WRITE_OPENAPI=1 cargo test --quiet -p tenure-tests --test api the_served_openapi_document_is_the_generated_one
+	@echo "wrote docs/openapi.json"
 
 lint:
 	@scripts/checks.sh

@@ -39,3 +39,29 @@ fn every_function_of_the_route_table_is_a_workspace_package() {
         assert!(text.contains(&format!("name = \"{f}\"")), "{manifest} is not named {f}");
     }
 }
+
+/// `GET /openapi.json` serves `docs/openapi.json` as compiled in; it must be
+/// the document the route table and the request types generate today.
+/// `make openapi` (TENURE_WRITE_OPENAPI=1 on this test) rewrites the file.
+#[test]
+fn the_served_openapi_document_is_the_generated_one() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/openapi.json");
+    let generated = format!(
+        "{}\n",
+        serde_json::to_string_pretty(&tenure_core::openapi::document()).expect("the document serializes")
+    );
+    if std::env::var("TENURE_WRITE_OPENAPI").as_deref() == Ok("1") {
+        std::fs::write(path, &generated).expect("write docs/openapi.json");
+        return;
+    }
+    let on_disk = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        on_disk == generated,
+        "docs/openapi.json is not the generated document (a route, a request or response type changed?); run `make openapi`"
+    );
+    assert_eq!(
+        tenure_core::api::docs::OPENAPI_JSON,
+        on_disk,
+        "the compiled-in document is not docs/openapi.json; rebuild"
+    );
+}
