@@ -6,8 +6,10 @@
 # Throttles alarm (AWS/Lambda, Sum > 0): HTTP functions over 5 minutes, event
 # functions over an hour (the sweep runs hourly, and its Errors alarm is the
 # sweep's failures, whose events also land in its dead-letter queue,
-# events.tf). The HTTP API has a 5xx alarm, which also catches a function's
-# own 5xx answers (not Lambda errors).
+# events.tf). Each event function's dead-letter queue has an alarm on the
+# messages waiting in it (AWS/SQS, Maximum > 0 over 5 minutes). The HTTP API
+# has a 5xx alarm, which also catches a function's own 5xx answers (not
+# Lambda errors).
 #
 # The topic is encrypted with a key of its own, not the AWS managed
 # alias/aws/sns: CloudWatch publishes as its service principal, which needs
@@ -103,6 +105,30 @@ resource "aws_cloudwatch_metric_alarm" "throttles" {
   dimensions          = { FunctionName = aws_lambda_function.function[each.key].function_name }
   statistic           = "Sum"
   period              = local.function_alarm_period[local.function_kind[each.key]]
+  evaluation_periods  = 1
+  threshold           = 0
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms.arn]
+  ok_actions          = [aws_sns_topic.alarms.arn]
+}
+
+# Each event function's dead-letter queue (aws_sqs_queue.event_dlq,
+# events.tf): the alarm fires while the queue holds an event that failed
+# after Lambda's retries, and clears once its messages are deleted (or
+# expire after 14 days). A queue with messages is active, so SQS keeps
+# publishing the metric; an empty, unused one may publish none, which is
+# not a breach.
+resource "aws_cloudwatch_metric_alarm" "dead_letters" {
+  for_each = local.event_functions
+
+  alarm_name          = "tenure-${var.stage}-${each.key}-dead-letters"
+  alarm_description   = "At least one failed ${each.key} event is waiting in its dead-letter queue tenure-${var.stage}-${each.key}-dlq (the event and its error; see the function's log group, then delete the messages)."
+  namespace           = "AWS/SQS"
+  metric_name         = "ApproximateNumberOfMessagesVisible"
+  dimensions          = { QueueName = aws_sqs_queue.event_dlq[each.key].name }
+  statistic           = "Maximum"
+  period              = 300
   evaluation_periods  = 1
   threshold           = 0
   comparison_operator = "GreaterThanThreshold"

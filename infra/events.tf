@@ -3,7 +3,8 @@
 # bucket's notifications (local.bucket_functions), an asynchronous
 # invocation either way. A failed invocation is retried twice; one that
 # still fails, or is older than its max_event_age, goes with its error to
-# the function's SQS queue, and the function's Errors alarm (alarms.tf) fires.
+# the function's SQS queue, and its dead-letters alarm (alarms.tf) fires
+# while the event waits there; a failure also fires its Errors alarm.
 
 resource "aws_cloudwatch_event_rule" "schedule" {
   for_each = local.scheduled_functions

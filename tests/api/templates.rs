@@ -7,8 +7,9 @@
 //! `http::BUCKET_FUNCTIONS`, only on objects under `documents/`), the
 //! table uses the key, index and TTL names of `store::schema`, and both
 //! declare the same alarms: an Errors and a Throttles alarm on every
-//! function and a 5xx alarm on the API, all notifying the encrypted alarm
-//! topic that both output.
+//! function, an alarm on the messages waiting in each event function's
+//! dead-letter queue and a 5xx alarm on the API, all notifying the
+//! encrypted alarm topic that both output.
 //!
 //! `template.yaml` is read with a YAML parser that keeps the value under a
 //! CloudFormation short-form tag (`!Ref X` reads as `"X"`, `!GetAtt T.Arn`
@@ -1279,6 +1280,12 @@ const HTTP_ALARM_PERIOD: i64 = 300;
 /// Seconds an alarm on an event function's metric sums over: the sweep runs hourly.
 const EVENT_ALARM_PERIOD: i64 = 3600;
 
+/// The SQS metric a dead-letter queue's alarm watches: the messages waiting in it.
+const DEAD_LETTER_METRIC: &str = "ApproximateNumberOfMessagesVisible";
+
+/// Seconds a dead-letter queue's alarm takes the largest count of waiting messages over.
+const DEAD_LETTER_ALARM_PERIOD: i64 = 300;
+
 /// The SNS topic every alarm notifies, the stage written `{stage}`.
 const ALARM_TOPIC: &str = "tenure-{stage}-alarms";
 
@@ -1291,7 +1298,8 @@ const API_STAGE: &str = "$default";
 /// A CloudWatch alarm as either template declares it, each reference
 /// replaced by what it names so that the two compare equal: the stage as
 /// `{stage}`, a function as `function:<binary>`, the HTTP API as `api`, an
-/// SNS topic as `topic:<its name>`.
+/// SNS topic as `topic:<its name>`, an SQS queue's name as `queue:<its
+/// name>` (and its URL as `queue-url:<its name>`, which no alarm should use).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct Alarm {
     name: String,
@@ -1308,17 +1316,24 @@ struct Alarm {
     ok_actions: Vec<String>,
 }
 
-/// An alarm as every alarm of the stack is: a Sum above 0 in one period
-/// fires it, no data is not a breach, and the alarm topic hears both when
-/// it fires and when it clears.
-fn alarm(name: String, namespace: &str, metric: &str, dimensions: &[(&str, String)], period: i64) -> Alarm {
+/// An alarm as every alarm of the stack is: its statistic above 0 in one
+/// period fires it, no data is not a breach, and the alarm topic hears both
+/// when it fires and when it clears.
+fn alarm(
+    name: String,
+    namespace: &str,
+    metric: &str,
+    dimensions: &[(&str, String)],
+    statistic: &str,
+    period: i64,
+) -> Alarm {
     let topic = vec![format!("topic:{ALARM_TOPIC}")];
     Alarm {
         name,
         namespace: namespace.to_string(),
         metric: metric.to_string(),
         dimensions: dimensions.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
-        statistic: "Sum".to_string(),
+        statistic: statistic.to_string(),
         period,
         evaluation_periods: 1,
         threshold: 0,
@@ -1337,23 +1352,45 @@ fn expected_function_alarm(function: &str, metric: &str) -> Alarm {
         "AWS/Lambda",
         metric,
         &[("FunctionName", format!("function:{function}"))],
+        "Sum",
         period,
     )
 }
 
+/// The name of event function `function`'s dead-letter queue, the stage written `{stage}`.
+fn dead_letter_queue(function: &str) -> String {
+    format!("tenure-{{stage}}-{function}-dlq")
+}
+
+/// The alarm on the messages waiting in event function `function`'s
+/// dead-letter queue: it fires while the queue holds any.
+fn expected_dead_letter_alarm(function: &str) -> Alarm {
+    alarm(
+        format!("tenure-{{stage}}-{function}-dead-letters"),
+        "AWS/SQS",
+        DEAD_LETTER_METRIC,
+        &[("QueueName", format!("queue:{}", dead_letter_queue(function)))],
+        "Maximum",
+        DEAD_LETTER_ALARM_PERIOD,
+    )
+}
+
 /// Every alarm the stack should have: each function's on each of
-/// FUNCTION_ALARM_METRICS, and the HTTP API's on its 5xx answers.
+/// FUNCTION_ALARM_METRICS, each event function's on its dead-letter queue,
+/// and the HTTP API's on its 5xx answers.
 fn expected_alarms() -> BTreeSet<Alarm> {
     let functions = all_function_names();
     let mut out: BTreeSet<Alarm> = functions
         .iter()
         .flat_map(|f| FUNCTION_ALARM_METRICS.iter().map(move |m| expected_function_alarm(f, m)))
         .collect();
+    out.extend(event_function_names().iter().map(|f| expected_dead_letter_alarm(f)));
     out.insert(alarm(
         "tenure-{stage}-api-5xx".to_string(),
         "AWS/ApiGateway",
         "5xx",
         &[("ApiId", "api".to_string()), ("Stage", API_STAGE.to_string())],
+        "Sum",
         HTTP_ALARM_PERIOD,
     ));
     out
@@ -1366,6 +1403,18 @@ fn alarms_on<'a>(alarms: &'a [(String, Alarm)], function: &str, metric: &str) ->
         .iter()
         .filter(|(_, a)| {
             a.namespace == "AWS/Lambda" && a.metric == metric && a.dimensions.get("FunctionName") == Some(&dimension)
+        })
+        .collect()
+}
+
+/// The alarms among `alarms` on the SQS queue named `queue` (`{stage}` for
+/// the stage), including one that gives the queue's URL for its name.
+fn alarms_on_queue<'a>(alarms: &'a [(String, Alarm)], queue: &str) -> Vec<&'a (String, Alarm)> {
+    let dimensions = [format!("queue:{queue}"), format!("queue-url:{queue}")];
+    alarms
+        .iter()
+        .filter(|(_, a)| {
+            a.namespace == "AWS/SQS" && a.dimensions.get("QueueName").is_some_and(|d| dimensions.contains(d))
         })
         .collect()
 }
@@ -1388,7 +1437,15 @@ fn sam_alarms(template: &Yaml) -> Vec<(String, Alarm)> {
             (id.clone(), sam_stage_name(name))
         })
         .collect();
-    // What a value names: a resource of the template (`!Ref X` reads as "X"), or itself.
+    let queues: BTreeMap<String, String> = sam_resources_of_type(template, "AWS::SQS::Queue")
+        .into_iter()
+        .map(|(id, q)| {
+            let name = q["Properties"]["QueueName"].as_str().unwrap_or_else(|| panic!("{id} has no QueueName"));
+            (id.clone(), sam_stage_name(name))
+        })
+        .collect();
+    // What a value names: a resource of the template (`!Ref X` reads as "X",
+    // `!GetAtt X.QueueName` as "X.QueueName"), or itself.
     let named = |value: &str| -> String {
         if let Some(binary) = functions.get(value) {
             format!("function:{binary}")
@@ -1396,6 +1453,10 @@ fn sam_alarms(template: &Yaml) -> Vec<(String, Alarm)> {
             "api".to_string()
         } else if let Some(topic) = topics.get(value) {
             format!("topic:{topic}")
+        } else if let Some(queue) = value.strip_suffix(".QueueName").and_then(|id| queues.get(id)) {
+            format!("queue:{queue}")
+        } else if let Some(queue) = queues.get(value) {
+            format!("queue-url:{queue}")
         } else {
             sam_stage_name(value)
         }
@@ -1670,6 +1731,24 @@ impl TerraformAlarms {
             assert!(self.http.contains(function) || self.event.contains(function), "{at}: no function {function}");
             return format!("function:{function}");
         }
+        // An instance of a queue for each event function, such as aws_sqs_queue.event_dlq["risk-sweep"].name.
+        if let Some((queue, key, attribute)) = expr.strip_prefix("aws_sqs_queue.").and_then(|r| {
+            let (queue, r) = r.split_once("[\"")?;
+            let (key, attribute) = r.split_once("\"].")?;
+            Some((queue, key, attribute))
+        }) {
+            let q = self.resource("aws_sqs_queue", queue, at);
+            assert_eq!(q.arg("for_each").map(render_hcl).as_deref(), Some("local.event_functions"), "{}", q.at());
+            assert!(self.event.contains(key), "{at}: {key} is not an event function");
+            let name = q.arg("name").unwrap_or_else(|| panic!("{} has no name", q.at()));
+            let name = with_each_key(name, Some(key), at);
+            let name = self.resolve(&name, &q.at());
+            match attribute {
+                "name" => return format!("queue:{name}"),
+                "url" | "id" => return format!("queue-url:{name}"),
+                _ => {}
+            }
+        }
         if let [ty, name, attribute] = expr.split('.').collect::<Vec<_>>()[..] {
             let r = self.resource(ty, name, at);
             let arg = |key: &str| r.arg(key).unwrap_or_else(|| panic!("{}: no {key}", r.at()));
@@ -1677,6 +1756,8 @@ impl TerraformAlarms {
                 ("aws_apigatewayv2_api", "id") => return "api".to_string(),
                 ("aws_apigatewayv2_stage", "name") => return self.resolve(arg("name"), &r.at()),
                 ("aws_sns_topic", "arn") => return format!("topic:{}", self.resolve(arg("name"), &r.at())),
+                ("aws_sqs_queue", "name") => return format!("queue:{}", self.resolve(arg("name"), &r.at())),
+                ("aws_sqs_queue", "url" | "id") => return format!("queue-url:{}", self.resolve(arg("name"), &r.at())),
                 _ => {}
             }
         }
@@ -1764,6 +1845,103 @@ fn every_function_has_an_errors_and_a_throttles_alarm_on_the_alarm_topic_in_sam_
             }
         }
     }
+}
+
+/// The SQS queue that `function`'s failed invocations go to in
+/// template.yaml: the OnFailure destination of its EventInvokeConfig, by
+/// QueueName (`{stage}` for the stage).
+fn sam_dead_letter_queue(template: &Yaml, function: &str) -> String {
+    let functions = sam_functions(template);
+    let (id, _) = &functions[function];
+    let configs: Vec<(String, &Yaml)> = sam_resources_of_type(template, "AWS::Lambda::EventInvokeConfig")
+        .into_iter()
+        .filter(|(_, r)| r["Properties"]["FunctionName"].as_str() == Some(id.as_str()))
+        .collect();
+    assert_eq!(configs.len(), 1, "{id} should have exactly one AWS::Lambda::EventInvokeConfig");
+    let (config_id, config) = &configs[0];
+    let destination = config["Properties"]["DestinationConfig"]["OnFailure"]["Destination"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{config_id}: no OnFailure destination"));
+    let queue_id = destination.strip_suffix(".Arn").unwrap_or_else(|| panic!("{config_id}: destination {destination}"));
+    let queues = sam_resources_of_type(template, "AWS::SQS::Queue");
+    let (_, queue) = queues
+        .iter()
+        .find(|(q, _)| q == queue_id)
+        .unwrap_or_else(|| panic!("{config_id}: OnFailure destination {queue_id} is not an SQS queue of the template"));
+    let name = queue["Properties"]["QueueName"].as_str().unwrap_or_else(|| panic!("{queue_id} has no QueueName"));
+    sam_stage_name(name)
+}
+
+/// The SQS queue that `function`'s failed invocations go to in infra/: the
+/// `on_failure` destination of the aws_lambda_function_event_invoke_config
+/// (one resource for every event function), by name (`{stage}` for the stage).
+fn terraform_dead_letter_queue(tf: &TerraformAlarms, function: &str) -> String {
+    let configs: Vec<&TfResource> =
+        tf.resources.iter().filter(|r| r.ty == "aws_lambda_function_event_invoke_config").collect();
+    assert_eq!(
+        configs.len(),
+        1,
+        "infra/ should declare one aws_lambda_function_event_invoke_config, for_each event function"
+    );
+    let config = configs[0];
+    assert_eq!(config.arg("for_each").map(render_hcl).as_deref(), Some("local.event_functions"), "{}", config.at());
+    // The destination sits in nested blocks, which TfResource leaves out: read it from the file's text.
+    let (_, text) = repo_file(&config.file);
+    let text = squash_hcl(&text);
+    let block = format!("resource\"{}\"\"{}\"{{", config.ty, config.name);
+    let body = &text[text.find(&block).unwrap_or_else(|| panic!("{}: not found again", config.at()))..];
+    let needle = "on_failure{destination=";
+    let start =
+        body.find(needle).unwrap_or_else(|| panic!("{}: no on_failure destination", config.at())) + needle.len();
+    let destination = &body[start..start + body[start..].find('}').expect("a closing brace")];
+    let destination = render_hcl(&with_each_key(&tokenize_hcl(destination), Some(function), &config.at()));
+    let queue = destination
+        .strip_suffix(".arn")
+        .filter(|q| q.starts_with("aws_sqs_queue."))
+        .unwrap_or_else(|| panic!("{}: destination {destination} is not an aws_sqs_queue's arn", config.at()));
+    let name = tf.resolve(&tokenize_hcl(&format!("{queue}.name")), &config.at());
+    name.strip_prefix("queue:").unwrap_or_else(|| panic!("{}: {queue} is not a queue", config.at())).to_string()
+}
+
+#[test]
+fn every_dead_letter_queue_has_an_alarm_on_its_waiting_messages_in_sam_and_terraform() {
+    let template = sam_template();
+    let sam = sam_alarms(&template);
+    let tf = TerraformAlarms::read();
+    let terraform = tf.all();
+    let mut terraform_resources = BTreeSet::new();
+    for function in event_function_names() {
+        let queue = dead_letter_queue(&function);
+        let expected = expected_dead_letter_alarm(&function);
+        for (file, alarms, destination) in [
+            ("template.yaml", &sam, sam_dead_letter_queue(&template, &function)),
+            ("Terraform", &terraform, terraform_dead_letter_queue(&tf, &function)),
+        ] {
+            assert_eq!(destination, queue, "{file}: the dead-letter queue of {function}");
+            let found = alarms_on_queue(alarms, &queue);
+            let ids: Vec<&String> = found.iter().map(|(id, _)| id).collect();
+            assert!(
+                !found.is_empty(),
+                "{file}: the dead-letter queue {queue} of {function} has no alarm (AWS/SQS {DEAD_LETTER_METRIC}, \
+                 QueueName = the queue's name); expected one named {}",
+                expected.name
+            );
+            assert_eq!(found.len(), 1, "{file}: the dead-letter queue {queue} has several alarms: {ids:?}");
+            let (id, actual) = found[0];
+            assert_eq!(actual, &expected, "{file}: {id}, the alarm of {function}'s dead-letter queue");
+            if file == "Terraform" {
+                let (resource, _) = id.rsplit_once('[').unwrap_or_else(|| {
+                    panic!("{id}: should be an instance of one resource for_each = local.event_functions, not a copy")
+                });
+                terraform_resources.insert(resource.to_string());
+            }
+        }
+    }
+    // Terraform: one resource for every event function, not a copy each.
+    assert_eq!(terraform_resources.len(), 1, "the dead-letter alarms should be one resource: {terraform_resources:?}");
+    let r =
+        tf.resources.iter().find(|r| terraform_resources.contains(&r.at())).expect("the resource of the alarms found");
+    assert_eq!(r.arg("for_each").map(render_hcl).as_deref(), Some("local.event_functions"), "{}", r.at());
 }
 
 #[test]
