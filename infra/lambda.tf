@@ -35,7 +35,11 @@ locals {
       index_actions  = {}
       bucket_actions = {}
       ssm_parameters = []
-      env            = {}
+      # The only origin besides the API that the console's CSP lets the
+      # browser connect to: the bucket, for presigned uploads.
+      env = {
+        TENURE_UPLOAD_ORIGIN = "https://${aws_s3_bucket.documents.bucket_regional_domain_name}"
+      }
     }
 
     docs = {

@@ -255,3 +255,41 @@ async fn a_leaver_downloading_far_above_their_baseline_raises_their_risk() {
     let f = f.unwrap_or_else(|| panic!("no download factor: {a}"));
     assert!(f["evidence"][0].as_str().unwrap().starts_with("6 downloads"), "{f}");
 }
+
+/// On AWS the console's content security policy allows uploads to
+/// `TENURE_UPLOAD_ORIGIN`, which the templates set to the bucket's regional
+/// domain name (`{bucket}.s3.{region}.amazonaws.com`, as CloudFormation's
+/// `RegionalDomainName` and Terraform's `bucket_regional_domain_name` give
+/// it): exactly the origin the SDK presigns uploads for, in any region.
+#[tokio::test]
+async fn the_consoles_upload_origin_is_where_presigned_uploads_go_on_aws() {
+    use aws_sdk_dynamodb::config::{Credentials, Region, SharedCredentialsProvider};
+    for region in ["eu-west-1", "us-east-1", "ap-southeast-2"] {
+        let sdk = aws_config::SdkConfig::builder()
+            .region(Region::new(region))
+            .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+                "AKIDEXAMPLE",
+                "not-a-secret",
+                None,
+                None,
+                "tests",
+            )))
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .build();
+        let name = "tenure-documents-prod-123456789012";
+        let bucket = tenure_core::store::s3::Bucket::with_path_style(&sdk, name, false);
+        let p = bucket
+            .presign_upload("documents/x", "application/pdf", 10, std::time::Duration::from_secs(60))
+            .await
+            .expect("presigning needs no network");
+        let origin = p.url.splitn(4, '/').take(3).collect::<Vec<_>>().join("/");
+        let regional_domain_name = format!("{name}.s3.{region}.amazonaws.com");
+        let configured = format!("https://{regional_domain_name}");
+        assert_eq!(
+            tenure_core::api::console::upload_origin(None, Some(&configured)).as_deref(),
+            Some(origin.as_str()),
+            "{region}: presigned {}",
+            p.url
+        );
+    }
+}

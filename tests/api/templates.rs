@@ -372,6 +372,38 @@ fn sam_env(template: &Yaml, function: &Yaml) -> BTreeSet<String> {
     env
 }
 
+/// The console's content security policy names the bucket as the only
+/// other origin the browser may connect to (presigned uploads), read from
+/// `TENURE_UPLOAD_ORIGIN`: the bucket's regional domain name in both
+/// templates, the origin the SDK presigns for (tests/api/documents.rs).
+#[test]
+fn only_the_console_gets_the_upload_origin_the_buckets_regional_domain_in_both_templates() {
+    const NAME: &str = "TENURE_UPLOAD_ORIGIN";
+    let template = sam_template();
+    let sam = sam_functions(&template);
+    let (bucket_id, _) = sam_bucket(&template);
+    let mut terraform = terraform_functions();
+    terraform.extend(terraform_event_functions());
+    for (function, f) in &terraform {
+        let (id, resource) = &sam[function];
+        let sam_value = resource["Properties"]["Environment"]["Variables"][NAME].as_str();
+        let tf_value = terraform_env(function, f).into_iter().find(|(k, _)| k == NAME).map(|(_, v)| v);
+        if function == "console" {
+            let want = format!("https://${{{bucket_id}.RegionalDomainName}}");
+            assert_eq!(sam_value, Some(want.as_str()), "{id}: {NAME} in template.yaml");
+            let want = Hcl::Str("https://${aws_s3_bucket.documents.bucket_regional_domain_name}".into());
+            assert_eq!(tf_value, Some(want), "{function}: {NAME} in infra/lambda.tf");
+        } else {
+            assert_eq!(sam_value, None, "{id} ({function}) must not have {NAME}");
+            assert_eq!(tf_value, None, "{function} must not have {NAME} in infra/lambda.tf");
+        }
+    }
+    assert!(
+        template["Globals"]["Function"]["Environment"]["Variables"][NAME].is_badvalue(),
+        "{NAME} must not be global"
+    );
+}
+
 #[test]
 fn every_http_function_gets_the_common_environment_and_only_auth_gets_the_signing_key() {
     let template = sam_template();

@@ -160,6 +160,10 @@ try {
     const res = await owner.goto(`${BASE}/`);
     const csp = res.headers()["content-security-policy"] || "";
     check(csp.includes("script-src 'self'") && csp.includes("frame-ancestors 'none'"), `CSP header: ${csp}`);
+    // Besides the API, only the bucket's origin (where uploads go; the
+    // upload step below proves it is the right one), and no wildcard.
+    const connect = (csp.split(";").find((d) => d.trim().startsWith("connect-src")) || "").trim().split(/\s+/);
+    check(!csp.includes("*") && connect.length === 3 && connect[1] === "'self'" && /^https?:\/\/[^/]+$/.test(connect[2]), `connect-src: ${connect.join(" ")}`);
     check((await heading(owner)) === "Sign in to Tenure", "sign-in heading");
     check((await owner.locator("[style]").count()) === 0, "an element carries a style attribute");
     check((await owner.locator("script:not([src])").count()) === 0, "an inline script");

@@ -25,14 +25,50 @@ const INDEX: &str = include_str!("../../../console/index.html");
 /// The console's content security policy: scripts and styles only from
 /// this origin, no framing. API calls go to this origin; document uploads
 /// go straight to the bucket through presigned URLs, so `connect-src` also
-/// lists S3 on AWS (`https://*.amazonaws.com`) and, for local development,
-/// the local S3 endpoint (`http://127.0.0.1:*`, whose port is chosen at
-/// run time). See "Web console" in README.md.
-pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' https://*.amazonaws.com http://127.0.0.1:*; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+/// names the bucket's origin, and nothing else (see [`upload_origin`] and
+/// "Web console" in README.md).
+pub fn csp(upload_origin: Option<&str>) -> String {
+    let connect = match upload_origin {
+        Some(o) => format!("'self' {o}"),
+        None => "'self'".to_string(),
+    };
+    format!(
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src {connect}; \
+         form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    )
+}
+
+/// Where browsers send presigned uploads: the S3 endpoint's origin when one
+/// is configured (`AWS_ENDPOINT_URL_S3`: the local endpoint, path-style
+/// URLs), else `TENURE_UPLOAD_ORIGIN`, which the templates set to the
+/// bucket's regional origin on AWS (`https://{bucket}.s3.{region}.amazonaws.com`,
+/// where the SDK presigns virtual-hosted URLs). Only scheme and host are
+/// kept; None when neither is a plain http(s) origin: the policy then
+/// allows no upload rather than a wildcard.
+pub fn upload_origin(endpoint: Option<&str>, configured: Option<&str>) -> Option<String> {
+    fn origin_of(url: &str) -> Option<String> {
+        let (scheme, rest) = url.trim().split_once("://")?;
+        let host = rest.split('/').next().unwrap_or_default();
+        let plain = !host.is_empty() && host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'));
+        (matches!(scheme, "http" | "https") && plain).then(|| format!("{scheme}://{host}"))
+    }
+    endpoint.and_then(origin_of).or_else(|| configured.and_then(origin_of))
+}
+
+/// The policy of this function, from its environment, made once.
+fn csp_header() -> &'static http::HeaderValue {
+    static CSP: std::sync::OnceLock<http::HeaderValue> = std::sync::OnceLock::new();
+    CSP.get_or_init(|| {
+        let var = |k: &str| std::env::var(k).ok();
+        let origin = upload_origin(var("AWS_ENDPOINT_URL_S3").as_deref(), var("TENURE_UPLOAD_ORIGIN").as_deref());
+        http::HeaderValue::from_str(&csp(origin.as_deref()))
+            .unwrap_or_else(|_| http::HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"))
+    })
+}
 
 fn with_headers(mut r: Reply, cache: &'static str) -> Reply {
     let h = r.headers_mut();
-    h.insert("content-security-policy", http::HeaderValue::from_static(CSP));
+    h.insert("content-security-policy", csp_header().clone());
     h.insert("x-frame-options", http::HeaderValue::from_static("DENY"));
     h.insert("referrer-policy", http::HeaderValue::from_static("no-referrer"));
     h.insert("cross-origin-opener-policy", http::HeaderValue::from_static("same-origin"));
@@ -50,4 +86,49 @@ pub async fn asset(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let name = ctx.param("file");
     let (_, media, body) = ASSETS.iter().find(|(n, _, _)| *n == name).ok_or(ApiError::NotFound)?;
     Ok(with_headers(raw(200, media, *body), "no-cache"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uploads_may_go_to_the_configured_endpoint_or_the_buckets_own_origin_and_nowhere_else() {
+        let aws = "https://tenure-documents-prod-123456789012.s3.eu-west-1.amazonaws.com";
+        assert_eq!(upload_origin(Some("http://127.0.0.1:9000"), Some(aws)).as_deref(), Some("http://127.0.0.1:9000"));
+        assert_eq!(upload_origin(None, Some(aws)).as_deref(), Some(aws));
+        assert_eq!(upload_origin(Some(""), Some(aws)).as_deref(), Some(aws));
+        assert_eq!(
+            upload_origin(Some(" http://localhost:4566/some/path "), None).as_deref(),
+            Some("http://localhost:4566"),
+            "only scheme and host"
+        );
+        assert_eq!(
+            upload_origin(Some("http://127.0.0.1:9000/'; script-src *"), None).as_deref(),
+            Some("http://127.0.0.1:9000"),
+            "nothing after the host reaches the policy"
+        );
+        for (endpoint, configured) in [
+            (Some("ftp://127.0.0.1"), None),
+            (Some("127.0.0.1:9000"), None),
+            (Some("http://evil.example'; script-src */"), None),
+            (None, Some("https://*.amazonaws.com")),
+            (None, Some("https://b.s3.eu-west-1.amazonaws.com; script-src *")),
+            (None, Some("")),
+            (None, None),
+        ] {
+            assert_eq!(upload_origin(endpoint, configured), None, "{endpoint:?} {configured:?}");
+        }
+    }
+
+    #[test]
+    fn the_policy_names_the_upload_origin_and_no_wildcard() {
+        let p = csp(Some("https://b.s3.eu-west-1.amazonaws.com"));
+        assert!(p.contains("connect-src 'self' https://b.s3.eu-west-1.amazonaws.com;"), "{p}");
+        assert!(!p.contains('*'), "{p}");
+        assert!(csp(None).contains("connect-src 'self';"));
+        for directive in ["default-src 'none'", "script-src 'self'", "frame-ancestors 'none'", "base-uri 'none'"] {
+            assert!(p.contains(directive), "{directive} missing from {p}");
+        }
+    }
 }

@@ -46,7 +46,11 @@ impl Bucket {
     /// (`AWS_ENDPOINT_URL_S3`); virtual-hosted style on AWS.
     pub fn new(sdk: &aws_config::SdkConfig, name: impl Into<String>) -> Self {
         let local = std::env::var("AWS_ENDPOINT_URL_S3").is_ok_and(|v| !v.is_empty());
-        let conf = aws_sdk_s3::config::Builder::from(sdk).force_path_style(local).build();
+        Self::with_path_style(sdk, name, local)
+    }
+
+    pub fn with_path_style(sdk: &aws_config::SdkConfig, name: impl Into<String>, path_style: bool) -> Self {
+        let conf = aws_sdk_s3::config::Builder::from(sdk).force_path_style(path_style).build();
         Self { client: aws_sdk_s3::Client::from_conf(conf), name: name.into() }
     }
 
