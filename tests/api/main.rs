@@ -8,6 +8,7 @@ mod companies;
 mod documents;
 mod leavers;
 mod limits;
+mod logs;
 mod risk;
 mod round_trips;
 mod routing;

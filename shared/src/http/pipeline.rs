@@ -13,6 +13,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
+use tracing::Instrument;
 
 use lambda_http::{Body, Request, RequestExt};
 use serde::de::DeserializeOwned;
@@ -226,6 +227,7 @@ impl Ctx {
 
     /// Sets the tenant of a request that creates its company (signup).
     pub(crate) fn set_tenant(&mut self, t: Tenant) {
+        tracing::Span::current().record("company", tracing::field::display(t.id()));
         self.tenant = Some(t);
     }
 }
@@ -357,7 +359,17 @@ pub async fn handle(app: Arc<App>, req: Request) -> Reply {
     let request_id = request_id_of(&req);
     let method = req.method().as_str().to_string();
     let path = req.uri().path().to_string();
-    let outcome = run(app.clone(), req, request_id.clone()).await;
+    // Every log line of the request, the handler's too, carries this span:
+    // its request id, function, and route and company once known.
+    let span = tracing::info_span!(
+        "request",
+        request_id = %request_id,
+        function = app.function,
+        route = tracing::field::Empty,
+        company = tracing::field::Empty
+    );
+    let outcome = run(app.clone(), req, request_id.clone()).instrument(span.clone()).await;
+    let _in_span = span.enter();
     let (mut reply, company, route) = match outcome {
         Ok((reply, company, route)) => (reply, company, route),
         Err((e, company, route)) => {
@@ -405,6 +417,7 @@ async fn run(app: Arc<App>, req: Request, request_id: String) -> Outcome {
     };
     let rp = Some(route.path);
     let fail = |e: ApiError, company: Option<String>| Err((e, company, rp));
+    tracing::Span::current().record("route", route.path);
 
     // Body: size, content type, JSON syntax.
     let body: Vec<u8> = match req.body() {
@@ -502,6 +515,7 @@ async fn run(app: Arc<App>, req: Request, request_id: String) -> Outcome {
     };
     let home = Tenant::new(claims.cid.clone());
     let company = Some(claims.cid.to_string());
+    tracing::Span::current().record("company", tracing::field::display(&claims.cid));
 
     // Rate limit, per user.
     let client = ratelimit::Client { id: claims.sub.to_string(), limit: limits.per_minute, heavy_limit: heavy };
@@ -597,6 +611,7 @@ async fn run(app: Arc<App>, req: Request, request_id: String) -> Outcome {
     }
 
     ctx.principal = Some(Principal { user, session: claims.sid.clone() });
+    tracing::Span::current().record("company", tracing::field::display(scope.id()));
     ctx.tenant = Some(scope);
     ctx.prefetched = found;
     if let Some(k) = idem {

@@ -1,0 +1,65 @@
+//! Logs: every line a request writes, the handler's own too, carries the
+//! request's id, function, route and company, and no token or personal data.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use serde_json::Value;
+use tenure_core::config::RateLimits;
+use tenure_tests::{Harness, Req, PASSWORD};
+
+/// A log destination the test can read back.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("log buffer").extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn every_log_line_of_a_request_carries_its_request_id_route_and_company() {
+    let h = Harness::with_limits(RateLimits { per_minute: 1, heavy_per_minute: 1, ip_per_minute: 1000 }).await;
+    let o = h.signup().await;
+    // Over the per-user limit in two earlier minutes of this hour (as the
+    // limits tests simulate it): the next request over it blocks the user,
+    // and the rate limiter logs a warning from inside the request.
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let w = tenure_core::domain::ratelimit::window(now);
+    let minute: u32 = w.minute_attr[1..].parse().expect("minute attribute");
+    let others: Vec<String> = (0..60u32).filter(|m| *m != minute).take(2).map(|m| format!("m{m:02}")).collect();
+    let key = tenure_core::store::keys::rate_limit(&o.user_id, &w.hour);
+    let exprs = tenure_core::store::Exprs::new().name("#a", &others[0]).name("#b", &others[1]).num(":n", 5);
+    h.store.update_returning(&key, "SET #a = :n, #b = :n", tenure_core::store::Cond::None, exprs).await.expect("seed");
+
+    let captured = Captured::default();
+    let sink = captured.clone();
+    let filter = tracing_subscriber::EnvFilter::new("info");
+    let guard = tracing::subscriber::set_default(tenure_core::telemetry::subscriber(move || sink.clone(), filter));
+    let r = h.send(Req::get("/auth/me").bearer(&o.access)).await;
+    drop(guard);
+    r.expect_problem(429, None);
+    let request_id = r.header("x-request-id").expect("request id").to_string();
+
+    let text = String::from_utf8(captured.0.lock().expect("log buffer").clone()).expect("utf-8 logs");
+    let lines: Vec<Value> =
+        text.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|_| panic!("not a JSON line: {l}"))).collect();
+    let messages: Vec<&str> = lines.iter().filter_map(|l| l["fields"]["message"].as_str()).collect();
+    assert!(messages.contains(&"client blocked for an hour"), "the handler's warning was logged: {messages:?}");
+    assert!(messages.contains(&"request"), "the request line was logged: {messages:?}");
+    for line in &lines {
+        let span = &line["span"];
+        assert_eq!(span["request_id"], request_id.as_str(), "request id on {line}");
+        assert_eq!(span["function"], "auth", "function on {line}");
+        assert_eq!(span["route"], "/auth/me", "route on {line}");
+        assert_eq!(span["company"], o.company_id.as_str(), "company on {line}");
+    }
+    for secret in [o.access.as_str(), o.refresh.as_str(), o.email.as_str(), PASSWORD] {
+        assert!(!text.contains(secret), "a token, email or password reached the logs: {text}");
+    }
+}
