@@ -9,7 +9,8 @@
 //! declare the same alarms: an Errors and a Throttles alarm on every
 //! function, an alarm on the messages waiting in each event function's
 //! dead-letter queue and a 5xx alarm on the API, all notifying the
-//! encrypted alarm topic that both output.
+//! encrypted alarm topic that both output; and every function runs with the
+//! same memory, timeout, architecture (arm64), runtime and tracing in both.
 //!
 //! `template.yaml` is read with a YAML parser that keeps the value under a
 //! CloudFormation short-form tag (`!Ref X` reads as `"X"`, `!GetAtt T.Arn`
@@ -17,7 +18,8 @@
 //! understands just the literal shapes `infra/lambda.tf` keeps its function
 //! table in: strings, names, lists and objects; and, for the alarms, the
 //! arguments of resource blocks, whose `each.key` and references the alarm
-//! tests resolve.
+//! tests resolve, and `local.functions`, the `merge` of one `for` over each
+//! function table, through which `each.value` of the functions resolves.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -2126,4 +2128,278 @@ fn the_hcl_argument_reader_reads_expressions_and_skips_nested_blocks() {
     assert_eq!(render_hcl(&inner[1].1), "q.r");
     let items = hcl_list_items(&args[5].1, "test");
     assert_eq!(items.iter().map(|i| render_hcl(i)).collect::<Vec<_>>(), vec!["a.b", "c.d"]);
+}
+
+// ---------------------------------------------------------------- function settings
+
+/// How Lambda runs a function, as either template sets it: the same for
+/// every function in both is what the templates must agree on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct FunctionSettings {
+    memory_size: i64,
+    timeout: i64,
+    architectures: Vec<String>,
+    runtime: String,
+    /// The X-Ray tracing mode ([`DEFAULT_TRACING`] where none is set).
+    tracing: String,
+}
+
+impl FunctionSettings {
+    /// Each setting by name, written out for a diff.
+    fn fields(&self) -> [(&'static str, String); 5] {
+        [
+            ("memory_size", self.memory_size.to_string()),
+            ("timeout", self.timeout.to_string()),
+            ("architectures", format!("{:?}", self.architectures)),
+            ("runtime", self.runtime.clone()),
+            ("tracing", self.tracing.clone()),
+        ]
+    }
+}
+
+/// Lambda's tracing mode for a function that sets none.
+const DEFAULT_TRACING: &str = "PassThrough";
+
+/// Lambda's architectures for a function that sets none.
+const DEFAULT_ARCHITECTURES: &[&str] = &["x86_64"];
+
+/// A property of a SAM function: its own, else that of `Globals.Function`.
+fn sam_property<'a>(template: &'a Yaml, function: &'a Yaml, key: &str) -> &'a Yaml {
+    let own = &function["Properties"][key];
+    if own.is_badvalue() {
+        &template["Globals"]["Function"][key]
+    } else {
+        own
+    }
+}
+
+/// Each SAM function's settings, by the binary it is built from, with its resource id.
+fn sam_function_settings(template: &Yaml) -> BTreeMap<String, (String, FunctionSettings)> {
+    sam_functions(template)
+        .into_iter()
+        .map(|(binary, (id, resource))| {
+            let prop = |key: &str| sam_property(template, resource, key);
+            let number = |key: &str| {
+                let v = prop(key);
+                v.as_i64().or_else(|| v.as_str().and_then(|s| s.parse().ok())).unwrap_or_else(|| {
+                    panic!("{id}: {key} (its own, else Globals.Function's) is {v:?}, not a whole number")
+                })
+            };
+            let text = |key: &str| prop(key).as_str().map(String::from);
+            let architectures = match yaml_strings(prop("Architectures")) {
+                none if none.is_empty() => DEFAULT_ARCHITECTURES.iter().map(|a| a.to_string()).collect(),
+                some => some,
+            };
+            let settings = FunctionSettings {
+                memory_size: number("MemorySize"),
+                timeout: number("Timeout"),
+                architectures,
+                runtime: text("Runtime").unwrap_or_else(|| panic!("{id}: no Runtime, its own or Globals.Function's")),
+                tracing: text("Tracing").unwrap_or_else(|| DEFAULT_TRACING.to_string()),
+            };
+            (binary, (id, settings))
+        })
+        .collect()
+}
+
+/// One `{ for NAME, F in local.TABLE : NAME => { ... } }` of the `merge`
+/// that `local.functions` of infra/lambda.tf is.
+struct TfFunctionsArm {
+    /// The function table it iterates, such as `http_functions`.
+    table: String,
+    /// What its object calls the table's entry (`f`).
+    entry: String,
+    /// The object each function of the table becomes, as its arguments.
+    args: Vec<(String, Vec<Token>)>,
+}
+
+/// `local.functions` of infra/lambda.tf, read as the `merge` of one `for`
+/// expression over each function table (anything else fails the test).
+fn terraform_functions_local() -> Vec<TfFunctionsArm> {
+    let at = "infra/lambda.tf: local.functions";
+    let (_, text) = repo_file("infra/lambda.tf");
+    let tokens = tokenize_hcl(&text);
+    let value = tokens
+        .windows(2)
+        .enumerate()
+        .filter(|(_, w)| w[0] == Token::Word("locals".into()) && w[1] == Token::Punct('{'))
+        .find_map(|(i, _)| {
+            let end = closing_bracket(&tokens, i + 1);
+            hcl_arguments(&tokens[i + 2..end]).into_iter().find(|(k, _)| k == "functions").map(|(_, v)| v)
+        })
+        .unwrap_or_else(|| panic!("{at}: no locals block of infra/lambda.tf assigns functions"));
+    let [Token::Word(merge), Token::Punct('('), inner @ .., Token::Punct(')')] = value.as_slice() else {
+        panic!("{at} should be merge(...), is `{}`", render_hcl(&value));
+    };
+    assert_eq!(merge, "merge", "{at} should be merge(...), is `{}`", render_hcl(&value));
+    let list: Vec<Token> =
+        std::iter::once(Token::Punct('[')).chain(inner.iter().cloned()).chain([Token::Punct(']')]).collect();
+    hcl_list_items(&list, at)
+        .into_iter()
+        .map(|item| {
+            let shape = "{ for NAME, F in local.TABLE : NAME => { ... } }";
+            let written = render_hcl(&item);
+            let cannot = || format!("{at}: cannot read `{written}`, expected `{shape}`");
+            // The words at NAME, F and TABLE, then the whole head as it must be written.
+            let word = |i: usize| match item.get(i) {
+                Some(Token::Word(w)) => w.clone(),
+                _ => panic!("{}", cannot()),
+            };
+            let (key, entry, table) = (word(2), word(4), word(6));
+            let head = format!("{{for{key},{entry}in{table}:{key}=>{{");
+            assert_eq!(render_hcl(&item[..12.min(item.len())]), head, "{}", cannot());
+            // The object closes the `for`: no `if` leaves a function out.
+            assert_eq!(closing_bracket(&item, 11), item.len() - 2, "{}", cannot());
+            let table = table.strip_prefix("local.").unwrap_or_else(|| panic!("{at}: {table} is not a local"));
+            TfFunctionsArm { table: table.to_string(), entry, args: hcl_arguments(&item[12..item.len() - 2]) }
+        })
+        .collect()
+}
+
+/// What Terraform computes for `tokens`: a literal (a string without
+/// `${...}`; a number or boolean, as `Hcl::Expr`; a list of those), or a
+/// name that `reference` resolves. Anything else fails the test at `at`.
+fn terraform_value(tokens: &[Token], at: &str, reference: &dyn Fn(&str) -> Option<Hcl>) -> Hcl {
+    match tokens {
+        [Token::Str(s)] if !s.contains("${") => Hcl::Str(s.clone()),
+        [Token::Word(w)] if w.parse::<f64>().is_ok() || w == "true" || w == "false" => Hcl::Expr(w.clone()),
+        [Token::Word(w)] => reference(w).unwrap_or_else(|| panic!("{at}: cannot read `{w}`")),
+        [Token::Punct('['), ..] => {
+            Hcl::List(hcl_list_items(tokens, at).iter().map(|item| terraform_value(item, at, reference)).collect())
+        }
+        _ => panic!("{at}: cannot read `{}`", render_hcl(tokens)),
+    }
+}
+
+/// The arguments of each `kind { ... }` block directly inside resource `r`.
+fn terraform_resource_blocks(r: &TfResource, kind: &str) -> Vec<Vec<(String, Vec<Token>)>> {
+    let (_, text) = repo_file(&r.file);
+    let tokens = tokenize_hcl(&text);
+    let head =
+        [Token::Word("resource".into()), Token::Str(r.ty.clone()), Token::Str(r.name.clone()), Token::Punct('{')];
+    let open = tokens.windows(4).position(|w| w == head).unwrap_or_else(|| panic!("{}: not found again", r.at())) + 3;
+    let body = &tokens[open + 1..closing_bracket(&tokens, open)];
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    for (i, token) in body.iter().enumerate() {
+        match token {
+            Token::Word(w) if depth == 0 && w == kind && body.get(i + 1) == Some(&Token::Punct('{')) => {
+                out.push(hcl_arguments(&body[i + 2..closing_bracket(body, i + 1)]));
+            }
+            Token::Word(w) if depth == 0 && w == "dynamic" && body.get(i + 1) == Some(&Token::Str(kind.into())) => {
+                panic!("{}: cannot read a dynamic \"{kind}\" block", r.at())
+            }
+            Token::Punct('(' | '[' | '{') => depth += 1,
+            Token::Punct(')' | ']' | '}') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Each Terraform function's settings, by name: those of its instance of
+/// `aws_lambda_function.function` (`for_each = local.functions`), with
+/// `each.value.X` read from `local.functions` and that from the function's
+/// entry in its table (`f.X`).
+fn terraform_function_settings() -> BTreeMap<String, FunctionSettings> {
+    let resources: Vec<TfResource> =
+        terraform_resources().into_iter().filter(|r| r.ty == "aws_lambda_function").collect();
+    let names: Vec<String> = resources.iter().map(TfResource::at).collect();
+    assert_eq!(
+        names.len(),
+        1,
+        "infra/ should declare every function in one aws_lambda_function, for_each = local.functions: {names:?}"
+    );
+    let r = &resources[0];
+    assert_eq!(r.arg("for_each").map(render_hcl).as_deref(), Some("local.functions"), "{}: for_each", r.at());
+    let tracing_blocks = terraform_resource_blocks(r, "tracing_config");
+    assert!(tracing_blocks.len() <= 1, "{}: several tracing_config blocks", r.at());
+
+    let mut out = BTreeMap::new();
+    for arm in terraform_functions_local() {
+        for (function, entry) in terraform_function_table(&arm.table) {
+            let at = format!("{}[\"{function}\"]", r.at());
+            let entry_prefix = format!("{}.", arm.entry);
+            let of_entry = |name: &str| entry.get(name.strip_prefix(entry_prefix.as_str())?).cloned();
+            let of_each = |name: &str| {
+                let key = name.strip_prefix("each.value.")?;
+                let (_, tokens) = arm.args.iter().find(|(k, _)| k == key)?;
+                Some(terraform_value(
+                    tokens,
+                    &format!("infra/lambda.tf: local.functions[\"{function}\"].{key}"),
+                    &of_entry,
+                ))
+            };
+            let value = |args: &[(String, Vec<Token>)], key: &str| {
+                args.iter().find(|(k, _)| k == key).map(|(_, tokens)| terraform_value(tokens, &at, &of_each))
+            };
+            let number = |key: &str| match value(&r.args, key) {
+                Some(Hcl::Expr(n)) => {
+                    n.parse::<i64>().unwrap_or_else(|_| panic!("{at}: {key} is {n}, not a whole number"))
+                }
+                other => panic!("{at}: {key} is {other:?}, not a whole number"),
+            };
+            let text = |args: &[(String, Vec<Token>)], key: &str| match value(args, key) {
+                Some(Hcl::Str(s)) => Some(s),
+                None => None,
+                other => panic!("{at}: {key} is {other:?}, not a string"),
+            };
+            let architectures = match value(&r.args, "architectures") {
+                None => DEFAULT_ARCHITECTURES.iter().map(|a| a.to_string()).collect(),
+                Some(list) => list.strings(),
+            };
+            let tracing = match tracing_blocks.first() {
+                None => DEFAULT_TRACING.to_string(),
+                Some(block) => text(block, "mode").unwrap_or_else(|| panic!("{at}: tracing_config without a mode")),
+            };
+            let settings = FunctionSettings {
+                memory_size: number("memory_size"),
+                timeout: number("timeout"),
+                architectures,
+                runtime: text(&r.args, "runtime").unwrap_or_else(|| panic!("{at}: no runtime")),
+                tracing,
+            };
+            assert!(out.insert(function.clone(), settings).is_none(), "{at}: in two function tables");
+        }
+    }
+    out
+}
+
+#[test]
+fn every_function_has_the_same_memory_timeout_architecture_runtime_and_tracing_in_sam_and_terraform() {
+    let sam = sam_function_settings(&sam_template());
+    let terraform = terraform_function_settings();
+    let names = all_function_names();
+    assert_eq!(sam.keys().cloned().collect::<BTreeSet<_>>(), names, "template.yaml: the functions");
+    assert_eq!(terraform.keys().cloned().collect::<BTreeSet<_>>(), names, "infra/lambda.tf: local.functions");
+
+    let mut differences = Vec::new();
+    for function in &names {
+        let (id, in_sam) = &sam[function];
+        let in_terraform = &terraform[function];
+        if in_sam != in_terraform {
+            let fields: Vec<String> = in_sam
+                .fields()
+                .into_iter()
+                .zip(in_terraform.fields())
+                .filter(|(s, t)| s != t)
+                .map(|((field, s), (_, t))| format!("    {field}: template.yaml {s}, infra/lambda.tf {t}"))
+                .collect();
+            differences.push(format!(
+                "{function} ({id}):\n{}\n    template.yaml:   {in_sam:?}\n    infra/lambda.tf: {in_terraform:?}",
+                fields.join("\n")
+            ));
+        }
+    }
+    assert!(
+        differences.is_empty(),
+        "{} of {} functions are set up differently in template.yaml (the function's Properties, else \
+         Globals.Function) and in infra/lambda.tf (aws_lambda_function.function, each.value from local.functions):\n{}",
+        differences.len(),
+        names.len(),
+        differences.join("\n")
+    );
+    for (function, (id, settings)) in &sam {
+        assert_eq!(settings.architectures, ["arm64"], "{id} ({function}): architectures, in both templates");
+    }
 }
