@@ -73,10 +73,9 @@ LAMBDA_DIR="$TARGET_DIR/lambda"
 ROWS="$(mktemp)"
 SECTION="$(mktemp)"
 HEARTBEAT=
-# The heartbeat's sleep first (by its parent's PID), then the loop itself.
+# The heartbeat stops its own sleep on TERM.
 stop_heartbeat() {
   if [[ -n "$HEARTBEAT" ]]; then
-    pkill -P "$HEARTBEAT" 2>/dev/null || true
     kill "$HEARTBEAT" 2>/dev/null || true
     wait "$HEARTBEAT" 2>/dev/null || true
     HEARTBEAT=
@@ -88,10 +87,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# heartbeat WHAT: a progress line every minute while a build is quiet.
+# heartbeat WHAT: a progress line every minute while a build is quiet. Its
+# sleep runs in the background so that stopping it prints no "Terminated".
 heartbeat() {
-  local start=$SECONDS
-  while sleep 60; do
+  local start=$SECONDS sleeper=
+  trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
+  while true; do
+    sleep 60 &
+    sleeper=$!
+    wait "$sleeper"
     step "    … still building $1 ($(elapsed $((SECONDS - start))))"
   done
 }
@@ -132,7 +136,7 @@ out.append("`make package` (`scripts/package.sh`): `cargo lambda build --release
 out.append("for each package under `functions/`, with `AWS_LC_SYS_NO_JITTER_ENTROPY=1`; the workspace release profile")
 out.append("(`opt-level = \"z\"`, fat LTO, one codegen unit, stripped). Zipped is `target/lambda/<function>/bootstrap.zip`,")
 out.append(f"what Lambda receives; MB = 1,000,000 bytes; flagged above {mb(limit)}. Built in {took} on {cores} cores ({arch},")
-out.append("cross-compiled with zig), the dependencies included.")
+out.append("cross-compiled with zig); the first build, which also builds the dependencies, takes about three times as long.")
 out.append("")
 out.append("| function | zipped | bootstrap | over budget |")
 out.append("|---|---:|---:|---|")
