@@ -42,8 +42,10 @@ if [[ -f "$RUN_DIR/watch.pid" ]] && pid_alive "$(cat "$RUN_DIR/watch.pid")" "lam
   die "make dev is already running (pid $(cat "$RUN_DIR/watch.pid")); stop it first (make stop)"
 fi
 
-log "building the functions and devstack (cargo build --workspace --bins)"
-(cd "$ROOT" && cargo build --workspace --bins)
+# Every function built up front, one package at a time as watch builds
+# them, so no first request waits on a compile.
+build_devstack
+build_functions_for_watch
 
 "$DEVSTACK" keygen --out "$LOCAL_DIR/jwt" >/dev/null
 
