@@ -42,12 +42,6 @@ export MACHINE_LINE
 # step NAME: a progress line with the time since the start.
 step() { log "[$((SECONDS - t0))s] $*"; }
 
-# The function packages under functions/, one per line, sorted.
-function_names() {
-  local d
-  for d in "$ROOT"/functions/*/; do basename "$d"; done | sort
-}
-
 bench_core() {
   local rt="$RUN_DIR/round_trips.txt" login="$RUN_DIR/login.json" events="$RUN_DIR/events"
   local section="$RUN_DIR/core.md" tb f

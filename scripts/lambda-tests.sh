@@ -53,10 +53,7 @@ trap 'exit 143' TERM
 
 # Every function of the workspace (functions/<name>), built once up front so
 # that no invoke waits on a compile.
-FUNCTIONS=()
-for d in "$ROOT"/functions/*/; do
-  FUNCTIONS+=("$(basename "$d")")
-done
+mapfile -t FUNCTIONS < <(function_names)
 build_functions_for_watch
 
 FN_ENV="$RUN_DIR/functions.env"

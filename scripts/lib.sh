@@ -213,16 +213,22 @@ release_build() {
   (cd "$ROOT" && AWS_LC_SYS_NO_JITTER_ENTROPY=1 cargo build --release --quiet "$@")
 }
 
+# The function packages (functions/<name>), one per line, sorted.
+function_names() {
+  local d
+  for d in "$ROOT"/functions/*/; do basename "$d"; done | sort
+}
+
 # build_functions_for_watch: every function (functions/<name>), debug, one
 # package at a time, as `cargo lambda watch` builds them (`cargo run --bin
 # NAME`): built together, cargo would unify the core crate's features
 # across them and watch would then build every function again on its
 # first request.
 build_functions_for_watch() {
-  local d t=$SECONDS
+  local f t=$SECONDS
   log "building the functions, one package at a time"
-  for d in "$ROOT"/functions/*/; do
-    (cd "$ROOT" && cargo build --quiet -p "$(basename "$d")")
+  for f in $(function_names); do
+    (cd "$ROOT" && cargo build --quiet -p "$f")
   done
   log "  built in $((SECONDS - t))s"
 }

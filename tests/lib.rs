@@ -399,6 +399,22 @@ impl Harness {
         self.login(&email, PASSWORD).await
     }
 
+    /// Writes `client`'s rate-limit counter for this hour as two earlier
+    /// minutes over the limit would have left it, so that the client's next
+    /// request over the limit is its third such minute and blocks it.
+    pub async fn seed_two_minutes_over(&self, client: &str) {
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let w = tenure_core::domain::ratelimit::window(now);
+        let minute: u32 = w.minute_attr[1..].parse().expect("minute attribute");
+        let others: Vec<String> = (0..60u32).filter(|m| *m != minute).take(2).map(|m| format!("m{m:02}")).collect();
+        let key = tenure_core::store::keys::rate_limit(client, &w.hour);
+        let exprs = tenure_core::store::Exprs::new().name("#a", &others[0]).name("#b", &others[1]).num(":n", 5);
+        self.store
+            .update_returning(&key, "SET #a = :n, #b = :n", tenure_core::store::Cond::None, exprs)
+            .await
+            .expect("seed the rate-limit counter");
+    }
+
     /// A platform admin (bootstrapped the way the `auth` function does it).
     pub async fn admin(&self) -> Account {
         let email = unique_email("admin");

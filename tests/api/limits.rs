@@ -60,15 +60,9 @@ async fn signed_in_users_are_limited_per_user_and_heavy_routes_lower() {
 #[tokio::test]
 async fn a_client_that_keeps_exceeding_is_blocked_for_an_hour() {
     let h = Harness::with_limits(RateLimits { per_minute: 100, heavy_per_minute: 50, ip_per_minute: 1 }).await;
-    // Three minutes over the limit in one hour: simulate them by writing
-    // the counter item the way earlier minutes would have left it.
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let w = tenure_core::domain::ratelimit::window(now);
-    let minute: u32 = w.minute_attr[1..].parse().unwrap();
-    let others: Vec<String> = (0..60u32).filter(|m| *m != minute).take(2).map(|m| format!("m{m:02}")).collect();
-    let key = tenure_core::store::keys::rate_limit(&format!("ip:{}", h.ip), &w.hour);
-    let exprs = tenure_core::store::Exprs::new().name("#a", &others[0]).name("#b", &others[1]).num(":n", 5);
-    h.store.update_returning(&key, "SET #a = :n, #b = :n", tenure_core::store::Cond::None, exprs).await.unwrap();
+    // Three minutes over the limit in one hour: the two earlier ones
+    // simulated by writing the counter item as they would have left it.
+    h.seed_two_minutes_over(&format!("ip:{}", h.ip)).await;
     h.send(Req::new("GET", "/status")).await;
     let r = h.send(Req::new("GET", "/status")).await;
     r.expect_problem(429, None);

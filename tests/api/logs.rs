@@ -26,16 +26,10 @@ impl Write for Captured {
 async fn every_log_line_of_a_request_carries_its_request_id_route_and_company() {
     let h = Harness::with_limits(RateLimits { per_minute: 1, heavy_per_minute: 1, ip_per_minute: 1000 }).await;
     let o = h.signup().await;
-    // Over the per-user limit in two earlier minutes of this hour (as the
-    // limits tests simulate it): the next request over it blocks the user,
-    // and the rate limiter logs a warning from inside the request.
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let w = tenure_core::domain::ratelimit::window(now);
-    let minute: u32 = w.minute_attr[1..].parse().expect("minute attribute");
-    let others: Vec<String> = (0..60u32).filter(|m| *m != minute).take(2).map(|m| format!("m{m:02}")).collect();
-    let key = tenure_core::store::keys::rate_limit(&o.user_id, &w.hour);
-    let exprs = tenure_core::store::Exprs::new().name("#a", &others[0]).name("#b", &others[1]).num(":n", 5);
-    h.store.update_returning(&key, "SET #a = :n, #b = :n", tenure_core::store::Cond::None, exprs).await.expect("seed");
+    // Over the per-user limit in two earlier minutes of this hour: the next
+    // request over it blocks the user, and the rate limiter logs a warning
+    // from inside the request.
+    h.seed_two_minutes_over(&o.user_id).await;
 
     let captured = Captured::default();
     let sink = captured.clone();
