@@ -6,7 +6,7 @@
 # queries none), which S3 actions it uses on the documents bucket's objects
 # (`bucket_actions`, key pattern => actions; empty: none), which SSM
 # SecureString parameters it reads, and its environment (HTTP functions: on
-# top of `local.common_env`). It must agree with shared/src/routes.rs and
+# top of `local.common_env`). It must agree with the route table (shared/src/routes.rs) and
 # template.yaml: tests/api/templates.rs checks.
 
 locals {

@@ -10,8 +10,8 @@ use std::sync::{Arc, OnceLock};
 use serde_json::{json, Value};
 use tenure_core::auth::jwt::{generate_keypair, Signer, Verifier};
 use tenure_core::config::{Config, PublicKey, RateLimits};
-use tenure_core::http::App;
-use tenure_core::routes::{self, ROUTES};
+use tenure_core::routes;
+use tenure_core::service::App;
 use tenure_core::store::counter::CallCounter;
 use tenure_core::store::Store;
 
@@ -172,9 +172,7 @@ impl Req {
             self.query.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
         let headers: serde_json::Map<String, Value> =
             self.headers.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
-        let route = ROUTES
-            .iter()
-            .find(|r| r.method == self.method && routes::match_path(r.path, &self.path).is_some())
+        let route = routes::find(&self.method, &self.path)
             .map(|r| format!("{} {}", r.method, r.path))
             .unwrap_or_else(|| "$default".into());
         json!({
@@ -261,7 +259,7 @@ impl Harness {
         let mut apps = HashMap::new();
         for f in routes::functions().into_iter().chain(["document-uploaded", "risk-sweep"]) {
             let signer = (f == "auth").then(|| Signer::new(kid, private, &config).expect("signer"));
-            let bucket = tenure_core::http::BUCKET_FUNCTIONS.contains(&f).then(|| bucket.clone());
+            let bucket = tenure_core::service::BUCKET_FUNCTIONS.contains(&f).then(|| bucket.clone());
             // Each function's own client: it refuses what the function did
             // not declare, exactly as in production.
             let client = tenure_core::store::client_for(&sdk, f, Some(&counter));
@@ -296,15 +294,15 @@ impl Harness {
     }
 
     async fn send_unboxed(&self, req: Req, ip: &str) -> Resp {
-        let function = ROUTES
-            .iter()
+        let function = routes::all()
             .find(|r| routes::match_path(r.path, &req.path).is_some())
             .map(|r| r.function)
             .unwrap_or("status");
+        let group = routes::group(function).expect("every function of the table has a group");
         let event = req.event(ip).to_string();
         let request = lambda_http::request::from_str(&event).expect("a valid API Gateway v2 event");
         self.counter.take();
-        let reply = tenure_core::http::handle(self.app(function), request).await;
+        let reply = tenure_core::http::handle(self.app(function), group, request).await;
         let calls = self.counter.take();
         let (parts, body) = reply.into_parts();
         let text = match body {

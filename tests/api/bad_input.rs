@@ -19,7 +19,7 @@ async fn user_count(h: &Harness, owner: &tenure_tests::Account) -> usize {
 #[tokio::test]
 async fn requests_without_a_token_are_401_on_every_protected_route() {
     let h = Harness::new().await;
-    for r in tenure_core::routes::ROUTES.iter().filter(|r| r.access != tenure_core::routes::Access::Public) {
+    for r in tenure_core::routes::all().filter(|r| r.access != tenure_core::routes::Access::Public) {
         let path = r.path.replace("{id}", "usr_01JD0000000000000000000001");
         let resp = h.send(Req::new(r.method, &path)).await;
         resp.expect_problem(401, None);

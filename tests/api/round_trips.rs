@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use serde_json::json;
-use tenure_core::routes::ROUTES;
+use tenure_core::routes;
 use tenure_tests::{unique_email, Harness, Req, Resp, PASSWORD};
 
 #[tokio::test]
@@ -165,7 +165,7 @@ async fn walk_every_route() {
     let r = h.send(Req::new("GET", "/assets/app.js")).await;
     note("GET", "/assets/{file}", r.expect(200));
     let mut table = String::from("route | DynamoDB round trips | operations\n");
-    for r in ROUTES {
+    for r in routes::all() {
         let key = format!("{} {}", r.method, r.path);
         let calls = seen.get(&key).unwrap_or_else(|| panic!("{key} was not measured"));
         table.push_str(&format!("{key} | {} | {}\n", calls.len(), calls.join(", ")));

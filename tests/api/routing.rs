@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use tenure_core::routes::ROUTES;
+use tenure_core::routes;
 
 #[test]
 fn the_watch_router_in_cargo_toml_is_the_route_table() {
@@ -22,7 +22,7 @@ fn the_watch_router_in_cargo_toml_is_the_route_table() {
         }
     }
     let table: BTreeSet<_> =
-        ROUTES.iter().map(|r| (r.method.to_string(), r.path.to_string(), r.function.to_string())).collect();
+        routes::all().map(|r| (r.method.to_string(), r.path.to_string(), r.function.to_string())).collect();
     let missing: Vec<_> = table.difference(&local).collect();
     let extra: Vec<_> = local.difference(&table).collect();
     assert!(
@@ -64,4 +64,72 @@ fn the_served_openapi_document_is_the_generated_one() {
         on_disk,
         "the compiled-in document is not docs/openapi.json; rebuild"
     );
+}
+
+/// Each HTTP function's `main` serves exactly its own group
+/// (`tenure_core::http::serve(&tenure_core::api::<function>::GROUP)`) and
+/// names no other group and not the full table, so it links only its own
+/// handlers; and each group's routes are the table's rows for that function.
+#[test]
+fn every_function_serves_exactly_its_own_group() {
+    let functions = routes::functions();
+    for f in &functions {
+        let main = format!("{}/../functions/{f}/src/main.rs", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(&main).unwrap_or_else(|_| panic!("no {main}"));
+        let code: String = text.lines().filter(|l| !l.trim_start().starts_with("//")).collect::<Vec<_>>().join("\n");
+        let module = f.replace('-', "_");
+        let wanted = format!("tenure_core::http::serve(&tenure_core::api::{module}::GROUP)");
+        assert!(code.contains(&wanted), "{main} should call {wanted}");
+        assert_eq!(code.matches("tenure_core::api::").count(), 1, "{main} names another group");
+        assert!(!code.contains("routes::"), "{main} names the full route table");
+        let group = routes::group(f).expect("a group per function");
+        let rows: Vec<String> =
+            routes::all().filter(|r| r.function == *f).map(|r| format!("{} {}", r.method, r.path)).collect();
+        let own: Vec<String> = group.routes.iter().map(|r| format!("{} {}", r.method, r.path)).collect();
+        assert_eq!(own, rows, "{f}: its group's routes are not the table's rows for it");
+    }
+    // Every route is served by exactly one function.
+    let mut seen = BTreeSet::new();
+    for r in routes::all() {
+        assert!(seen.insert((r.method, r.path)), "{} {} is served twice", r.method, r.path);
+        assert_eq!(functions.iter().filter(|f| **f == r.function).count(), 1);
+    }
+}
+
+/// The layers of `tenure-core` import only downwards (see `shared/src/lib.rs`):
+/// `http` and `events` never import `api`, `routes` or each other, and
+/// `service`, `domain` and `store` import none of the layers above them.
+#[test]
+fn the_core_crate_layers_import_only_downwards() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/src");
+    let rules: &[(&str, &[&str])] = &[
+        ("http", &["api", "routes", "openapi", "events"]),
+        ("events", &["api", "routes", "openapi", "http"]),
+        ("service", &["api", "routes", "openapi", "http", "events"]),
+        ("domain", &["api", "routes", "openapi", "http", "events", "service"]),
+        ("store", &["api", "routes", "openapi", "http", "events", "service"]),
+    ];
+    let mut broken = Vec::new();
+    for (layer, forbidden) in rules {
+        let mut dirs = vec![std::path::PathBuf::from(format!("{root}/{layer}"))];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap_or_else(|_| panic!("no {}", dir.display())) {
+                let path = entry.expect("a directory entry").path();
+                if path.is_dir() {
+                    dirs.push(path);
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).expect("a source file");
+                for (n, line) in text.lines().enumerate() {
+                    let code = line.split("//").next().unwrap_or("");
+                    for f in *forbidden {
+                        if code.contains(&format!("crate::{f}::")) || code.contains(&format!("crate::{f};")) {
+                            broken.push(format!("{}:{}: {layer} imports {f}", path.display(), n + 1));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(broken.is_empty(), "layers import upwards:\n{}", broken.join("\n"));
 }

@@ -1,10 +1,10 @@
 //! The deployment descriptions agree with the code: every route of
-//! `routes::ROUTES` is wired to its function in `template.yaml` (SAM) and in
+//! `routes::all()` is wired to its function in `template.yaml` (SAM) and in
 //! `infra/` (Terraform), nothing else is, every event function runs on its
 //! trigger (a schedule, or the documents bucket's notifications) with its
 //! own small environment and a dead-letter destination, each function gets
 //! the same DynamoDB actions and the same S3 actions in both (S3 only for
-//! `http::BUCKET_FUNCTIONS`, only on objects under `documents/`), the
+//! `service::BUCKET_FUNCTIONS`, only on objects under `documents/`), the
 //! table uses the key, index and TTL names of `store::schema`, and both
 //! declare the same alarms: an Errors and a Throttles alarm on every
 //! function, an alarm on the messages waiting in each event function's
@@ -24,8 +24,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use tenure_core::http::BUCKET_FUNCTIONS;
-use tenure_core::routes::{self, ROUTES};
+use tenure_core::routes;
+use tenure_core::service::BUCKET_FUNCTIONS;
 use tenure_core::store::schema;
 use yaml_rust2::{Yaml, YamlLoader};
 
@@ -156,7 +156,7 @@ fn repo_file(relative: &str) -> (PathBuf, String) {
 /// "METHOD /path" route keys of the route table, per function.
 fn routes_by_function() -> BTreeMap<String, BTreeSet<String>> {
     let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for r in ROUTES {
+    for r in routes::all() {
         out.entry(r.function.to_string()).or_default().insert(format!("{} {}", r.method, r.path));
     }
     out
@@ -1033,7 +1033,7 @@ fn sam_and_terraform_grant_the_same_s3_actions_only_on_document_objects() {
     assert_eq!(
         users,
         BUCKET_FUNCTIONS.iter().copied().collect(),
-        "permissions::GRANTS should give bucket actions to exactly http::BUCKET_FUNCTIONS"
+        "permissions::GRANTS should give bucket actions to exactly service::BUCKET_FUNCTIONS"
     );
 
     let template = sam_template();

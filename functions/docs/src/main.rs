@@ -1,8 +1,7 @@
-//! The `docs` function: serves its routes of `tenure_core::routes::ROUTES`.
-//! (It links the S3 feature only because the OpenAPI document names the
-//! document types.)
+//! The `docs` function: serves the `docs` route group
+//! (`tenure_core::api::docs::ROUTES`) and links no other group's handlers.
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    tenure_core::http::serve("docs").await
+    tenure_core::http::serve(&tenure_core::api::docs::GROUP).await
 }

@@ -1,6 +1,7 @@
-//! The `status` function: serves its routes of `tenure_core::routes::ROUTES`.
+//! The `status` function: serves the `status` route group
+//! (`tenure_core::api::status::ROUTES`) and links no other group's handlers.
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    tenure_core::http::serve("status").await
+    tenure_core::http::serve(&tenure_core::api::status::GROUP).await
 }

@@ -1,6 +1,7 @@
-//! The `users` function: serves its routes of `tenure_core::routes::ROUTES`.
+//! The `users` function: serves the `users` route group
+//! (`tenure_core::api::users::ROUTES`) and links no other group's handlers.
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    tenure_core::http::serve("users").await
+    tenure_core::http::serve(&tenure_core::api::users::GROUP).await
 }

@@ -5,10 +5,37 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+use super::AUDIT_READERS;
 use crate::domain::audit::{self, AuditEvent, Break, ChainHead};
 use crate::error::ApiError;
 use crate::http::{json, raw, Ctx, ListPage, Reply};
+use crate::http::{schema_of, Access::Roles, Group, Response, Route, Weight::Heavy};
 use crate::store::{decode, key_item, keys, Exprs, Key};
+
+/// The audit log, served by the `audit` function.
+pub const GROUP: Group = Group { function: "audit", routes: ROUTES, signs_tokens: false, on_start: None };
+
+pub const ROUTES: &[Route] = &[
+    Route {
+        path: "/audit",
+        summary: "Read the audit log (JSON or CSV)",
+        access: Roles(AUDIT_READERS),
+        weight: Heavy,
+        query: &["actor", "action", "target", "from", "to"],
+        paged: true,
+        handler: handler!(list),
+        ..Route::DEFAULT
+    },
+    Route {
+        path: "/audit/verify",
+        summary: "Verify the audit hash chain",
+        access: Roles(AUDIT_READERS),
+        weight: Heavy,
+        response: Response::Json(200, schema_of::<Verification>),
+        handler: handler!(verify),
+        ..Route::DEFAULT
+    },
+];
 
 /// CSV exports may ask for bigger pages than JSON lists.
 const CSV_MAX_LIMIT: i32 = 1000;
@@ -20,7 +47,7 @@ fn date_bound(ctx: &Ctx, name: &str, end: bool) -> Result<Option<String>, ApiErr
     let fmt = time::format_description::well_known::Rfc3339;
     if let Ok(t) = time::OffsetDateTime::parse(v, &fmt) {
         return match t.checked_to_offset(time::UtcOffset::UTC).filter(|u| (1900..=2200).contains(&u.year())) {
-            Some(u) => Ok(Some(crate::http::pipeline::timestamp(u))),
+            Some(u) => Ok(Some(crate::domain::timestamp(u))),
             None => Err(ApiError::bad_field(name, "must be between the years 1900 and 2200")),
         };
     }

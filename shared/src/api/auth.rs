@@ -8,13 +8,74 @@ use crate::auth::password;
 use crate::auth::refresh::{RefreshToken, REFRESH_TOKEN_SECONDS, USED_SECRETS_KEPT};
 use crate::domain::audit::{ChainHead, NewEvent, Origin};
 use crate::domain::roles::Role;
+use crate::domain::timestamp;
 use crate::domain::validate::{self, Checker, Email};
 use crate::error::ApiError;
-use crate::http::pipeline::{commit_with_audit, timestamp};
-use crate::http::{json, no_content, ratelimit, App, Ctx, Reply};
+use crate::http::{json, no_content, ratelimit, Ctx, Reply};
+use crate::http::{schema_of, Access, Group, Response, Route};
 use crate::ids::{CompanyId, SessionId, UserId};
+use crate::service::{commit_with_audit, App};
 use crate::store::items::{self, Company, Credential, Session, User};
 use crate::store::{decode, keys, Cond, Exprs, StoreError, Tenant, Tx};
+
+/// Sign-up, sign-in and sessions, served by the `auth` function, the only
+/// one that signs tokens. At cold start it creates the bootstrap admin.
+pub const GROUP: Group = Group {
+    function: "auth",
+    routes: ROUTES,
+    signs_tokens: true,
+    on_start: Some(|app| Box::pin(bootstrap_from_env(app))),
+};
+
+pub const ROUTES: &[Route] = &[
+    Route {
+        method: "POST",
+        path: "/auth/signup",
+        summary: "Create a company and its owner",
+        request: Some(schema_of::<SignupRequest>),
+        response: Response::Json(201, schema_of::<SignupResponse>),
+        create: true,
+        handler: handler!(signup),
+        ..Route::DEFAULT
+    },
+    Route {
+        method: "POST",
+        path: "/auth/login",
+        summary: "Exchange email and password for tokens",
+        request: Some(schema_of::<LoginRequest>),
+        response: Response::Json(200, schema_of::<TokenResponse>),
+        own_rate_limit: true,
+        handler: handler!(login),
+        ..Route::DEFAULT
+    },
+    Route {
+        method: "POST",
+        path: "/auth/refresh",
+        summary: "Rotate a refresh token",
+        request: Some(schema_of::<RefreshRequest>),
+        response: Response::Json(200, schema_of::<TokenResponse>),
+        handler: handler!(refresh),
+        ..Route::DEFAULT
+    },
+    Route {
+        method: "POST",
+        path: "/auth/logout",
+        summary: "Revoke the session of the presented tokens",
+        access: Access::SignedIn,
+        request: Some(schema_of::<LogoutRequest>),
+        response: Response::Empty(204),
+        handler: handler!(logout),
+        ..Route::DEFAULT
+    },
+    Route {
+        path: "/auth/me",
+        summary: "The signed-in user",
+        access: Access::SignedIn,
+        response: Response::Json(200, schema_of::<UserView>),
+        handler: handler!(me),
+        ..Route::DEFAULT
+    },
+];
 
 /// Failed logins in a row before the account is locked.
 pub const MAX_FAILED_LOGINS: u32 = 5;
@@ -288,7 +349,7 @@ pub async fn login(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     if let Some(link) = user.leaver.as_ref().filter(|l| l.leave_date < today) {
         if link.flagged_at.is_none() {
             let origin = Origin { actor: user.id.to_string(), ..origin };
-            crate::api::assess::record_post_leave_activity(
+            crate::service::assess::record_post_leave_activity(
                 &app,
                 &tenant,
                 &user,
@@ -470,6 +531,20 @@ pub async fn logout(ctx: &mut Ctx) -> Result<Reply, ApiError> {
 /// `GET /auth/me`.
 pub async fn me(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     Ok(json(200, &UserView::from(&ctx.principal()?.user)))
+}
+
+/// The `auth` function's start hook: the bootstrap admin, if the
+/// environment names one.
+async fn bootstrap_from_env(app: &App) {
+    if let Ok(crate::config::SignerConfig { bootstrap_admin: Some((email, password)), .. }) =
+        crate::config::SignerConfig::from_env()
+    {
+        match bootstrap_admin(app, &email, password.expose()).await {
+            Ok(true) => tracing::info!("bootstrap admin created"),
+            Ok(false) => tracing::info!("bootstrap admin already exists"),
+            Err(e) => tracing::error!(error = %e, "bootstrap admin not created"),
+        }
+    }
 }
 
 /// Creates the platform admin named by `TENURE_BOOTSTRAP_ADMIN_EMAIL` and

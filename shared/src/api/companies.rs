@@ -6,12 +6,58 @@ use serde::Deserialize;
 use super::CompanyView;
 use crate::domain::audit::NewEvent;
 use crate::domain::roles::Role;
+use crate::domain::roles::Role::Admin;
 use crate::domain::validate;
 use crate::error::ApiError;
 use crate::http::{json, Ctx, ListPage, Reply};
+use crate::http::{
+    schema_of,
+    Access::{self, Roles},
+    Group, Response, Route,
+};
 use crate::ids::CompanyId;
 use crate::store::items::{self, Company};
 use crate::store::{decode, keys, schema, Cond, Tenant, Tx};
+
+/// Companies (tenants), served by the `companies` function.
+pub const GROUP: Group = Group { function: "companies", routes: ROUTES, signs_tokens: false, on_start: None };
+
+pub const ROUTES: &[Route] = &[
+    Route {
+        path: "/companies",
+        summary: "List companies",
+        access: Roles(&[Admin]),
+        response: Response::Page(schema_of::<CompanyView>),
+        paged: true,
+        handler: handler!(list),
+        ..Route::DEFAULT
+    },
+    Route {
+        method: "POST",
+        path: "/companies",
+        summary: "Create a company",
+        access: Roles(&[Admin]),
+        request: Some(schema_of::<CreateCompanyRequest>),
+        response: Response::Json(201, schema_of::<CompanyView>),
+        create: true,
+        handler: handler!(create),
+        ..Route::DEFAULT
+    },
+    Route {
+        path: "/companies/{id}",
+        summary: "Read a company",
+        access: Access::SignedIn,
+        response: Response::Json(200, schema_of::<CompanyView>),
+        prefetch: prefetch_company,
+        handler: handler!(get),
+        ..Route::DEFAULT
+    },
+];
+
+/// The company named by `{id}`, read with the session.
+fn prefetch_company(ctx: &Ctx, _scope: &Tenant) -> Vec<crate::store::Key> {
+    CompanyId::parse(ctx.param("id")).map(|id| keys::company(&Tenant::new(id))).into_iter().collect()
+}
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -5,6 +5,21 @@
 
 use crate::error::ApiError;
 use crate::http::{raw, Ctx, Reply};
+use crate::http::{Group, Route};
+
+/// The web console, served by the `console` function.
+pub const GROUP: Group = Group { function: "console", routes: ROUTES, signs_tokens: false, on_start: None };
+
+pub const ROUTES: &[Route] = &[
+    Route { path: "/", summary: "The web console", handler: handler!(index), ..Route::DEFAULT },
+    Route {
+        path: "/assets/{file}",
+        summary: "A file of the web console",
+        own_rate_limit: true,
+        handler: handler!(asset),
+        ..Route::DEFAULT
+    },
+];
 
 /// Every file of the console: (name, media type, content).
 pub const ASSETS: &[(&str, &str, &str)] = &[

@@ -18,7 +18,7 @@ use crate::error::ApiError;
 use crate::http::{json, no_content, Ctx, ListPage, Reply};
 use crate::ids::{DocumentId, UserId};
 use crate::store::items::{self, User};
-use crate::store::s3::{object_key, Bucket, Presigned};
+use crate::store::s3::{Bucket, Presigned};
 use crate::store::{decode, key_item, keys, schema, Cond, Exprs, Key, SkCond, StoreError, Tenant, Tx};
 
 /// How long a presigned upload stays valid.
@@ -28,45 +28,64 @@ pub const DOWNLOAD_TTL: Duration = Duration::from_secs(60);
 /// A document never uploaded is forgotten after a day.
 pub const PENDING_SECONDS: i64 = 24 * 3600;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum DocumentStatus {
-    /// Upload URL issued; not checked yet.
-    Pending,
-    Available,
-    Rejected,
-    Deleted,
-}
+use crate::http::{schema_of, Access::SignedIn, Group, Response, Route};
+pub use crate::store::documents::{Document, DocumentStatus};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Document {
-    #[schema(value_type = String)]
-    pub id: DocumentId,
-    #[schema(value_type = String)]
-    pub company_id: crate::ids::CompanyId,
-    #[schema(value_type = String)]
-    pub employee_id: UserId,
-    pub kind: Kind,
-    /// The name the uploader gave; shown to people, never used as a key.
-    pub filename: String,
-    pub content_type: FileType,
-    /// The declared size in bytes.
-    pub size: u64,
-    pub status: DocumentStatus,
-    /// Why the upload trigger rejected it.
-    pub reason: Option<String>,
-    pub sha256: Option<String>,
-    pub uploaded_by: String,
-    pub created_at: String,
-    pub checked_at: Option<String>,
-    pub version: u64,
-}
+/// Employee documents, served by `documents`, the one HTTP function that
+/// links the S3 client (feature `s3`, at this module's `mod` line).
+pub const GROUP: Group = Group { function: "documents", routes: ROUTES, signs_tokens: false, on_start: None };
 
-impl Document {
-    pub fn object_key(&self) -> String {
-        object_key(&self.company_id, &self.employee_id, &self.id)
-    }
-}
+pub const ROUTES: &[Route] = &[
+    Route {
+        method: "POST",
+        path: "/documents/upload-url",
+        summary: "Get a presigned upload for a document",
+        access: SignedIn,
+        request: Some(schema_of::<UploadUrlRequest>),
+        response: Response::Json(201, schema_of::<UploadUrlResponse>),
+        create: true,
+        prefetch: prefetch_employee,
+        handler: handler!(upload_url),
+        ..Route::DEFAULT
+    },
+    Route {
+        path: "/documents",
+        summary: "List an employee's documents",
+        access: SignedIn,
+        response: Response::Page(schema_of::<Document>),
+        query: &["employee_id"],
+        paged: true,
+        handler: handler!(list),
+        ..Route::DEFAULT
+    },
+    Route {
+        path: "/documents/{id}",
+        summary: "Read a document's record",
+        access: SignedIn,
+        response: Response::Json(200, schema_of::<Document>),
+        prefetch: prefetch_document,
+        handler: handler!(get),
+        ..Route::DEFAULT
+    },
+    Route {
+        path: "/documents/{id}/download",
+        summary: "Get a 60-second presigned download",
+        access: SignedIn,
+        prefetch: prefetch_document,
+        handler: handler!(download),
+        ..Route::DEFAULT
+    },
+    Route {
+        method: "DELETE",
+        path: "/documents/{id}",
+        summary: "Delete a document",
+        access: SignedIn,
+        response: Response::Empty(204),
+        prefetch: prefetch_document,
+        handler: handler!(delete),
+        ..Route::DEFAULT
+    },
+];
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -97,22 +116,20 @@ fn bucket(ctx: &Ctx) -> Result<&Bucket, ApiError> {
     ctx.app.bucket.as_ref().ok_or_else(|| ApiError::internal("this function has no bucket"))
 }
 
-/// Items the document routes read with the session.
-pub fn prefetch(ctx: &Ctx, scope: &Tenant) -> Vec<Key> {
-    match (ctx.route.method, ctx.route.path) {
-        ("POST", "/documents/upload-url") => ctx
-            .json_opt::<serde_json::Value>()
-            .ok()
-            .flatten()
-            .and_then(|v| v.get("employee_id").and_then(|e| e.as_str()).and_then(UserId::parse))
-            .map(|u| keys::user(scope, &u))
-            .into_iter()
-            .collect(),
-        (_, p) if p.starts_with("/documents/{id}") => {
-            DocumentId::parse(ctx.param("id")).map(|d| keys::document(scope, &d)).into_iter().collect()
-        }
-        _ => Vec::new(),
-    }
+/// `POST /documents/upload-url`: the employee the body names.
+fn prefetch_employee(ctx: &Ctx, scope: &Tenant) -> Vec<Key> {
+    ctx.json_opt::<serde_json::Value>()
+        .ok()
+        .flatten()
+        .and_then(|v| v.get("employee_id").and_then(|e| e.as_str()).and_then(UserId::parse))
+        .map(|u| keys::user(scope, &u))
+        .into_iter()
+        .collect()
+}
+
+/// `/documents/{id}…`: the document.
+fn prefetch_document(ctx: &Ctx, scope: &Tenant) -> Vec<Key> {
+    DocumentId::parse(ctx.param("id")).map(|d| keys::document(scope, &d)).into_iter().collect()
 }
 
 /// `POST /documents/upload-url`.

@@ -4,16 +4,127 @@
 use serde::{Deserialize, Deserializer};
 use serde_json::json;
 
-use super::assess::{self, HistoryEntry};
+use super::{CHECKLIST_USERS, LEAVER_READERS, LEAVER_WRITERS};
 use crate::domain::audit::NewEvent;
 use crate::domain::leavers::{self as rules, format_date, new_checklist, surname_key, LeaverStatus, RawLeaver};
 use crate::domain::risk::{Level, RiskSettings};
+use crate::domain::validate::decode_segment;
 use crate::error::ApiError;
 use crate::http::{json, no_content, Ctx, ListPage, Reply};
+use crate::http::{schema_of, Access::Roles, Group, Response, Route};
 use crate::ids::{LeaverId, UserId};
+use crate::service::assess::{self, HistoryEntry};
 use crate::store::items::{LeaverLink, User};
+use crate::store::leavers::RiskState;
 use crate::store::leavers::{self as stored, Leaver};
 use crate::store::{decode, keys, schema, Cond, Exprs, SkCond, StoreError, Tenant, Tx};
+
+/// Leavers, their risk and their offboarding checklist, served by `leavers`.
+pub const GROUP: Group = Group { function: "leavers", routes: ROUTES, signs_tokens: false, on_start: None };
+
+pub const ROUTES: &[Route] = &[
+    Route {
+        method: "POST",
+        path: "/leavers",
+        summary: "Register a leaver",
+        access: Roles(LEAVER_WRITERS),
+        request: Some(schema_of::<CreateLeaverRequest>),
+        response: Response::Json(201, schema_of::<Leaver>),
+        create: true,
+        prefetch: prefetch_create,
+        handler: handler!(create),
+        ..Route::DEFAULT
+    },
+    Route {
+        path: "/leavers",
+        summary: "List leavers",
+        access: Roles(LEAVER_READERS),
+        response: Response::Page(schema_of::<Leaver>),
+        query: &["status", "risk_level", "leaving_before", "leaving_after", "department"],
+        paged: true,
+        prefetch: prefetch_settings,
+        handler: handler!(list),
+        ..Route::DEFAULT
+    },
+    Route {
+        path: "/leavers/{id}",
+        summary: "Read a leaver by id, or the leavers with a surname",
+        access: Roles(LEAVER_READERS),
+        response: Response::Json(200, schema_of::<Leaver>),
+        prefetch: prefetch_by_key,
+        handler: handler!(get),
+        ..Route::DEFAULT
+    },
+    Route {
+        method: "PUT",
+        path: "/leavers/{id}",
+        summary: "Change the leave date of the leaver with a surname (or id)",
+        access: Roles(LEAVER_WRITERS),
+        request: Some(schema_of::<LeaveDateRequest>),
+        response: Response::Json(200, schema_of::<Leaver>),
+        prefetch: prefetch_by_key,
+        handler: handler!(put_leave_date),
+        ..Route::DEFAULT
+    },
+    Route {
+        method: "PATCH",
+        path: "/leavers/{id}",
+        summary: "Update a leaver",
+        access: Roles(LEAVER_WRITERS),
+        request: Some(schema_of::<PatchLeaverRequest>),
+        response: Response::Json(200, schema_of::<Leaver>),
+        prefetch: prefetch_by_id,
+        handler: handler!(patch),
+        ..Route::DEFAULT
+    },
+    Route {
+        method: "DELETE",
+        path: "/leavers/{id}",
+        summary: "Delete a leaver (soft)",
+        access: Roles(LEAVER_WRITERS),
+        response: Response::Empty(204),
+        prefetch: prefetch_by_id,
+        handler: handler!(delete),
+        ..Route::DEFAULT
+    },
+    Route {
+        path: "/leavers/{id}/risk",
+        summary: "A leaver's risk: score, level, factors, history",
+        access: Roles(LEAVER_READERS),
+        response: Response::Json(200, schema_of::<LeaverRisk>),
+        prefetch: prefetch_by_id,
+        handler: handler!(risk),
+        ..Route::DEFAULT
+    },
+    Route {
+        method: "POST",
+        path: "/leavers/{id}/assess",
+        summary: "Re-score a leaver now",
+        access: Roles(LEAVER_READERS),
+        response: Response::Json(200, schema_of::<RiskState>),
+        prefetch: prefetch_by_id,
+        handler: handler!(assess_now),
+        ..Route::DEFAULT
+    },
+    Route {
+        path: "/leavers/{id}/checklist",
+        summary: "A leaver's offboarding checklist",
+        access: Roles(CHECKLIST_USERS),
+        prefetch: prefetch_by_id,
+        handler: handler!(checklist),
+        ..Route::DEFAULT
+    },
+    Route {
+        method: "PATCH",
+        path: "/leavers/{id}/checklist/{item}",
+        summary: "Tick or untick a checklist item",
+        access: Roles(CHECKLIST_USERS),
+        request: Some(schema_of::<ChecklistPatchRequest>),
+        prefetch: prefetch_by_id,
+        handler: handler!(patch_checklist),
+        ..Route::DEFAULT
+    },
+];
 
 /// `null` and absent are different for optional fields of a PATCH:
 /// absent keeps the value, `null` clears it.
@@ -74,25 +185,6 @@ pub struct ChecklistPatchRequest {
     pub version: Option<u64>,
 }
 
-/// Percent-decodes a path segment (`M%C3%BCller` → `Müller`).
-pub fn decode_segment(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 /// What `{id}` in `/leavers/{id}` names.
 pub enum Target {
     Id(LeaverId),
@@ -126,26 +218,38 @@ pub(crate) fn settings(ctx: &Ctx, t: &Tenant) -> Result<RiskSettings, ApiError> 
     Ok(ctx.prefetched::<RiskSettings>(&keys::risk_settings(t))?.unwrap_or_default())
 }
 
-/// Items the leaver routes read with the session.
-pub fn prefetch(ctx: &Ctx, scope: &Tenant) -> Vec<keys::Key> {
-    let mut wanted = vec![keys::risk_settings(scope)];
-    let r = ctx.route;
-    match (r.method, r.path) {
-        ("POST", "/leavers") => {
-            if let Ok(Some(req)) = ctx.json_opt::<serde_json::Value>() {
-                if let Some(uid) = req.get("employee_id").and_then(|v| v.as_str()).and_then(UserId::parse) {
-                    wanted.push(keys::user(scope, &uid));
-                }
-            }
+/// Every leaver route reads the company's risk settings with the session.
+fn prefetch_settings(_ctx: &Ctx, scope: &Tenant) -> Vec<keys::Key> {
+    vec![keys::risk_settings(scope)]
+}
+
+/// `POST /leavers`: the settings, and the linked account if the body names one.
+fn prefetch_create(ctx: &Ctx, scope: &Tenant) -> Vec<keys::Key> {
+    let mut wanted = prefetch_settings(ctx, scope);
+    if let Ok(Some(req)) = ctx.json_opt::<serde_json::Value>() {
+        if let Some(uid) = req.get("employee_id").and_then(|v| v.as_str()).and_then(UserId::parse) {
+            wanted.push(keys::user(scope, &uid));
         }
-        (_, p) if p.starts_with("/leavers/{id}") => match target(ctx.param("id")) {
-            Target::Id(id) => wanted.push(keys::leaver(scope, &id)),
-            Target::Surname(k) if r.path == "/leavers/{id}" && (r.method == "GET" || r.method == "PUT") => {
-                wanted.push(keys::surname_bucket(scope, &k))
-            }
-            Target::Surname(_) | Target::Nothing => {}
-        },
-        _ => {}
+    }
+    wanted
+}
+
+/// `/leavers/{id}/…`: the settings and the leaver named by an id.
+fn prefetch_by_id(ctx: &Ctx, scope: &Tenant) -> Vec<keys::Key> {
+    let mut wanted = prefetch_settings(ctx, scope);
+    if let Target::Id(id) = target(ctx.param("id")) {
+        wanted.push(keys::leaver(scope, &id));
+    }
+    wanted
+}
+
+/// `GET`/`PUT /leavers/{key}`: as `prefetch_by_id`, or the surname's bucket.
+fn prefetch_by_key(ctx: &Ctx, scope: &Tenant) -> Vec<keys::Key> {
+    let mut wanted = prefetch_settings(ctx, scope);
+    match target(ctx.param("id")) {
+        Target::Id(id) => wanted.push(keys::leaver(scope, &id)),
+        Target::Surname(k) => wanted.push(keys::surname_bucket(scope, &k)),
+        Target::Nothing => {}
     }
     wanted
 }
@@ -617,19 +721,34 @@ pub async fn risk(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         .await?;
     let history = page.items.into_iter().map(decode::<HistoryEntry>).collect::<Result<Vec<_>, _>>()?;
     let r = l.risk.clone();
-    Ok(json(
-        200,
-        &json!({
-            "leaver_id": l.id.to_string(),
-            "score": r.as_ref().map(|r| r.score),
-            "level": r.as_ref().map(|r| r.level),
-            "factors": r.as_ref().map(|r| r.factors.clone()).unwrap_or_default(),
-            "assessed_at": r.as_ref().map(|r| r.assessed_at.clone()),
-            "post_leave_activity": l.post_leave_activity,
-            "open_alerts": l.open_alerts,
-            "history": history,
-        }),
-    ))
+    let view = LeaverRisk {
+        leaver_id: l.id.to_string(),
+        score: r.as_ref().map(|r| r.score),
+        level: r.as_ref().map(|r| r.level),
+        factors: r.as_ref().map(|r| r.factors.clone()).unwrap_or_default(),
+        assessed_at: r.as_ref().map(|r| r.assessed_at.clone()),
+        post_leave_activity: l.post_leave_activity,
+        open_alerts: l.open_alerts,
+        history,
+    };
+    Ok(json(200, &view))
+}
+
+/// `GET /leavers/{id}/risk`: the current score (none before the first
+/// assessment), each factor's contribution, and the score history.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct LeaverRisk {
+    pub leaver_id: String,
+    pub score: Option<u32>,
+    pub level: Option<Level>,
+    pub factors: Vec<crate::domain::risk::Factor>,
+    pub assessed_at: Option<String>,
+    pub post_leave_activity: Option<crate::domain::risk::Activity>,
+    /// Open alert ids by slot (level, or `deactivation`).
+    #[schema(value_type = Object)]
+    pub open_alerts: std::collections::BTreeMap<String, String>,
+    /// Newest first, at most 90 days.
+    pub history: Vec<HistoryEntry>,
 }
 
 /// `POST /leavers/{id}/assess`: re-score now.

@@ -6,17 +6,79 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::assess::{Alert, AlertStatus};
 use super::leavers::settings;
-use super::sweep;
+use super::{LEAVER_READERS, RISK_MANAGERS};
 use crate::domain::audit::NewEvent;
 use crate::domain::risk::settings::Thresholds;
 use crate::domain::risk::Level;
+use crate::domain::risk::RiskSettings;
 use crate::error::ApiError;
 use crate::http::{json, Ctx, ListPage, Reply};
+use crate::http::{schema_of, Access::Roles, Group, Response, Route, Weight::Heavy};
 use crate::ids::AlertId;
+use crate::service::assess::{Alert, AlertStatus};
+use crate::service::sweep;
+use crate::service::sweep::SweepReport;
 use crate::store::leavers as stored;
+use crate::store::Tenant;
 use crate::store::{decode, items, key_item, keys, Cond, Exprs, Key, SkCond, StoreError, Tx};
+
+/// Risk settings, alerts and the sweep on demand, served by `risk`.
+pub const GROUP: Group = Group { function: "risk", routes: ROUTES, signs_tokens: false, on_start: None };
+
+pub const ROUTES: &[Route] = &[
+    Route {
+        path: "/risk-settings",
+        summary: "The company's risk settings",
+        access: Roles(RISK_MANAGERS),
+        response: Response::Json(200, schema_of::<RiskSettings>),
+        prefetch: prefetch_settings,
+        handler: handler!(get_settings),
+        ..Route::DEFAULT
+    },
+    Route {
+        method: "PUT",
+        path: "/risk-settings",
+        summary: "Change the company's risk settings",
+        access: Roles(RISK_MANAGERS),
+        request: Some(schema_of::<RiskSettingsRequest>),
+        response: Response::Json(200, schema_of::<RiskSettings>),
+        prefetch: prefetch_settings,
+        handler: handler!(put_settings),
+        ..Route::DEFAULT
+    },
+    Route {
+        path: "/alerts",
+        summary: "List risk alerts",
+        access: Roles(LEAVER_READERS),
+        response: Response::Page(schema_of::<Alert>),
+        query: &["status", "level", "leaver_id"],
+        paged: true,
+        handler: handler!(list_alerts),
+        ..Route::DEFAULT
+    },
+    Route {
+        method: "PATCH",
+        path: "/alerts/{id}",
+        summary: "Acknowledge or resolve an alert",
+        access: Roles(RISK_MANAGERS),
+        request: Some(schema_of::<AlertPatchRequest>),
+        response: Response::Json(200, schema_of::<Alert>),
+        prefetch: prefetch_alert,
+        handler: handler!(patch_alert),
+        ..Route::DEFAULT
+    },
+    Route {
+        method: "POST",
+        path: "/sweeps",
+        summary: "Run the risk sweep now for the company",
+        access: Roles(RISK_MANAGERS),
+        weight: Heavy,
+        response: Response::Json(200, schema_of::<SweepReport>),
+        handler: handler!(run_sweep),
+        ..Route::DEFAULT
+    },
+];
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -40,15 +102,14 @@ pub struct AlertPatchRequest {
     pub version: Option<u64>,
 }
 
-/// Items the risk routes read with the session.
-pub fn prefetch(ctx: &Ctx, scope: &crate::store::Tenant) -> Vec<Key> {
-    match (ctx.route.method, ctx.route.path) {
-        (_, "/risk-settings") => vec![keys::risk_settings(scope)],
-        ("PATCH", "/alerts/{id}") => {
-            AlertId::parse(ctx.param("id")).map(|id| keys::alert(scope, &id)).into_iter().collect()
-        }
-        _ => Vec::new(),
-    }
+/// The company's risk settings, read with the session.
+fn prefetch_settings(_ctx: &Ctx, scope: &Tenant) -> Vec<Key> {
+    vec![keys::risk_settings(scope)]
+}
+
+/// The alert named by `{id}`, read with the session.
+fn prefetch_alert(ctx: &Ctx, scope: &Tenant) -> Vec<Key> {
+    AlertId::parse(ctx.param("id")).map(|id| keys::alert(scope, &id)).into_iter().collect()
 }
 
 /// `GET /risk-settings`.

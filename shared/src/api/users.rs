@@ -4,14 +4,71 @@ use serde::Deserialize;
 
 use super::auth::{hash_password, stage_new_user};
 use super::UserView;
+use super::USER_ADMINS;
 use crate::domain::audit::NewEvent;
+use crate::domain::roles::Role::{Admin, Owner};
 use crate::domain::roles::{self, Refusal, Role};
 use crate::domain::validate::{self, Checker, Email};
 use crate::error::ApiError;
 use crate::http::{json, Ctx, ListPage, Reply};
+use crate::http::{schema_of, Access::Roles, Group, Response, Route};
 use crate::ids::UserId;
 use crate::store::items::User;
 use crate::store::{decode, keys, Cond, Exprs, StoreError, Tx};
+use crate::store::{Key, Tenant};
+
+/// The company's users (the access view of people), served by `users`.
+pub const GROUP: Group = Group { function: "users", routes: ROUTES, signs_tokens: false, on_start: None };
+
+pub const ROUTES: &[Route] = &[
+    Route {
+        path: "/auth/admin/users",
+        summary: "List the company's users",
+        access: Roles(USER_ADMINS),
+        response: Response::Page(schema_of::<UserView>),
+        paged: true,
+        handler: handler!(list),
+        ..Route::DEFAULT
+    },
+    Route {
+        method: "POST",
+        path: "/auth/admin/users",
+        summary: "Create a user in the company",
+        access: Roles(USER_ADMINS),
+        request: Some(schema_of::<CreateUserRequest>),
+        response: Response::Json(201, schema_of::<UserView>),
+        create: true,
+        handler: handler!(create),
+        ..Route::DEFAULT
+    },
+    Route {
+        method: "PATCH",
+        path: "/auth/admin/users/{id}/role",
+        summary: "Change a user's role",
+        access: Roles(&[Admin, Owner]),
+        request: Some(schema_of::<RoleRequest>),
+        response: Response::Json(200, schema_of::<UserView>),
+        prefetch: prefetch_target,
+        handler: handler!(change_role),
+        ..Route::DEFAULT
+    },
+    Route {
+        method: "PATCH",
+        path: "/auth/admin/users/{id}/status",
+        summary: "Activate or deactivate a user",
+        access: Roles(USER_ADMINS),
+        request: Some(schema_of::<StatusRequest>),
+        response: Response::Json(200, schema_of::<UserView>),
+        prefetch: prefetch_target,
+        handler: handler!(change_status),
+        ..Route::DEFAULT
+    },
+];
+
+/// The user named by `{id}`, read with the session.
+fn prefetch_target(ctx: &Ctx, scope: &Tenant) -> Vec<Key> {
+    UserId::parse(ctx.param("id")).map(|id| keys::user(scope, &id)).into_iter().collect()
+}
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -15,11 +15,11 @@ use aws_lambda_events::s3::S3Event;
 use lambda_runtime::{service_fn, LambdaEvent};
 use serde::Serialize;
 
-use crate::api::documents::{Document, DocumentStatus};
 use crate::domain::audit::{ChainHead, NewEvent, Origin};
 use crate::domain::documents::{Checker, Rejection, MAX_SIZE};
-use crate::http::pipeline::{commit_with_audit, timestamp};
-use crate::http::App;
+use crate::domain::timestamp;
+use crate::service::{commit_with_audit, App};
+use crate::store::documents::{Document, DocumentStatus};
 use crate::store::s3::parse_object_key;
 use crate::store::{decode, items, keys, Cond, Exprs, StoreError, Tenant, Tx};
 
@@ -35,7 +35,7 @@ pub struct Outcome {
 /// S3 event keys are URL-encoded, with `+` for spaces.
 pub fn decode_key(raw: &str) -> String {
     let plus = raw.replace('+', " ");
-    crate::api::leavers::decode_segment(&plus)
+    crate::domain::validate::decode_segment(&plus)
 }
 
 #[derive(Debug, thiserror::Error)]

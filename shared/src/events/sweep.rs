@@ -14,10 +14,10 @@ use aws_lambda_events::eventbridge::EventBridgeEvent;
 use lambda_runtime::{service_fn, LambdaEvent};
 use serde::{Deserialize, Serialize};
 
-use crate::api::sweep::{sweep_company, SweepReport};
 use crate::domain::leavers::format_date;
-use crate::http::App;
 use crate::ids::CompanyId;
+use crate::service::sweep::{sweep_company, SweepReport};
+use crate::service::App;
 use crate::store::items::Company;
 use crate::store::{decode, keys, schema, Cond, SkCond, StoreError, Tenant};
 

@@ -19,20 +19,20 @@ use lambda_http::{Body, Request, RequestExt};
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
-use crate::api;
-use crate::domain::audit::{self, ChainHead, NewEvent, Origin};
+use crate::domain::audit::{ChainHead, NewEvent, Origin};
 use crate::domain::roles::Role;
+use crate::domain::timestamp;
 use crate::error::ApiError;
-use crate::http::{body, cursor, json, ratelimit, App, Reply};
+use crate::http::route::{Access, Group, Route, Weight};
+use crate::http::{body, cursor, json, ratelimit, Reply};
 use crate::ids::{CompanyId, SessionId, UserId};
-use crate::routes::{self, Access, Route, Weight};
+use crate::service::commit::{commit_with_audit, IDEMPOTENCY_SECONDS};
+use crate::service::App;
 use crate::store::items::{self, Idempotency, Session, User};
-use crate::store::{decode, keys, Cond, Exprs, Item, Key, StoreError, Tenant, Tx};
+use crate::store::{decode, keys, Item, Key, StoreError, Tenant, Tx};
 
 /// Largest accepted body.
 pub const MAX_BODY: usize = 64 * 1024;
-/// Idempotent responses are kept 24 hours.
-pub const IDEMPOTENCY_SECONDS: i64 = 24 * 3600;
 
 /// The signed-in caller, as stored now (not as the token remembers).
 #[derive(Debug, Clone)]
@@ -232,104 +232,6 @@ impl Ctx {
     }
 }
 
-/// How often an audited write retries when other writes of the same
-/// company's chain got in first. Each company's chain takes one write at a
-/// time: this bounds a company's audited writes to a few hundred a second.
-const AUDIT_ATTEMPTS: usize = 10;
-
-/// Appends `events` after `head` in the same transaction as `base`.
-pub async fn commit_with_audit(
-    app: &App,
-    tenant: &Tenant,
-    mut head: ChainHead,
-    origin: &Origin,
-    base: Tx,
-    events: Vec<NewEvent>,
-    idem: Option<(Key, Idempotency)>,
-) -> Result<ChainHead, StoreError> {
-    let table = app.store.table().to_string();
-    let own = base.len();
-    for attempt in 0..AUDIT_ATTEMPTS {
-        if attempt > 0 {
-            // Concurrent writers of one company's chain take turns.
-            let jitter = crate::ids::random_bytes::<1>()[0] as u64 % 25;
-            tokio::time::sleep(std::time::Duration::from_millis(5 * attempt as u64 + jitter)).await;
-        }
-        let mut tx = base.clone();
-        let (stored, new_head) = audit::append(tenant.id(), &head, origin, events.clone());
-        for e in &stored {
-            tx.put(&table, &keys::audit_event(tenant, e.seq), items::AUDIT_EVENT, e, Cond::New);
-        }
-        if !stored.is_empty() {
-            tx.update(
-                &table,
-                &keys::audit_head(tenant),
-                "SET #seq = :new_seq, #hash = :new_hash, entity_type = :et",
-                Cond::Expr("attribute_not_exists(#seq) OR #seq = :old_seq".into()),
-                Exprs::new()
-                    .name("#seq", "seq")
-                    .name("#hash", "hash")
-                    .num(":new_seq", new_head.seq)
-                    .str(":new_hash", &new_head.hash)
-                    .num(":old_seq", head.seq)
-                    .str(":et", items::AUDIT_HEAD),
-            );
-        }
-        let idem_index = match &idem {
-            Some((key, record)) => match crate::store::to_item(key, items::IDEMPOTENCY, record) {
-                // An expired record may linger until TTL deletes it.
-                Ok(item) => Some(tx.put_item(
-                    &table,
-                    item,
-                    Cond::Expr("attribute_not_exists(pk) OR expires_at < :now".into()),
-                    Exprs::new().num(":now", record.expires_at - IDEMPOTENCY_SECONDS),
-                )),
-                Err(e) => return Err(e),
-            },
-            None => None,
-        };
-        match app.store.transact(tx).await {
-            Err(StoreError::Cancelled { failed }) if failed.iter().any(|i| *i < own) => {
-                return Err(StoreError::Cancelled { failed: failed.into_iter().filter(|i| *i < own).collect() });
-            }
-            Err(StoreError::Cancelled { failed }) if idem_index.is_some_and(|x| failed.contains(&x)) => {
-                return Err(StoreError::IdempotencyConflict);
-            }
-            Err(StoreError::Cancelled { .. }) => {
-                // The chain moved on under us: re-read the head and retry.
-                let fresh = app.store.get(&keys::audit_head(tenant)).await?;
-                head = fresh
-                    .map(decode::<items::Head>)
-                    .transpose()?
-                    .map(ChainHead::from)
-                    .unwrap_or_else(ChainHead::genesis);
-            }
-            Err(e) => return Err(e),
-            Ok(()) => return Ok(new_head),
-        }
-    }
-    Err(StoreError::Dynamo(format!("audit chain contention: gave up after {AUDIT_ATTEMPTS} attempts")))
-}
-
-pub fn timestamp(t: time::OffsetDateTime) -> String {
-    // Times near the ends of the calendar cannot move to UTC; clamp them.
-    let t = t.checked_to_offset(time::UtcOffset::UTC).unwrap_or(if t.year() < 0 {
-        time::PrimitiveDateTime::MIN.assume_utc()
-    } else {
-        time::PrimitiveDateTime::MAX.assume_utc()
-    });
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second(),
-        t.millisecond()
-    )
-}
-
 fn request_id_of(req: &Request) -> String {
     if let Some(lambda_http::request::RequestContext::ApiGatewayV2(c)) = req.request_context_ref() {
         if let Some(id) = c.request_id.as_deref().filter(|s| !s.is_empty()) {
@@ -354,7 +256,7 @@ fn source_ip_of(req: &Request) -> String {
 }
 
 /// Serves one request: never fails, always a response with a request id.
-pub async fn handle(app: Arc<App>, req: Request) -> Reply {
+pub async fn handle(app: Arc<App>, group: &'static Group, req: Request) -> Reply {
     let started = Instant::now();
     let request_id = request_id_of(&req);
     let method = req.method().as_str().to_string();
@@ -368,7 +270,7 @@ pub async fn handle(app: Arc<App>, req: Request) -> Reply {
         route = tracing::field::Empty,
         company = tracing::field::Empty
     );
-    let outcome = run(app.clone(), req, request_id.clone()).instrument(span.clone()).await;
+    let outcome = run(app.clone(), group, req, request_id.clone()).instrument(span.clone()).await;
     let _in_span = span.enter();
     let (mut reply, company, route) = match outcome {
         Ok((reply, company, route)) => (reply, company, route),
@@ -407,12 +309,12 @@ pub async fn handle(app: Arc<App>, req: Request) -> Reply {
 
 type Outcome = Result<(Reply, Option<String>, Option<&'static str>), (ApiError, Option<String>, Option<&'static str>)>;
 
-async fn run(app: Arc<App>, req: Request, request_id: String) -> Outcome {
+async fn run(app: Arc<App>, group: &'static Group, req: Request, request_id: String) -> Outcome {
     let method = req.method().as_str().to_string();
     let path = req.uri().path().to_string();
     // Route.
-    let Some((route, params)) = routes::find(app.function, &method, &path) else {
-        let exists = routes::routes_of(app.function).any(|r| routes::match_path(r.path, &path).is_some());
+    let Some((route, params)) = group.find(&method, &path) else {
+        let exists = group.has_path(&path);
         return Err((if exists { ApiError::MethodNotAllowed } else { ApiError::NotFound }, None, None));
     };
     let rp = Some(route.path);
@@ -430,7 +332,7 @@ async fn run(app: Arc<App>, req: Request, request_id: String) -> Outcome {
         return fail(ApiError::PayloadTooLarge, None);
     }
     let has_body = !body.iter().all(u8::is_ascii_whitespace);
-    if has_body && route.body {
+    if has_body && route.body() {
         let ct = req.headers().get(http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
         let mime = ct.split(';').next().unwrap_or("").trim();
         if !mime.eq_ignore_ascii_case("application/json") {
@@ -440,7 +342,7 @@ async fn run(app: Arc<App>, req: Request, request_id: String) -> Outcome {
             return fail(ApiError::bad_request("The body is not valid JSON."), None);
         }
     }
-    let body = if route.body { body } else { Vec::new() };
+    let body = if route.body() { body } else { Vec::new() };
 
     let now = time::OffsetDateTime::now_utc();
     let unix = now.unix_timestamp();
@@ -470,7 +372,7 @@ async fn run(app: Arc<App>, req: Request, request_id: String) -> Outcome {
 
     if route.access == Access::Public {
         let client = ratelimit::Client { id: format!("ip:{ip}"), limit: limits.ip_per_minute, heavy_limit: heavy };
-        if !api::counts_own_rate_limit(route) {
+        if !route.own_rate_limit {
             if let Err(e) = ratelimit::hit(&app.store, &client, unix).await {
                 return fail(e, None);
             }
@@ -496,7 +398,7 @@ async fn run(app: Arc<App>, req: Request, request_id: String) -> Outcome {
             }
             ctx.idempotency = Some(k);
         }
-        return match Box::pin(api::dispatch(&mut ctx)).await {
+        return match (route.handler)(&mut ctx).await {
             Ok(reply) => Ok((reply, ctx.tenant.as_ref().map(|t| t.id().to_string()), rp)),
             Err(e) => fail(e, ctx.tenant.as_ref().map(|t| t.id().to_string())),
         };
@@ -547,7 +449,7 @@ async fn run(app: Arc<App>, req: Request, request_id: String) -> Outcome {
     if let Some((k, _)) = &idem {
         wanted.push(k.clone());
     }
-    wanted.extend(api::prefetch(route, &scope, &ctx));
+    wanted.extend((route.prefetch)(&ctx, &scope));
     let found = match app.store.batch_get(&wanted).await {
         Ok(f) => f,
         Err(e) => return fail(e.into(), company),
@@ -587,7 +489,7 @@ async fn run(app: Arc<App>, req: Request, request_id: String) -> Outcome {
                 at: ctx.timestamp(),
             };
             if let Err(e) =
-                crate::api::assess::record_post_leave_activity(&app, &home, &user, link, &what, head, &origin).await
+                crate::service::assess::record_post_leave_activity(&app, &home, &user, link, &what, head, &origin).await
             {
                 tracing::error!(error = %e, "recording activity after the leave date failed");
             }
@@ -621,7 +523,7 @@ async fn run(app: Arc<App>, req: Request, request_id: String) -> Outcome {
             Err(e) => return fail(e, company),
         }
     }
-    match Box::pin(api::dispatch(&mut ctx)).await {
+    match (route.handler)(&mut ctx).await {
         Ok(reply) => Ok((reply, company, rp)),
         Err(e) => fail(e, company),
     }
@@ -629,7 +531,7 @@ async fn run(app: Arc<App>, req: Request, request_id: String) -> Outcome {
 
 /// The record key and request hash of an `Idempotency-Key` on a create.
 fn idempotency_key(ctx: &Ctx, scope: &str) -> Option<Result<(Key, String), ApiError>> {
-    if !api::is_create(ctx.route) {
+    if !ctx.route.create {
         return None;
     }
     let raw = ctx.header("idempotency-key")?;

@@ -3,6 +3,8 @@
 //! `serde_dynamo`; keys come from `keys`; nothing here scans.
 
 pub mod counter;
+#[cfg(feature = "s3")]
+pub mod documents;
 pub mod guard;
 pub mod items;
 pub mod keys;

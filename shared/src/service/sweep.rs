@@ -13,11 +13,11 @@
 use serde::Serialize;
 
 use super::assess;
+use super::{commit_with_audit, App};
 use crate::domain::audit::{ChainHead, NewEvent, Origin};
 use crate::domain::leavers::{format_date, parse_date, LeaverStatus};
 use crate::domain::risk::RiskSettings;
-use crate::http::pipeline::{commit_with_audit, timestamp};
-use crate::http::App;
+use crate::domain::timestamp;
 use crate::store::items::{self, User};
 use crate::store::leavers::{self as stored, Leaver};
 use crate::store::{decode, keys, schema, Cond, Exprs, SkCond, StoreError, Tenant, Tx};

@@ -208,7 +208,7 @@ pub fn deactivation_failed_alert(l: &Leaver, user: &crate::ids::UserId, now: &st
 /// a critical alert (unless one is open), the user flagged so this is
 /// written once, and the audit events, in one transaction.
 pub async fn record_post_leave_activity(
-    app: &crate::http::App,
+    app: &crate::service::App,
     t: &Tenant,
     user: &crate::store::items::User,
     link: &crate::store::items::LeaverLink,
@@ -262,7 +262,7 @@ pub async fn record_post_leave_activity(
             );
         }
         stored::stage_fields(&mut tx, &table, t, &link.leaver_id, &link.surname_key, &sets, &[]);
-        match crate::http::pipeline::commit_with_audit(app, t, head.clone(), origin, tx, events, None).await {
+        match crate::service::commit_with_audit(app, t, head.clone(), origin, tx, events, None).await {
             Ok(_) => return Ok(()),
             // Another request recorded it first.
             Err(StoreError::Cancelled { failed }) if failed.contains(&0) => return Ok(()),

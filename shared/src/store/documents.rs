@@ -1,0 +1,49 @@
+//! A document's record, as stored and as the API shows it. The `documents`
+//! routes create and read it; the upload trigger moves it from `pending` to
+//! `available` or `rejected`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::documents::{FileType, Kind};
+use crate::ids::{DocumentId, UserId};
+use crate::store::s3::object_key;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentStatus {
+    /// Upload URL issued; not checked yet.
+    Pending,
+    Available,
+    Rejected,
+    Deleted,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Document {
+    #[schema(value_type = String)]
+    pub id: DocumentId,
+    #[schema(value_type = String)]
+    pub company_id: crate::ids::CompanyId,
+    #[schema(value_type = String)]
+    pub employee_id: UserId,
+    pub kind: Kind,
+    /// The name the uploader gave; shown to people, never used as a key.
+    pub filename: String,
+    pub content_type: FileType,
+    /// The declared size in bytes.
+    pub size: u64,
+    pub status: DocumentStatus,
+    /// Why the upload trigger rejected it.
+    pub reason: Option<String>,
+    pub sha256: Option<String>,
+    pub uploaded_by: String,
+    pub created_at: String,
+    pub checked_at: Option<String>,
+    pub version: u64,
+}
+
+impl Document {
+    pub fn object_key(&self) -> String {
+        object_key(&self.company_id, &self.employee_id, &self.id)
+    }
+}
