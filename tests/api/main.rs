@@ -4,6 +4,7 @@
 mod audit;
 mod auth;
 mod bad_input;
+mod cases;
 mod companies;
 mod documents;
 mod leavers;

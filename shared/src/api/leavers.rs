@@ -6,7 +6,9 @@ use serde_json::json;
 
 use super::{CHECKLIST_USERS, LEAVER_READERS, LEAVER_WRITERS};
 use crate::domain::audit::NewEvent;
-use crate::domain::leavers::{self as rules, format_date, new_checklist, surname_key, LeaverStatus, RawLeaver};
+use crate::domain::leavers::{
+    self as rules, format_date, new_checklist, surname_key, CaseAction, CaseActor, CaseSubject, LeaverStatus, RawLeaver,
+};
 use crate::domain::risk::{Level, RiskSettings};
 use crate::domain::validate::decode_segment;
 use crate::error::ApiError;
@@ -312,14 +314,17 @@ fn stage_link(ctx: &Ctx, tx: &mut Tx, t: &Tenant, l: &Leaver) {
     }
 }
 
-/// Changing a linked leaver's dates is deactivating their account later:
-/// only who may deactivate that account may do it.
-fn may_manage_link(ctx: &Ctx, l: &Leaver) -> Result<(), ApiError> {
-    let (Some(uid), Some(role)) = (&l.employee_id, l.linked_role) else { return Ok(()) };
+/// The case rule (`domain::leavers::may_act_on_case`) for the caller and
+/// leaver `l`: 403 when the caller is its subject or may not manage it.
+pub(crate) fn authorize_case(ctx: &Ctx, l: &Leaver, action: CaseAction) -> Result<(), ApiError> {
+    let subject = CaseSubject { case: &l.id, user: l.employee_id.as_ref(), role: l.linked_role };
+    rules::may_act_on_case(case_actor(ctx)?, subject, action).map_err(|r| ApiError::Forbidden(r.message()))
+}
+
+/// The caller as the case rules see them: role, id and their own case.
+pub(crate) fn case_actor(ctx: &Ctx) -> Result<CaseActor<'_>, ApiError> {
     let p = ctx.principal()?;
-    crate::domain::roles::may_change_status(p.role(), uid == p.id(), role)
-        .map(|_| ())
-        .map_err(|_| ApiError::Forbidden("Your role may not change the leave of this person's account."))
+    Ok(CaseActor { role: p.role(), id: p.id(), own_case: p.user.leaver.as_ref().map(|link| &link.leaver_id) })
 }
 
 /// `POST /leavers`.
@@ -582,7 +587,7 @@ pub async fn put_leave_date(ctx: &mut Ctx) -> Result<Reply, ApiError> {
             )));
         }
     }
-    may_manage_link(ctx, &l)?;
+    authorize_case(ctx, &l, CaseAction::Manage)?;
     let t = ctx.tenant()?.clone();
     let from = l.leave_date.clone();
     l.leave_date = format_date(date);
@@ -603,6 +608,7 @@ pub async fn put_leave_date(ctx: &mut Ctx) -> Result<Reply, ApiError> {
 pub async fn patch(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let req: PatchLeaverRequest = ctx.json()?;
     let mut l = by_id(ctx)?;
+    authorize_case(ctx, &l, CaseAction::Manage)?;
     if req.version != l.version {
         return Err(ApiError::Conflict(format!(
             "The leaver was changed meanwhile: version is {}, you sent {}.",
@@ -632,9 +638,6 @@ pub async fn patch(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         notes: req.notes.as_ref().map(|o| o.as_deref()),
     };
     let f = rules::fields(Some(&base), &raw).map_err(ApiError::Validation)?;
-    if f.leave_date != base.leave_date {
-        may_manage_link(ctx, &l)?;
-    }
     let t = ctx.tenant()?.clone();
     let old_surname = l.surname_key.clone();
     let mut changed: Vec<&str> = Vec::new();
@@ -686,16 +689,33 @@ pub async fn patch(ctx: &mut Ctx) -> Result<Reply, ApiError> {
 /// trail but leaves lists, surname lookups and the sweep.
 pub async fn delete(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let mut l = by_id(ctx)?;
+    authorize_case(ctx, &l, CaseAction::Manage)?;
     let t = ctx.tenant()?.clone();
+    let now = ctx.timestamp();
     l.status = LeaverStatus::Deleted;
     l.version += 1;
-    l.updated_at = ctx.timestamp();
+    l.updated_at = now.clone();
     let read_rev = l.rev;
     l.rev += 1;
     let mut tx = Tx::new();
+    let mut events = vec![NewEvent::new("leaver.deleted", l.id.to_string())];
+    // Deleting the case of a linked account lifts its refusal after the leave
+    // date and the sweep's deactivation: security hears of it at once.
+    if let Some(uid) = &l.employee_id {
+        let actor = ctx.principal()?.id().to_string();
+        let alert = assess::case_deleted_alert(&l, uid, &actor, &now);
+        l.open_alerts.insert(alert.slot().to_string(), alert.id.to_string());
+        assess::stage_alert(&mut tx, ctx.table(), &t, &alert);
+        events.push(
+            NewEvent::new("alert.raised", alert.id.to_string())
+                .with("leaver", l.id.to_string())
+                .with("level", alert.level.as_str())
+                .with("kind", "case_deleted"),
+        );
+    }
     stored::stage_put(&mut tx, ctx.table(), &t, &l, Some(read_rev), None)?;
     stage_link(ctx, &mut tx, &t, &l);
-    ctx.commit(tx, vec![NewEvent::new("leaver.deleted", l.id.to_string())]).await.map_err(conflict_on_write)?;
+    ctx.commit(tx, events).await.map_err(conflict_on_write)?;
     Ok(no_content())
 }
 
@@ -754,6 +774,7 @@ pub struct LeaverRisk {
 /// `POST /leavers/{id}/assess`: re-score now.
 pub async fn assess_now(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let mut l = by_id(ctx)?;
+    authorize_case(ctx, &l, CaseAction::Work)?;
     let t = ctx.tenant()?.clone();
     let mut tx = Tx::new();
     let mut events = Vec::new();
@@ -787,6 +808,7 @@ pub async fn patch_checklist(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         Some(n) => Some(crate::domain::validate::name(n, 1000).map_err(|m| ApiError::invalid("note", m))?),
     };
     let mut l = by_id(ctx)?;
+    authorize_case(ctx, &l, CaseAction::Work)?;
     if let Some(v) = req.version {
         if v != l.version {
             return Err(ApiError::Conflict(format!(

@@ -6,9 +6,11 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::json;
 
+use super::leavers::case_actor;
 use super::leavers::settings;
 use super::{LEAVER_READERS, RISK_MANAGERS};
 use crate::domain::audit::NewEvent;
+use crate::domain::leavers::{self as rules, CaseAction, CaseSubject};
 use crate::domain::risk::settings::Thresholds;
 use crate::domain::risk::Level;
 use crate::domain::risk::RiskSettings;
@@ -122,6 +124,7 @@ pub async fn get_settings(ctx: &mut Ctx) -> Result<Reply, ApiError> {
 /// whether the sweep deactivates accounts. Audited with what changed.
 pub async fn put_settings(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let req: RiskSettingsRequest = ctx.json()?;
+    rules::may_change_risk_settings(case_actor(ctx)?).map_err(|r| ApiError::Forbidden(r.message()))?;
     let t = ctx.tenant()?.clone();
     let current = settings(ctx, &t)?;
     if req.version != current.version {
@@ -238,6 +241,11 @@ pub async fn patch_alert(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let t = ctx.tenant()?.clone();
     let id = AlertId::parse(ctx.param("id")).ok_or(ApiError::NotFound)?;
     let mut alert: Alert = ctx.prefetched(&keys::alert(&t, &id))?.ok_or(ApiError::NotFound)?;
+    // The alert's subject is its leaver: the case id (which the caller's own
+    // account carries while the caller is that leaver) and its account.
+    let subject = CaseSubject { case: &alert.leaver_id, user: alert.employee_id.as_ref(), role: None };
+    rules::may_act_on_case(case_actor(ctx)?, subject, CaseAction::Work)
+        .map_err(|r| ApiError::Forbidden(r.message()))?;
     if let Some(v) = req.version {
         if v != alert.version {
             return Err(ApiError::Conflict(format!(

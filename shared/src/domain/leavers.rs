@@ -245,6 +245,81 @@ pub fn fields(base: Option<&LeaverFields>, raw: &RawLeaver) -> Result<LeaverFiel
     }
 }
 
+/// What a caller does to a leaver's case (the leaver and what hangs off it:
+/// checklist, alerts, risk settings).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseAction {
+    /// Register, change or delete the case. The case ends with the person's
+    /// account refused and deactivated, so this is the same rule as
+    /// deactivating that account (HR may not for an owner or security).
+    Manage,
+    /// Work on it: tick the checklist, handle an alert, re-assess.
+    Work,
+}
+
+/// The caller, as far as a case is concerned.
+#[derive(Debug, Clone, Copy)]
+pub struct CaseActor<'a> {
+    pub role: crate::domain::roles::Role,
+    pub id: &'a crate::ids::UserId,
+    /// The caller's own open case, if the caller is a leaver.
+    pub own_case: Option<&'a crate::ids::LeaverId>,
+}
+
+/// The person a case is about, as far as it is known.
+#[derive(Debug, Clone, Copy)]
+pub struct CaseSubject<'a> {
+    pub case: &'a crate::ids::LeaverId,
+    /// The linked account, when the leaver has one.
+    pub user: Option<&'a crate::ids::UserId>,
+    pub role: Option<crate::domain::roles::Role>,
+}
+
+/// Why a caller may not act on a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseRefusal {
+    /// A person never acts on their own case.
+    OwnCase,
+    /// The caller may not manage this person's account.
+    NotPermitted,
+}
+
+impl CaseRefusal {
+    pub fn message(self) -> &'static str {
+        match self {
+            CaseRefusal::OwnCase => "Nobody may act on their own leaver case.",
+            CaseRefusal::NotPermitted => "Your role may not manage the leave of this person's account.",
+        }
+    }
+}
+
+/// May `actor` do `action` to the case of `subject`? The one rule every
+/// write to a case, its checklist, its alerts (and, for a leaver, the
+/// company's risk settings) goes through: the subject never acts on their
+/// own case, and only who may deactivate the subject's account manages it.
+pub fn may_act_on_case(actor: CaseActor, subject: CaseSubject, action: CaseAction) -> Result<(), CaseRefusal> {
+    let own = actor.own_case == Some(subject.case) || subject.user == Some(actor.id);
+    if own {
+        return Err(CaseRefusal::OwnCase);
+    }
+    match (action, subject.role) {
+        (CaseAction::Manage, Some(role)) => {
+            crate::domain::roles::may_change_status(actor.role, false, role).map_err(|_| CaseRefusal::NotPermitted)
+        }
+        _ => Ok(()),
+    }
+}
+
+/// May `actor` change the company-wide risk settings? Not while they are a
+/// leaver themselves: the settings decide how every case, theirs included,
+/// is scored and whether their account is deactivated.
+pub fn may_change_risk_settings(actor: CaseActor) -> Result<(), CaseRefusal> {
+    match actor.own_case {
+        Some(_) => Err(CaseRefusal::OwnCase),
+        None => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -312,5 +387,91 @@ mod tests {
         assert_eq!(format_date(patched.leave_date), "2027-01-15");
         let cleared = fields(Some(&base), &RawLeaver { notes: Some(None), ..Default::default() }).unwrap();
         assert_eq!(cleared.notes, None);
+    }
+}
+
+#[cfg(test)]
+mod case_tests {
+    use super::*;
+    use crate::domain::roles::Role::{self, *};
+    use crate::ids::{LeaverId, UserId};
+
+    #[test]
+    fn the_subject_never_acts_on_their_own_case_and_only_who_may_deactivate_them_manages_it() {
+        let me = UserId::new();
+        let other = UserId::new();
+        let my_case = LeaverId::new();
+        let case = LeaverId::new();
+        // (actor role, the case is the caller's own, its account is the caller, its account's role, action)
+        type Case = (Role, bool, bool, Option<Role>, CaseAction, Result<(), CaseRefusal>, &'static str);
+        let cases: &[Case] = &[
+            (Hr, false, true, Some(Hr), CaseAction::Manage, Err(CaseRefusal::OwnCase), "HR deleting her own case"),
+            (Hr, true, false, None, CaseAction::Manage, Err(CaseRefusal::OwnCase), "by the case id alone"),
+            (
+                Technician,
+                false,
+                true,
+                Some(Technician),
+                CaseAction::Work,
+                Err(CaseRefusal::OwnCase),
+                "ticking one's own checklist",
+            ),
+            (Security, true, false, None, CaseAction::Work, Err(CaseRefusal::OwnCase), "resolving one's own alert"),
+            (Owner, false, true, Some(Owner), CaseAction::Manage, Err(CaseRefusal::OwnCase), "even an owner"),
+            (Admin, false, true, Some(Admin), CaseAction::Work, Err(CaseRefusal::OwnCase), "even an admin"),
+            (
+                Hr,
+                false,
+                false,
+                Some(Owner),
+                CaseAction::Manage,
+                Err(CaseRefusal::NotPermitted),
+                "HR and an owner's case",
+            ),
+            (
+                Hr,
+                false,
+                false,
+                Some(Security),
+                CaseAction::Manage,
+                Err(CaseRefusal::NotPermitted),
+                "HR and a security user's case",
+            ),
+            (Hr, false, false, Some(Employee), CaseAction::Manage, Ok(()), "HR and an employee's case"),
+            (Owner, false, false, Some(Security), CaseAction::Manage, Ok(()), "the owner and a security user's case"),
+            (
+                Owner,
+                false,
+                false,
+                Some(Admin),
+                CaseAction::Manage,
+                Err(CaseRefusal::NotPermitted),
+                "an owner and an admin's case",
+            ),
+            (Hr, false, false, None, CaseAction::Manage, Ok(()), "a case without an account"),
+            (Technician, false, false, Some(Owner), CaseAction::Work, Ok(()), "IT works any other case"),
+            (Security, false, false, Some(Owner), CaseAction::Work, Ok(()), "security handles an owner's alert"),
+        ];
+        for (role, own_case, subject_is_me, subject_role, action, expected, name) in cases {
+            let a = CaseActor { role: *role, id: &me, own_case: Some(if *own_case { &case } else { &my_case }) };
+            let user = match (subject_is_me, subject_role) {
+                (true, _) => Some(&me),
+                (false, Some(_)) => Some(&other),
+                (false, None) => None,
+            };
+            let s = CaseSubject { case: &case, user, role: *subject_role };
+            assert_eq!(may_act_on_case(a, s, *action), *expected, "{name}");
+        }
+    }
+
+    #[test]
+    fn a_leaver_may_not_change_the_risk_settings() {
+        let me = UserId::new();
+        let case = LeaverId::new();
+        assert_eq!(
+            may_change_risk_settings(CaseActor { role: Security, id: &me, own_case: Some(&case) }),
+            Err(CaseRefusal::OwnCase)
+        );
+        assert_eq!(may_change_risk_settings(CaseActor { role: Security, id: &me, own_case: None }), Ok(()));
     }
 }

@@ -38,6 +38,9 @@ pub enum AlertKind {
     Risk,
     /// The sweep could not deactivate (or verify) the leaver's account.
     DeactivationFailed,
+    /// The case of a linked account was deleted: its refusal after the
+    /// leave date and its deactivation no longer happen.
+    CaseDeleted,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -48,6 +51,11 @@ pub struct Alert {
     pub kind: AlertKind,
     #[schema(value_type = String)]
     pub leaver_id: LeaverId,
+    /// The leaver's linked account, when there is one: the person the
+    /// alert is about, who may never handle it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub employee_id: Option<crate::ids::UserId>,
     pub leaver_name: String,
     pub level: Level,
     pub score: u32,
@@ -74,6 +82,7 @@ impl Alert {
         match self.kind {
             AlertKind::Risk => self.level.as_str(),
             AlertKind::DeactivationFailed => "deactivation",
+            AlertKind::CaseDeleted => "case_deleted",
         }
     }
 
@@ -84,6 +93,12 @@ impl Alert {
             o.remove("surname_key");
         }
         v
+    }
+
+    /// The alert is about this account.
+    pub fn about(mut self, user: Option<&crate::ids::UserId>) -> Self {
+        self.employee_id = user.cloned();
+        self
     }
 
     /// A new open alert.
@@ -100,6 +115,7 @@ impl Alert {
             id: AlertId::new(),
             kind: AlertKind::Risk,
             leaver_id: leaver_id.clone(),
+            employee_id: None,
             leaver_name,
             level,
             score,
@@ -171,10 +187,9 @@ pub fn record(
             a.score,
             a.factors.iter().take(3).map(|f| format!("{} (+{})", f.label, f.contribution)).collect(),
             now,
-        );
-        tx.put(table, &keys::alert(t, &alert.id), items::ALERT, &alert, Cond::New);
-        let guard = serde_json::json!({ "alert_id": alert.id.to_string() });
-        tx.put(table, &keys::open_alert_guard(t, &l.id, a.level.as_str()), items::ALERT_GUARD, &guard, Cond::New);
+        )
+        .about(l.employee_id.as_ref());
+        stage_alert(tx, table, t, &alert);
         l.open_alerts.insert(a.level.as_str().to_string(), alert.id.to_string());
         events.push(
             NewEvent::new("alert.raised", alert.id.to_string())
@@ -185,6 +200,30 @@ pub fn record(
         out.alert = Some(alert);
     }
     out
+}
+
+/// Stages a new open alert with the guard item that holds its slot, so two
+/// writers can never open two alerts in one slot of one leaver.
+pub fn stage_alert(tx: &mut Tx, table: &str, t: &Tenant, alert: &Alert) {
+    tx.put(table, &keys::alert(t, &alert.id), items::ALERT, alert, Cond::New);
+    let guard = serde_json::json!({ "alert_id": alert.id.to_string() });
+    tx.put(table, &keys::open_alert_guard(t, &alert.leaver_id, alert.slot()), items::ALERT_GUARD, &guard, Cond::New);
+}
+
+/// A critical alert that the case of a linked account was deleted.
+pub fn case_deleted_alert(l: &Leaver, user: &crate::ids::UserId, actor: &str, now: &str) -> Alert {
+    let mut a = Alert::open(
+        &l.id,
+        format!("{} {}", l.first_name, l.surname),
+        &l.surname_key,
+        Level::Critical,
+        l.risk.as_ref().map(|r| r.score).unwrap_or(0),
+        vec![format!("The leaver case of account {user} was deleted by {actor}")],
+        now,
+    )
+    .about(Some(user));
+    a.kind = AlertKind::CaseDeleted;
+    a
 }
 
 /// An alert that the sweep could not deactivate (or verify the
@@ -198,7 +237,8 @@ pub fn deactivation_failed_alert(l: &Leaver, user: &crate::ids::UserId, now: &st
         l.risk.as_ref().map(|r| r.score).unwrap_or(0),
         vec![format!("Could not deactivate or verify account {user} on the leave date")],
         now,
-    );
+    )
+    .about(Some(user));
     a.kind = AlertKind::DeactivationFailed;
     a
 }
@@ -245,7 +285,8 @@ pub async fn record_post_leave_activity(
                 100,
                 vec![format!("Account used after the leave date: {what} from {}", origin.source_ip)],
                 &origin.at,
-            );
+            )
+            .about(Some(&user.id));
             tx.put(&table, &keys::alert(t, &alert.id), items::ALERT, &alert, Cond::New);
             tx.put(
                 &table,
