@@ -190,8 +190,9 @@ locals {
       env            = {}
     }
 
-    # Presigned uploads (PUT) and downloads (GET) carry this role's
-    # permissions; DELETE /documents/{id} removes the object.
+    # Presigned uploads (PUT, under uploads/) and downloads (GET, of the
+    # checked bytes under documents/) carry this role's permissions;
+    # DELETE /documents/{id} removes the objects.
     documents = {
       routes = [
         "POST /documents/upload-url",
@@ -211,7 +212,8 @@ locals {
         gsi1 = ["dynamodb:Query"]
       }
       bucket_actions = {
-        "documents/*" = ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"]
+        "uploads/*"   = ["s3:PutObject", "s3:DeleteObject"]
+        "documents/*" = ["s3:GetObject", "s3:DeleteObject"]
       }
       ssm_parameters = []
       env = {
@@ -254,13 +256,14 @@ locals {
       }
     }
 
-    # The upload check: streams each object created under documents/,
-    # compares its real type and size with the declared ones, marks the
-    # document available or rejected, and deletes a rejected object.
+    # The upload check: streams each object created under uploads/,
+    # compares its real type and size with the declared ones, copies good
+    # bytes to documents/ (the only objects served), marks the document
+    # available or rejected, and deletes the upload.
     "document-uploaded" = {
-      description   = "Checks each uploaded document (S3 ObjectCreated under documents/)"
+      description   = "Checks each uploaded document (S3 ObjectCreated under uploads/)"
       bucket_events = ["s3:ObjectCreated:*"]
-      bucket_prefix = "documents/"
+      bucket_prefix = "uploads/"
       timeout       = 60
       max_event_age = 21600 # Lambda's longest: a document left unchecked stays pending
       table_actions = [
@@ -271,7 +274,8 @@ locals {
       ]
       index_actions = {}
       bucket_actions = {
-        "documents/*" = ["s3:GetObject", "s3:DeleteObject"]
+        "uploads/*"   = ["s3:GetObject", "s3:DeleteObject"]
+        "documents/*" = ["s3:PutObject", "s3:DeleteObject"]
       }
       ssm_parameters = []
       env = {

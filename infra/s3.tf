@@ -67,16 +67,23 @@ resource "aws_s3_bucket_lifecycle_configuration" "documents" {
   # Noncurrent-version rules need versioning in place first.
   depends_on = [aws_s3_bucket_versioning.documents]
 
+  # Uploads are never served: the upload trigger deletes each one once it
+  # is checked; what it never saw (a document left pending) goes after two
+  # days, and the versions a delete leaves behind after one.
   rule {
-    id     = "expire-quarantine"
+    id     = "expire-uploads"
     status = "Enabled"
 
     filter {
-      prefix = "quarantine/"
+      prefix = "uploads/"
     }
 
     expiration {
-      days = 30
+      days = 2
+    }
+
+    noncurrent_version_expiration {
+      noncurrent_days = 1
     }
   }
 

@@ -79,7 +79,7 @@ ORIGIN="http://127.0.0.1:$PORT"
 # functions then presign URLs for the proxy's address (the Host header is
 # passed through unchanged, so SigV4 still checks out at the endpoint).
 S3_FOR_FUNCTIONS="$AWS_ENDPOINT_URL_S3"
-preflight="$(curl -s -o /dev/null -D - -X OPTIONS "$AWS_ENDPOINT_URL_S3/$TENURE_BUCKET/documents/probe" \
+preflight="$(curl -s -o /dev/null -D - -X OPTIONS "$AWS_ENDPOINT_URL_S3/$TENURE_BUCKET/uploads/probe" \
   -H "Origin: $ORIGIN" -H 'Access-Control-Request-Method: PUT' -H 'Access-Control-Request-Headers: content-type' || true)"
 if grep -qi '^access-control-allow-origin:' <<<"$preflight"; then
   log "the local S3 endpoint answers CORS preflights itself"

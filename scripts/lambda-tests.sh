@@ -225,7 +225,7 @@ req = urllib.request.Request(up["url"], data=data, method=up["method"], headers=
 with urllib.request.urlopen(req, timeout=30) as r:
     assert r.status == 200, r.status
 path = up["url"].split("?")[0]
-print(path[path.index("/documents/") + 1:])
+print(path[path.index("/uploads/") + 1:])
 PY
   )"; then
     FIX_OBJECT_KEY="$msg"

@@ -481,7 +481,7 @@ pub fn upload_headers(v: &Value) -> Vec<(String, String)> {
 pub fn key_of(v: &Value) -> String {
     let url = v["upload"]["url"].as_str().unwrap_or_default();
     let path = url.split('?').next().unwrap_or_default();
-    let at = path.find("/documents/").expect("an upload URL names a documents/ key");
+    let at = path.find("/uploads/").expect("an upload URL names an uploads/ key");
     path[at + 1..].to_string()
 }
 

@@ -11,11 +11,13 @@ pub struct Grants {
     pub table: &'static [&'static str],
     /// DynamoDB actions per global secondary index.
     pub indexes: &'static [(&'static str, &'static [&'static str])],
-    /// S3 actions on `documents/*` of the documents bucket (`s3:` omitted).
-    pub bucket: &'static [&'static str],
+    /// S3 actions per object key pattern of the documents bucket
+    /// (`uploads/*`, `documents/*`; `s3:` omitted).
+    pub bucket: &'static [(&'static str, &'static [&'static str])],
 }
 
 const NO_INDEX: &[(&str, &[&str])] = &[];
+const NO_BUCKET: &[(&str, &[&str])] = &[];
 const QUERY: &[&str] = &["Query"];
 
 /// Every function's grants. Each HTTP function needs `UpdateItem` (rate
@@ -24,18 +26,18 @@ const QUERY: &[&str] = &["Query"];
 /// `GetItem` (re-reading the head when another write got in first).
 #[rustfmt::skip]
 pub const GRANTS: &[Grants] = &[
-    Grants { function: "status", table: &["UpdateItem"], indexes: NO_INDEX, bucket: &[] },
-    Grants { function: "docs", table: &["UpdateItem"], indexes: NO_INDEX, bucket: &[] },
-    Grants { function: "console", table: &["UpdateItem"], indexes: NO_INDEX, bucket: &[] },
-    Grants { function: "auth", table: &["UpdateItem", "BatchGetItem", "GetItem", "PutItem"], indexes: NO_INDEX, bucket: &[] },
-    Grants { function: "users", table: &["UpdateItem", "BatchGetItem", "GetItem", "PutItem", "Query"], indexes: NO_INDEX, bucket: &[] },
-    Grants { function: "companies", table: &["UpdateItem", "BatchGetItem", "GetItem", "PutItem"], indexes: &[("gsi1", QUERY)], bucket: &[] },
-    Grants { function: "audit", table: &["UpdateItem", "BatchGetItem", "Query"], indexes: NO_INDEX, bucket: &[] },
-    Grants { function: "leavers", table: &["UpdateItem", "BatchGetItem", "GetItem", "PutItem", "Query"], indexes: &[("gsi2", QUERY)], bucket: &[] },
-    Grants { function: "risk", table: &["UpdateItem", "BatchGetItem", "GetItem", "PutItem", "DeleteItem", "Query"], indexes: &[("gsi2", QUERY)], bucket: &[] },
-    Grants { function: "documents", table: &["UpdateItem", "BatchGetItem", "GetItem", "PutItem", "Query"], indexes: &[("gsi1", QUERY)], bucket: &["PutObject", "GetObject", "DeleteObject"] },
-    Grants { function: "risk-sweep", table: &["GetItem", "BatchGetItem", "PutItem", "UpdateItem", "Query"], indexes: &[("gsi1", QUERY), ("gsi2", QUERY)], bucket: &[] },
-    Grants { function: "document-uploaded", table: &["GetItem", "BatchGetItem", "PutItem", "UpdateItem"], indexes: NO_INDEX, bucket: &["GetObject", "DeleteObject"] },
+    Grants { function: "status", table: &["UpdateItem"], indexes: NO_INDEX, bucket: NO_BUCKET },
+    Grants { function: "docs", table: &["UpdateItem"], indexes: NO_INDEX, bucket: NO_BUCKET },
+    Grants { function: "console", table: &["UpdateItem"], indexes: NO_INDEX, bucket: NO_BUCKET },
+    Grants { function: "auth", table: &["UpdateItem", "BatchGetItem", "GetItem", "PutItem"], indexes: NO_INDEX, bucket: NO_BUCKET },
+    Grants { function: "users", table: &["UpdateItem", "BatchGetItem", "GetItem", "PutItem", "Query"], indexes: NO_INDEX, bucket: NO_BUCKET },
+    Grants { function: "companies", table: &["UpdateItem", "BatchGetItem", "GetItem", "PutItem"], indexes: &[("gsi1", QUERY)], bucket: NO_BUCKET },
+    Grants { function: "audit", table: &["UpdateItem", "BatchGetItem", "Query"], indexes: NO_INDEX, bucket: NO_BUCKET },
+    Grants { function: "leavers", table: &["UpdateItem", "BatchGetItem", "GetItem", "PutItem", "Query"], indexes: &[("gsi2", QUERY)], bucket: NO_BUCKET },
+    Grants { function: "risk", table: &["UpdateItem", "BatchGetItem", "GetItem", "PutItem", "DeleteItem", "Query"], indexes: &[("gsi2", QUERY)], bucket: NO_BUCKET },
+    Grants { function: "documents", table: &["UpdateItem", "BatchGetItem", "GetItem", "PutItem", "Query"], indexes: &[("gsi1", QUERY)], bucket: &[("uploads/*", &["PutObject", "DeleteObject"]), ("documents/*", &["GetObject", "DeleteObject"])] },
+    Grants { function: "risk-sweep", table: &["GetItem", "BatchGetItem", "PutItem", "UpdateItem", "Query"], indexes: &[("gsi1", QUERY), ("gsi2", QUERY)], bucket: NO_BUCKET },
+    Grants { function: "document-uploaded", table: &["GetItem", "BatchGetItem", "PutItem", "UpdateItem"], indexes: NO_INDEX, bucket: &[("uploads/*", &["GetObject", "DeleteObject"]), ("documents/*", &["PutObject", "DeleteObject"])] },
 ];
 
 /// The grants of `function`; none for an unknown name.
@@ -44,7 +46,7 @@ pub fn of(function: &str) -> Grants {
         function: "unknown",
         table: &[],
         indexes: NO_INDEX,
-        bucket: &[],
+        bucket: NO_BUCKET,
     })
 }
 
@@ -57,8 +59,8 @@ impl Grants {
         self.indexes.iter().any(|(i, actions)| *i == index && actions.contains(&action))
     }
 
-    pub fn allows_bucket(&self, action: &str) -> bool {
-        self.bucket.contains(&action)
+    pub fn allows_bucket(&self, pattern: &str, action: &str) -> bool {
+        self.bucket.iter().any(|(p, actions)| *p == pattern && actions.contains(&action))
     }
 }
 
@@ -81,7 +83,10 @@ mod tests {
                 assert!(indexes.contains(i), "{}: unknown index {i}", g.function);
                 assert!(!actions.is_empty());
             }
-            for a in g.table.iter().chain(g.bucket) {
+            for (pattern, _) in g.bucket {
+                assert!(["uploads/*", "documents/*"].contains(pattern), "{}: {pattern}", g.function);
+            }
+            for a in g.table.iter().chain(g.bucket.iter().flat_map(|(_, a)| a.iter())) {
                 assert!(!a.contains('*') && !a.contains(':'), "{}: {a}", g.function);
             }
         }

@@ -59,7 +59,7 @@ async fn an_employee_uploads_each_type_and_hr_downloads_it() {
         let key = key_of(&v);
         assert_eq!(
             key,
-            format!("documents/{}/{}/{}", o.company_id, emp.user_id, v["document_id"].as_str().unwrap()),
+            format!("uploads/{}/{}/{}", o.company_id, emp.user_id, v["document_id"].as_str().unwrap()),
             "the key is ids only, never the filename"
         );
         assert_eq!(doc(&h, &emp, &id).await["status"], "pending");
@@ -121,7 +121,7 @@ async fn the_presigned_upload_is_bound_to_its_key_type_and_size() {
     });
     assert_eq!(http("PUT", &url, &other, PDF).await.0, 403);
     // Another key.
-    let tampered = url.replacen("/documents/", "/documents/x", 1);
+    let tampered = url.replacen("/uploads/", "/uploads/x", 1);
     assert_eq!(http("PUT", &tampered, &headers, PDF).await.0, 403);
     // A longer body than declared.
     let mut longer = headers.clone();
@@ -223,9 +223,10 @@ async fn repeated_late_and_unknown_events_change_nothing() {
     assert_eq!(doc(&h, &o, v["document_id"].as_str().unwrap()).await, before);
     for key in [
         "somewhere/else.txt",
-        "documents/cmp_x/usr_y/doc_z",
-        &format!("documents/{}/{}/doc_01JD0000000000000000000000", o.company_id, o.user_id),
-        "documents%2F..%2F..%2Fetc",
+        "uploads/cmp_x/usr_y/doc_z",
+        &format!("uploads/{}/{}/doc_01JD0000000000000000000000", o.company_id, o.user_id),
+        &format!("documents/{}/{}/{}", o.company_id, o.user_id, v["document_id"].as_str().unwrap()),
+        "uploads%2F..%2F..%2Fetc",
     ] {
         let r = document_uploaded::handle(&app, s3_event(key, 10)).await.unwrap();
         assert_eq!(r[0].result, "skipped", "{key}");
@@ -292,4 +293,70 @@ async fn the_consoles_upload_origin_is_where_presigned_uploads_go_on_aws() {
             p.url
         );
     }
+}
+
+/// A second `PUT` to a document's presigned URL after it was checked (the
+/// URL lives five minutes) changes nothing a reader gets: downloads serve
+/// the checked bytes, and the trigger discards the new upload unread.
+#[tokio::test]
+async fn a_second_upload_to_a_checked_document_changes_nothing_a_reader_gets() {
+    let h = Harness::new().await;
+    let o = h.signup().await;
+    let emp = h.add_user(&o, "employee").await;
+    let v = request_upload(&h, &emp, &emp.user_id, "cv.pdf", "application/pdf", PDF.len()).await;
+    let id = v["document_id"].as_str().unwrap().to_string();
+    assert_eq!(upload_and_check(&h, &v, PDF).await[0].result, "available");
+    let checked = doc(&h, &o, &id).await;
+    // Bytes of the same declared type and size, but not the ones checked.
+    let mut swapped = PDF.to_vec();
+    let n = swapped.len();
+    swapped[n - 8..].copy_from_slice(b"SWAPPED!");
+    let (status, _) = http("PUT", v["upload"]["url"].as_str().unwrap(), &upload_headers(&v), &swapped).await;
+    assert_eq!(status, 200, "the presigned URL is still valid (as S3 would allow)");
+    // Before the trigger ran, and after it did: the download serves the checked bytes.
+    let download = || async {
+        let r = h.send(Req::get(&format!("/documents/{id}/download")).bearer(&o.access)).await;
+        r.expect(200);
+        http("GET", r.json()["download"]["url"].as_str().unwrap(), &[], &[]).await
+    };
+    assert_eq!(download().await, (200, PDF.to_vec()), "the download serves the checked bytes");
+    let again = document_uploaded::handle(&h.app("document-uploaded"), s3_event(&key_of(&v), n)).await.unwrap();
+    assert_eq!(again[0].result, "skipped");
+    assert_eq!(download().await, (200, PDF.to_vec()), "still the checked bytes after the trigger");
+    assert_eq!(doc(&h, &o, &id).await, checked, "the record did not change");
+    let bucket = tenure_tests::bucket().await;
+    assert!(bucket.stream(&key_of(&v)).await.unwrap().is_none(), "the unchecked upload is discarded");
+}
+
+/// An upload replaced while the trigger was checking it is not served:
+/// the copy of the checked bytes happens only while the upload still has
+/// the ETag that was read, and the replacement's own event checks it.
+#[tokio::test]
+async fn an_upload_replaced_during_its_check_is_copied_only_as_checked() {
+    let h = Harness::new().await;
+    let o = h.signup().await;
+    let bucket = tenure_tests::bucket().await;
+    let v = request_upload(&h, &o, &o.user_id, "cv.pdf", "application/pdf", PDF.len()).await;
+    let (status, _) = http("PUT", v["upload"]["url"].as_str().unwrap(), &upload_headers(&v), PDF).await;
+    assert_eq!(status, 200);
+    let key = key_of(&v);
+    let read = bucket.stream(&key).await.unwrap().expect("the upload");
+    let etag = read.etag.expect("an ETag");
+    // Replaced after the read: the conditional copy refuses.
+    let mut other = PDF.to_vec();
+    let n = other.len();
+    other[n - 5..].copy_from_slice(b"OTHER");
+    assert_eq!(http("PUT", v["upload"]["url"].as_str().unwrap(), &upload_headers(&v), &other).await.0, 200);
+    let target = format!("documents/{}/{}/{}/x", o.company_id, o.user_id, v["document_id"].as_str().unwrap());
+    assert!(!bucket.copy_if_unchanged(&key, &target, &etag).await.unwrap(), "copied bytes that were not checked");
+    assert!(bucket.stream(&target).await.unwrap().is_none());
+    // The replacement's own event checks and serves the replacement.
+    assert_eq!(
+        document_uploaded::handle(&h.app("document-uploaded"), s3_event(&key, n)).await.unwrap()[0].result,
+        "available"
+    );
+    let r = h
+        .send(Req::get(&format!("/documents/{}/download", v["document_id"].as_str().unwrap())).bearer(&o.access))
+        .await;
+    assert_eq!(http("GET", r.json()["download"]["url"].as_str().unwrap(), &[], &[]).await, (200, other));
 }

@@ -4,7 +4,7 @@
 //! trigger (a schedule, or the documents bucket's notifications) with its
 //! own small environment and a dead-letter destination, each function gets
 //! the same DynamoDB actions and the same S3 actions in both (S3 only for
-//! `service::BUCKET_FUNCTIONS`, only on objects under `documents/`), the
+//! `service::BUCKET_FUNCTIONS`, only on objects under `uploads/` and `documents/`), the
 //! table uses the key, index and TTL names of `store::schema`, and both
 //! declare the same alarms: an Errors and a Throttles alarm on every
 //! function, an alarm on the messages waiting in each event function's
@@ -75,26 +75,35 @@ const EVENT_FUNCTIONS: &[EventFunction] = &[
     },
     EventFunction {
         name: "document-uploaded",
-        trigger: Trigger::Bucket { events: &["s3:ObjectCreated:*"], prefix: "documents/" },
+        trigger: Trigger::Bucket { events: &["s3:ObjectCreated:*"], prefix: "uploads/" },
         timeout_seconds: 60,
         env: &["TENURE_TABLE", "TENURE_BUCKET", "RUST_LOG"],
     },
 ];
 
 /// The S3 actions each function's code uses on objects of the documents
-/// bucket, as the code declares them (`permissions::GRANTS`); every other
-/// function has none. Presigned URLs carry the signer's permissions, so
-/// `documents` needs PutObject and GetObject for them.
-fn bucket_actions_declared() -> Vec<(&'static str, Vec<String>)> {
+/// bucket, per key pattern, as the code declares them
+/// (`permissions::GRANTS`); every other function has none. Presigned URLs
+/// carry the signer's permissions, so `documents` needs PutObject on
+/// uploads and GetObject on documents for them.
+fn bucket_actions_declared() -> Vec<(&'static str, BucketActions)> {
     tenure_core::permissions::GRANTS
         .iter()
         .filter(|g| !g.bucket.is_empty())
-        .map(|g| (g.function, g.bucket.iter().map(|a| format!("s3:{a}")).collect()))
+        .map(|g| {
+            let actions = g
+                .bucket
+                .iter()
+                .map(|(pattern, actions)| (pattern.to_string(), actions.iter().map(|a| format!("s3:{a}")).collect()))
+                .collect();
+            (g.function, actions)
+        })
         .collect()
 }
 
-/// The only objects of the bucket any function may touch (a key pattern).
-const DOCUMENT_OBJECTS: &str = "documents/*";
+/// The only objects of the bucket any function may touch (key patterns):
+/// uploads, and the checked documents.
+const DOCUMENT_OBJECTS: &[&str] = &["uploads/*", "documents/*"];
 
 /// The environment variable that names the documents bucket.
 const BUCKET_ENV: &str = "TENURE_BUCKET";
@@ -128,11 +137,7 @@ type BucketActions = BTreeMap<String, BTreeSet<String>>;
 
 /// What the code declares `function` may do to the bucket (empty: nothing).
 fn expected_bucket_actions(function: &str) -> BucketActions {
-    bucket_actions_declared()
-        .into_iter()
-        .filter(|(name, _)| *name == function)
-        .map(|(_, actions)| (DOCUMENT_OBJECTS.to_string(), actions.into_iter().collect()))
-        .collect()
+    bucket_actions_declared().into_iter().filter(|(name, _)| *name == function).flat_map(|(_, a)| a).collect()
 }
 
 /// What the code declares `function` may do to the table and its indexes.
@@ -1052,10 +1057,13 @@ fn sam_and_terraform_grant_the_same_s3_actions_only_on_document_objects() {
         assert_eq!(sam_actions, tf_actions, "{function}: S3 actions differ between template.yaml and infra/lambda.tf");
         assert_eq!(sam_actions, expected, "{id} ({function}) S3 actions");
         for resource in sam_actions_by_resource(resource, "s3:").keys() {
-            assert!(resource.ends_with("/documents/*"), "{id} ({function}): S3 resource {resource}");
+            assert!(
+                DOCUMENT_OBJECTS.iter().any(|p| resource.ends_with(&format!("/{p}"))),
+                "{id} ({function}): S3 resource {resource}"
+            );
         }
         for (pattern, actions) in &tf_actions {
-            assert_eq!(pattern, DOCUMENT_OBJECTS, "{function}: bucket_actions key {pattern}");
+            assert!(DOCUMENT_OBJECTS.contains(&pattern.as_str()), "{function}: bucket_actions key {pattern}");
             for action in actions {
                 assert!(action.starts_with("s3:") && !action.contains('*'), "{function}: bucket action {action}");
             }

@@ -11,7 +11,7 @@
 //!                          where it can: an API Gateway v2 request without a
 //!                          token (401 before any read) for the signed-in
 //!                          routes, the public route otherwise;
-//!                          `document-uploaded`: an object outside documents/;
+//!                          `document-uploaded`: an object outside uploads/;
 //!                          `risk-sweep`: the hourly schedule
 //!   <function>.warm.json   its representative request, signed in as the
 //!                          company's owner; for `document-uploaded` the S3
@@ -89,13 +89,13 @@ async fn main() {
         let _ = writeln!(tsv, "{function}\t{}\t{}", cold.describe(), warm.describe());
     }
 
-    // Cold: an object outside documents/ (skipped before any read). Warm: the
+    // Cold: an object outside uploads/ (skipped before any read). Warm: the
     // uploaded PDF; its first delivery checks it, repeats find it checked.
     write(dir, "document-uploaded.cold.json", &s3_event_json("exports/elsewhere.csv", 10));
     write(dir, "document-uploaded.warm.json", &s3_event_json(&key_of(&v), PDF.len()));
     let _ = writeln!(
         tsv,
-        "document-uploaded\tS3 ObjectCreated outside documents/ (skipped)\tS3 ObjectCreated of a {:.1} KB PDF (first: checked; then: already checked)",
+        "document-uploaded\tS3 ObjectCreated outside uploads/ (skipped)\tS3 ObjectCreated of a {:.1} KB PDF (first: checked; then: already checked)",
         PDF.len() as f64 / 1024.0
     );
     let schedule = json!({

@@ -184,9 +184,10 @@ pub async fn upload_url(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         created_at: ctx.timestamp(),
         checked_at: None,
         version: 1,
+        object_key: None,
     };
     let upload = bucket(ctx)?
-        .presign_upload(&doc.object_key(), file_type.media_type(), size, UPLOAD_TTL)
+        .presign_upload(&doc.upload_key(), file_type.media_type(), size, UPLOAD_TTL)
         .await
         .map_err(ApiError::internal)?;
     let mut item = crate::store::to_item(&keys::document(&t, &doc.id), "document", &doc)?;
@@ -293,7 +294,7 @@ pub async fn download(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let p = ctx.principal()?.clone();
     let home = Tenant::new(p.company().clone());
     let presigned = bucket(ctx)?
-        .presign_download(&d.object_key(), &d.filename, d.content_type.media_type(), DOWNLOAD_TTL)
+        .presign_download(&d.served_key(), &d.filename, d.content_type.media_type(), DOWNLOAD_TTL)
         .await
         .map_err(ApiError::internal)?;
     let today = format_date(ctx.now.date());
@@ -359,8 +360,10 @@ pub async fn delete(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     }
     // After the record says deleted, nothing serves the object any more;
     // removing it is best effort (the bucket's lifecycle is the backstop).
-    if let Err(e) = bucket(ctx)?.delete(&d.object_key()).await {
-        tracing::warn!(document = %d.id, error = %e, "deleting the object failed");
+    for key in [d.served_key(), d.upload_key()] {
+        if let Err(e) = bucket(ctx)?.delete(&key).await {
+            tracing::warn!(document = %d.id, error = %e, "deleting the object failed");
+        }
     }
     Ok(no_content())
 }

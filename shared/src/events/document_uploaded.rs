@@ -1,15 +1,25 @@
-//! The upload trigger (S3 `ObjectCreated` → `document-uploaded`): checks
-//! every uploaded object before anyone can read it. It streams the object,
-//! compares its real type (magic bytes) and size with what was declared,
-//! computes its SHA-256, and marks the document `available` or `rejected`
-//! with the reason; a rejected object is deleted, so nothing serves it.
+//! The upload trigger (S3 `ObjectCreated` under `uploads/` →
+//! `document-uploaded`): checks every uploaded object before anyone can
+//! read it. It streams the upload, compares its real type (magic bytes) and
+//! size with what was declared, computes its SHA-256, and marks the
+//! document `available` or `rejected` with the reason.
 //!
-//! Events may come twice, late, or for keys that are not documents: only a
+//! Nothing ever serves an upload key. A good upload is copied to its served
+//! key (`documents/…/{sha256}`), only if it still has the ETag of the bytes
+//! that were checked, and that key is recorded on the document in the same
+//! write that makes it `available`: downloads presign exactly those bytes.
+//! The upload is then deleted; a rejected one is deleted after its status
+//! is recorded, and a later upload to a checked document (a second `PUT` to
+//! the same presigned URL) is deleted without a look: it changes nothing a
+//! reader sees.
+//!
+//! Events may come twice, late, or for keys that are not uploads: only a
 //! `pending` document is ever changed, by a write conditional on it still
-//! being pending, so repeats change nothing. Unknown keys are logged and
-//! skipped. Store and S3 failures are returned as errors so Lambda retries
-//! the event (then sends it to the dead-letter queue); a bad object is not an
-//! error, it is a rejection.
+//! being pending, so repeats change nothing, and every delete is idempotent
+//! and repeated by a retry. Unknown keys are logged and skipped. Store and
+//! S3 failures are returned as errors so Lambda retries the event (then
+//! sends it to the dead-letter queue); a bad object is not an error, it is
+//! a rejection.
 
 use aws_lambda_events::s3::S3Event;
 use lambda_runtime::{service_fn, LambdaEvent};
@@ -20,7 +30,7 @@ use crate::domain::documents::{Checker, Rejection, MAX_SIZE};
 use crate::domain::timestamp;
 use crate::service::{commit_with_audit, App};
 use crate::store::documents::{Document, DocumentStatus};
-use crate::store::s3::parse_object_key;
+use crate::store::s3::{parse_upload_key, served_key};
 use crate::store::{decode, items, keys, Cond, Exprs, StoreError, Tenant, Tx};
 
 /// What happened to one record of the event.
@@ -50,8 +60,8 @@ pub enum TriggerError {
 pub async fn handle_object(app: &App, raw_key: &str) -> Result<Outcome, TriggerError> {
     let key = decode_key(raw_key);
     let skip = |detail: &str| Ok(Outcome { key: key.clone(), result: "skipped", detail: detail.to_string() });
-    let Some((company, employee, id)) = parse_object_key(&key) else { return skip("not a document key") };
-    let t = Tenant::new(company);
+    let Some((company, employee, id)) = parse_upload_key(&key) else { return skip("not an upload key") };
+    let t = Tenant::new(company.clone());
     let doc_key = keys::document(&t, &id);
     let found = app.store.batch_get(&[doc_key.clone(), keys::audit_head(&t)]).await?;
     let Some(doc) = found.get(&doc_key).cloned().map(decode::<Document>).transpose()? else {
@@ -60,13 +70,17 @@ pub async fn handle_object(app: &App, raw_key: &str) -> Result<Outcome, TriggerE
     if doc.employee_id != employee {
         return skip("the key does not match the document");
     }
+    let bucket = app.bucket.as_ref().ok_or_else(|| TriggerError::S3("no bucket configured".into()))?;
     if doc.status != DocumentStatus::Pending {
+        // A repeated event, or another upload to a checked document: the
+        // upload is never served; remove it (again, if a delete failed).
+        bucket.delete(&key).await.map_err(TriggerError::S3)?;
         return skip("already checked");
     }
-    let bucket = app.bucket.as_ref().ok_or_else(|| TriggerError::S3("no bucket configured".into()))?;
-    let Some(mut body) = bucket.stream(&key).await.map_err(TriggerError::S3)? else {
+    let Some(object) = bucket.stream(&key).await.map_err(TriggerError::S3)? else {
         return skip("the object is gone");
     };
+    let mut body = object.body;
 
     let mut checker = Checker::new(doc.content_type, doc.size.min(MAX_SIZE));
     let mut verdict = Ok(());
@@ -81,6 +95,21 @@ pub async fn handle_object(app: &App, raw_key: &str) -> Result<Outcome, TriggerE
         Ok(()) => checker.finish(),
     };
 
+    // Serve exactly the checked bytes: copy them to their own key, unless
+    // the upload was replaced while it was being checked (that upload's own
+    // event checks it).
+    let served = match &result {
+        Ok(c) => {
+            let served = served_key(&company, &employee, &id, &c.sha256);
+            let etag = object.etag.as_deref().ok_or_else(|| TriggerError::S3("the upload has no ETag".into()))?;
+            if !bucket.copy_if_unchanged(&key, &served, etag).await.map_err(TriggerError::S3)? {
+                return skip("the upload changed while it was checked");
+            }
+            Some(served)
+        }
+        Err(_) => None,
+    };
+
     let now = timestamp(time::OffsetDateTime::now_utc());
     let head = found
         .get(&keys::audit_head(&t))
@@ -92,18 +121,19 @@ pub async fn handle_object(app: &App, raw_key: &str) -> Result<Outcome, TriggerE
     let origin =
         Origin { actor: "system".into(), source_ip: "-".into(), request_id: format!("s3:{key}"), at: now.clone() };
     let mut tx = Tx::new();
-    let (outcome, event) = match &result {
-        Ok(c) => {
+    let (outcome, event) = match (&result, &served) {
+        (Ok(c), Some(served)) => {
             tx.update(
                 app.store.table(),
                 &doc_key,
-                "SET #status = :available, sha256 = :sha, checked_at = :now, version = version + :one REMOVE expires_at",
+                "SET #status = :available, sha256 = :sha, object_key = :key, checked_at = :now, version = version + :one REMOVE expires_at",
                 Cond::Expr("#status = :pending".into()),
                 Exprs::new()
                     .name("#status", "status")
                     .str(":available", "available")
                     .str(":pending", "pending")
                     .str(":sha", &c.sha256)
+                    .str(":key", served)
                     .str(":now", &now)
                     .num(":one", 1),
             );
@@ -112,7 +142,8 @@ pub async fn handle_object(app: &App, raw_key: &str) -> Result<Outcome, TriggerE
                 .with("sha256", &c.sha256);
             (Outcome { key: key.clone(), result: "available", detail: c.sha256.clone() }, e)
         }
-        Err(r) => {
+        (Ok(_), None) => return Err(TriggerError::S3("checked bytes without a served key".into())),
+        (Err(r), _) => {
             tx.update(
                 app.store.table(),
                 &doc_key,
@@ -134,13 +165,24 @@ pub async fn handle_object(app: &App, raw_key: &str) -> Result<Outcome, TriggerE
     };
     match commit_with_audit(app, &t, head, &origin, tx, vec![event], None).await {
         Ok(_) => {}
-        // Another delivery of this event got there first.
-        Err(StoreError::Cancelled { .. }) => return skip("already checked"),
+        // Another delivery of this event (or another upload's) got there
+        // first. Our copy is not what the document records unless both were
+        // the same bytes: then it is the same key, which must stay.
+        Err(StoreError::Cancelled { .. }) => {
+            if let Some(served) = &served {
+                let now = app.store.get(&doc_key).await?.map(decode::<Document>).transpose()?;
+                if now.and_then(|d| d.object_key).as_deref() != Some(served.as_str()) {
+                    bucket.delete(served).await.map_err(TriggerError::S3)?;
+                }
+            }
+            bucket.delete(&key).await.map_err(TriggerError::S3)?;
+            return skip("already checked");
+        }
         Err(e) => return Err(e.into()),
     }
-    if result.is_err() {
-        bucket.delete(&key).await.map_err(TriggerError::S3)?;
-    }
+    // The upload itself is never served: remove it, good or bad. Should this
+    // fail, the retried event finds the document checked and deletes it.
+    bucket.delete(&key).await.map_err(TriggerError::S3)?;
     tracing::info!(document = %id, result = outcome.result, "document checked");
     Ok(outcome)
 }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::documents::{FileType, Kind};
 use crate::ids::{DocumentId, UserId};
-use crate::store::s3::object_key;
+use crate::store::s3::{legacy_key, upload_key};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -40,10 +40,22 @@ pub struct Document {
     pub created_at: String,
     pub checked_at: Option<String>,
     pub version: u64,
+    /// The key of the checked bytes, set by the upload trigger; internal,
+    /// never shown (the API serves downloads through presigned URLs).
+    #[serde(default, skip_serializing)]
+    #[schema(ignore)]
+    pub object_key: Option<String>,
 }
 
 impl Document {
-    pub fn object_key(&self) -> String {
-        object_key(&self.company_id, &self.employee_id, &self.id)
+    /// Where the presigned upload puts the bytes.
+    pub fn upload_key(&self) -> String {
+        upload_key(&self.company_id, &self.employee_id, &self.id)
+    }
+
+    /// Where the checked bytes are: the key the trigger recorded, or for a
+    /// document checked before uploads were staged, its one key.
+    pub fn served_key(&self) -> String {
+        self.object_key.clone().unwrap_or_else(|| legacy_key(&self.company_id, &self.employee_id, &self.id))
     }
 }

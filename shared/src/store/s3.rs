@@ -1,5 +1,16 @@
-//! The documents bucket: presigned uploads and downloads, streaming reads
-//! and deletes. Object keys are built here: `documents/{company}/{employee}/{document}`.
+//! The documents bucket: presigned uploads and downloads, streaming reads,
+//! copies and deletes. Object keys are built here, under two prefixes:
+//!
+//! - `uploads/{company}/{employee}/{document}`: where a presigned upload
+//!   puts the bytes. Nothing ever serves this key; the upload trigger reads
+//!   it, and deletes it once the document is checked.
+//! - `documents/{company}/{employee}/{document}/{sha256 prefix}`: the
+//!   checked bytes, copied there by the upload trigger (only if they are
+//!   still the bytes it checked), named by the first 16 hex digits of their
+//!   hash (enough to keep two checks of one document apart, and short enough
+//!   for the local endpoint's file names) and recorded on the document.
+//!   Downloads presign exactly that key, so a second upload to the same
+//!   presigned URL can never change what a reader gets.
 
 use std::time::Duration;
 
@@ -23,17 +34,33 @@ pub struct Bucket {
     name: String,
 }
 
-/// The key of a document's object; the user's filename never appears in it.
-pub fn object_key(company: &CompanyId, employee: &UserId, document: &crate::ids::DocumentId) -> String {
-    format!("documents/{company}/{employee}/{document}")
+/// Where presigned uploads go (the upload trigger's notification prefix).
+pub const UPLOAD_PREFIX: &str = "uploads/";
+/// Where checked documents are served from.
+pub const DOCUMENT_PREFIX: &str = "documents/";
+
+/// The key a document's presigned upload writes; the user's filename never
+/// appears in a key.
+pub fn upload_key(company: &CompanyId, employee: &UserId, document: &crate::ids::DocumentId) -> String {
+    format!("{UPLOAD_PREFIX}{company}/{employee}/{document}")
 }
 
-/// The parts of an object key, if it is one of ours.
-pub fn parse_object_key(key: &str) -> Option<(CompanyId, UserId, crate::ids::DocumentId)> {
-    let mut parts = key.split('/');
-    if parts.next()? != "documents" {
-        return None;
-    }
+/// The key of a document's checked bytes (named by their SHA-256).
+pub fn served_key(company: &CompanyId, employee: &UserId, document: &crate::ids::DocumentId, sha256: &str) -> String {
+    let short = sha256.get(..16).unwrap_or(sha256);
+    format!("{DOCUMENT_PREFIX}{company}/{employee}/{document}/{short}")
+}
+
+/// Where documents checked before uploads were staged were both uploaded
+/// and served (only such documents have no recorded key).
+pub fn legacy_key(company: &CompanyId, employee: &UserId, document: &crate::ids::DocumentId) -> String {
+    format!("{DOCUMENT_PREFIX}{company}/{employee}/{document}")
+}
+
+/// The parts of an upload key, if it is one of ours.
+pub fn parse_upload_key(key: &str) -> Option<(CompanyId, UserId, crate::ids::DocumentId)> {
+    let rest = key.strip_prefix(UPLOAD_PREFIX)?;
+    let mut parts = rest.split('/');
     let (c, u, d) = (parts.next()?, parts.next()?, parts.next()?);
     if parts.next().is_some() {
         return None;
@@ -134,16 +161,62 @@ impl Bucket {
         Ok(Presigned { url: req.uri().to_string(), method: req.method().to_string(), headers: Default::default() })
     }
 
+    /// Deletes the object (deleting one that is gone succeeds).
     pub async fn delete(&self, key: &str) -> Result<(), String> {
         self.client.delete_object().bucket(&self.name).key(key).send().await.map(|_| ()).map_err(|e| format!("{e:?}"))
     }
 
-    /// The object's body as a stream of chunks.
-    pub async fn stream(&self, key: &str) -> Result<Option<aws_sdk_s3::primitives::ByteStream>, String> {
+    /// The object's body as a stream of chunks, and its ETag.
+    pub async fn stream(&self, key: &str) -> Result<Option<Object>, String> {
         match self.client.get_object().bucket(&self.name).key(key).send().await {
-            Ok(o) => Ok(Some(o.body)),
+            Ok(o) => Ok(Some(Object { etag: o.e_tag, body: o.body })),
             Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => Ok(None),
             Err(e) => Err(format!("{e:?}")),
         }
     }
+
+    /// Copies `from` to `to` within the bucket, only if `from` still has
+    /// the ETag `etag` (still the bytes the caller read). `Ok(false)` when
+    /// it does not, or is gone.
+    pub async fn copy_if_unchanged(&self, from: &str, to: &str, etag: &str) -> Result<bool, String> {
+        let source = format!("{}/{}", self.name, encode_copy_source(from));
+        match self
+            .client
+            .copy_object()
+            .bucket(&self.name)
+            .key(to)
+            .copy_source(source)
+            .copy_source_if_match(etag)
+            .send()
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(e) => {
+                let code = e.raw_response().map(|r| r.status().as_u16());
+                let gone = e.as_service_error().and_then(|s| s.meta().code()).is_some_and(|c| c == "NoSuchKey");
+                if code == Some(412) || gone {
+                    Ok(false)
+                } else {
+                    Err(format!("{e:?}"))
+                }
+            }
+        }
+    }
+}
+
+/// An object being read: its ETag and its body.
+pub struct Object {
+    pub etag: Option<String>,
+    pub body: aws_sdk_s3::primitives::ByteStream,
+}
+
+/// `x-amz-copy-source` is URL-encoded; our keys are ASCII ids and slashes,
+/// but encode anything else anyway.
+fn encode_copy_source(key: &str) -> String {
+    key.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

@@ -4,7 +4,8 @@
 //!
 //! `Notifying` wraps `s3s_fs::FileSystem` and delegates every operation it
 //! implements; after a successful PutObject, PostObject (browser form
-//! upload), CopyObject or CompleteMultipartUpload it POSTs an S3 event
+//! upload), CopyObject or CompleteMultipartUpload of a key under `uploads/`
+//! (the trigger's prefix) it POSTs an S3 event
 //! (`{"Records":[...]}`, as Lambda receives it) to a URL, normally the
 //! function's invoke endpoint under `cargo lambda watch`:
 //! `http://127.0.0.1:3000/2015-03-31/functions/<function>/invocations`.
@@ -149,7 +150,12 @@ impl Notifying {
         Self { inner, root, notifier: notifier.map(Arc::new) }
     }
 
+    /// Notifies of a created object under `uploads/`, as the bucket's
+    /// notification (filtered on that prefix) does on AWS.
     fn created(&self, event_name: &'static str, bucket: &str, key: &str, etag: Option<&ETag>) {
+        if !key.starts_with(tenure_core::store::s3::UPLOAD_PREFIX) {
+            return;
+        }
         if let Some(n) = &self.notifier {
             let size = std::fs::metadata(self.root.join(bucket).join(key)).map(|m| m.len()).unwrap_or(0);
             n.send(event_name, bucket.to_string(), key.to_string(), size, etag.map(|e| e.value().to_string()));
