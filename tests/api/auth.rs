@@ -248,3 +248,78 @@ async fn a_demoted_admins_old_token_cannot_reach_another_company() {
         .await
         .expect_problem(403, None);
 }
+
+/// Ends the current lock of `email` as the clock would (its credential, or
+/// the attempts item of an email without an account).
+async fn end_lock(h: &Harness, email: &str) {
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    for key in [tenure_core::store::keys::credential(email), tenure_core::store::keys::login_attempts(email)] {
+        if h.store.get(&key).await.expect("read").is_some() {
+            h.store
+                .update_returning(
+                    &key,
+                    "SET locked_until = :past",
+                    tenure_core::store::Cond::None,
+                    tenure_core::store::Exprs::new().num(":past", now - 1),
+                )
+                .await
+                .expect("end the lock");
+        }
+    }
+}
+
+async fn sign_in_status(h: &Harness, email: &str, password: &str) -> u16 {
+    h.send(Req::new("POST", "/auth/login").json(json!({"email": email, "password": password}))).await.status
+}
+
+/// Attempts during a lock neither count nor extend it: once it ends, the
+/// right password signs in at once, and a wrong one is one failure, not a
+/// new lock; for an email without an account exactly the same (issue 11).
+#[tokio::test]
+async fn attempts_during_a_lock_neither_count_nor_extend_it_for_accounts_and_unknown_emails() {
+    let h = Harness::new().await;
+    let a = h.signup().await;
+    let nobody = unique_email("nobody");
+    for email in [a.email.as_str(), nobody.as_str()] {
+        let statuses: Vec<u16> = {
+            let mut v = Vec::new();
+            for _ in 0..5 {
+                v.push(sign_in_status(&h, email, "wrong password!!").await);
+            }
+            for _ in 0..6 {
+                v.push(sign_in_status(&h, email, "wrong password!!").await);
+            }
+            v
+        };
+        assert_eq!(statuses, [vec![401; 5], vec![429; 6]].concat(), "{email}: five failures lock, then refused");
+        end_lock(&h, email).await;
+        // One wrong attempt after the lock is a plain failure, not a new lock.
+        assert_eq!(sign_in_status(&h, email, "wrong password!!").await, 401, "{email}: the lock was extended");
+    }
+    // And the account's owner signs in at once.
+    assert_eq!(sign_in_status(&h, &a.email, PASSWORD).await, 200);
+}
+
+/// A refused attempt on a locked email still counts against the client's
+/// IP (issue 11: attempts on locked accounts cost the attacker nothing).
+#[tokio::test]
+async fn attempts_on_a_locked_email_are_charged_to_the_ip() {
+    let h = Harness::new().await;
+    let email = unique_email("locked");
+    for _ in 0..5 {
+        sign_in_status(&h, &email, "wrong password!!").await;
+    }
+    let w = tenure_core::domain::ratelimit::window(time::OffsetDateTime::now_utc().unix_timestamp());
+    let key = tenure_core::store::keys::rate_limit(&format!("ip:{}", h.ip), &w.hour);
+    let count = |item: Option<tenure_core::store::Item>| -> u64 {
+        item.and_then(|i| i.get(&w.minute_attr).and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok())).unwrap_or(0)
+    };
+    let before = count(h.store.get(&key).await.unwrap());
+    assert_eq!(sign_in_status(&h, &email, "wrong password!!").await, 429);
+    let after = count(h.store.get(&key).await.unwrap());
+    // (A minute boundary between the two reads would start a new counter.)
+    assert!(
+        after == before + 1 || (before > 0 && after == 1),
+        "the locked attempt was not charged: {before} -> {after}"
+    );
+}

@@ -8,6 +8,7 @@ use crate::auth::password;
 use crate::auth::refresh::{RefreshToken, REFRESH_TOKEN_SECONDS, USED_SECRETS_KEPT};
 use crate::domain::audit::{ChainHead, NewEvent, Origin};
 use crate::domain::roles::Role;
+use crate::domain::signin::{self, Attempts, Failure, Gate};
 use crate::domain::timestamp;
 use crate::domain::validate::{self, Checker, Email};
 use crate::error::ApiError;
@@ -77,12 +78,9 @@ pub const ROUTES: &[Route] = &[
     },
 ];
 
-/// Failed logins in a row before the account is locked.
-pub const MAX_FAILED_LOGINS: u32 = 5;
-/// How long a locked account stays locked.
-pub const LOCK_SECONDS: i64 = 15 * 60;
-/// How long an unknown email's failed sign-ins are remembered (the
-/// attempts item expires by TTL after the last one).
+pub use crate::domain::signin::{LOCK_SECONDS, MAX_FAILED_LOGINS};
+
+/// How long the attempts of an email without an account are remembered.
 const LOGIN_ATTEMPTS_TTL_SECONDS: i64 = 24 * 60 * 60;
 /// The one message for every bad credential.
 const BAD_CREDENTIALS: &str = "The email or password is incorrect.";
@@ -216,110 +214,191 @@ pub async fn login(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         return Err(ApiError::invalid("password", "is required"));
     }
     let app = ctx.app.clone();
-    let store = &app.store;
-    let table = store.table().to_string();
     let now = ctx.unix();
-    let client =
-        ratelimit::Client { id: format!("ip:{}", ctx.ip), limit: app.config.limits.ip_per_minute, heavy_limit: None };
-    let origin = ctx.origin();
-    let cred_key = keys::credential(email.as_str());
-    let rl_key = ratelimit::deferred_key(&client, now);
+    let s = SignIn {
+        client: ratelimit::Client {
+            id: format!("ip:{}", ctx.ip),
+            limit: app.config.limits.ip_per_minute,
+            heavy_limit: None,
+        },
+        cred_key: keys::credential(email.as_str()),
+        attempts_key: keys::login_attempts(email.as_str()),
+        origin: ctx.origin(),
+        now,
+    };
+    let rl_key = ratelimit::deferred_key(&s.client, now);
+    let platform_head = keys::audit_head(&Tenant::new(CompanyId::platform()));
 
-    // (1) Count the attempt before checking anything.
-    let counted =
-        store.update_returning(&cred_key, "ADD failed_logins :one", Cond::Exists, Exprs::new().num(":one", 1)).await;
-    let cred: Option<Credential> = match counted {
-        Ok(item) => Some(decode(item)?),
-        Err(StoreError::ConditionFailed) => None,
-        Err(e) => return Err(e.into()),
-    };
-    let locked = |seconds: i64| ApiError::TooManyRequests {
-        retry_after: seconds.max(1) as u64,
-        detail: "Too many failed sign-ins; the account is locked for a while.",
-    };
-    let Some(cred) = cred.filter(|c| !c.password_hash.is_empty()) else {
-        // (2, 3) for an unknown email: the same work, recorded on the
-        // platform's chain, and the same lockout as an account's, counted
-        // on an attempts item of the email's own (which expires), so that
-        // a lock reveals nothing about which emails have accounts.
-        let platform = Tenant::new(CompanyId::platform());
-        let head_key = keys::audit_head(&platform);
-        let attempts_key = keys::login_attempts(email.as_str());
-        let found = store.batch_get(&[rl_key.clone(), head_key.clone(), attempts_key.clone()]).await?;
-        ratelimit::check_deferred(store, &client, found.get(&rl_key), now).await?;
-        let attempts: items::LoginAttempts =
-            found.get(&attempts_key).cloned().map(decode).transpose()?.unwrap_or_default();
-        if attempts.locked_until > now {
-            return Err(locked(attempts.locked_until - now));
+    // (1) The email's state either way (credential, or the attempts of an
+    // email without an account), the IP's counter and the platform's chain.
+    let found = app
+        .store
+        .batch_get(&[s.cred_key.clone(), s.attempts_key.clone(), rl_key.clone(), platform_head.clone()])
+        .await?;
+    ratelimit::check_deferred(&app.store, &s.client, found.get(&rl_key), now).await?;
+    let cred: Option<Credential> =
+        found.get(&s.cred_key).cloned().map(decode).transpose()?.filter(|c: &Credential| !c.password_hash.is_empty());
+    match cred {
+        Some(cred) => sign_in_account(ctx, &s, cred, &req.password).await,
+        None => {
+            let attempts: items::LoginAttempts =
+                found.get(&s.attempts_key).cloned().map(decode).transpose()?.unwrap_or_default();
+            let head = head_of(found.get(&platform_head))?;
+            sign_in_unknown(&app, &s, attempts, head, &req.password).await
         }
-        let failures = attempts.failed_logins + 1;
-        let mut tx = Tx::new();
-        ratelimit::charge(&mut tx, &table, &client, now);
-        let mut event = NewEvent::new("auth.login_failed", "unknown-account").with("reason", "unknown_account");
-        let expires = Exprs::new().num(":e", now + LOGIN_ATTEMPTS_TTL_SECONDS);
-        let answer = if failures > MAX_FAILED_LOGINS {
-            let exprs = expires.num(":z", 0).num(":l", now + LOCK_SECONDS);
-            tx.update(
-                &table,
-                &attempts_key,
-                "SET failed_logins = :z, locked_until = :l, expires_at = :e",
-                Cond::None,
-                exprs,
-            );
-            event = event.with("locked_for_seconds", LOCK_SECONDS.to_string());
-            locked(LOCK_SECONDS)
-        } else {
-            let _ = password::verify(&req.password, password::DUMMY_HASH);
-            tx.update(
-                &table,
-                &attempts_key,
-                "ADD failed_logins :one SET expires_at = :e",
-                Cond::None,
-                expires.num(":one", 1),
-            );
-            ApiError::Unauthorized(BAD_CREDENTIALS)
-        };
-        return match commit_with_audit(&app, &platform, head_of(found.get(&head_key))?, &origin, tx, vec![event], None)
-            .await
-        {
-            Ok(_) => Err(answer),
-            Err(StoreError::Cancelled { .. }) => Err(ratelimit::charge_refused(now)),
-            Err(e) => Err(e.into()),
-        };
-    };
+    }
+}
 
-    // (2)
+/// One sign-in attempt's fixed parts.
+struct SignIn {
+    client: ratelimit::Client,
+    cred_key: crate::store::Key,
+    attempts_key: crate::store::Key,
+    origin: Origin,
+    now: i64,
+}
+
+fn locked(retry_after: i64) -> ApiError {
+    ApiError::TooManyRequests {
+        retry_after: retry_after.max(1) as u64,
+        detail: "Too many failed sign-ins; the account is locked for a while.",
+    }
+}
+
+/// An attempt during a lock: refused without a check, changing nothing but
+/// the IP's counter (so attempts on locked emails still cost the client).
+async fn refuse_locked(app: &App, s: &SignIn, retry_after: i64) -> Result<Reply, ApiError> {
+    let mut tx = Tx::new();
+    ratelimit::charge(&mut tx, app.store.table(), &s.client, s.now);
+    match app.store.transact(tx).await {
+        Ok(()) => Err(locked(retry_after)),
+        Err(StoreError::Cancelled { .. }) => Err(ratelimit::charge_refused(s.now)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Stages the lockout state machine's step after a failed check, on the
+/// email's own item (`key`: its credential, or its attempts item, which
+/// `expiring` gives a TTL), conditional on it not being locked meanwhile;
+/// returns the index of that update and whether it locks.
+fn stage_failure(
+    tx: &mut Tx,
+    table: &str,
+    key: &crate::store::Key,
+    state: Attempts,
+    s: &SignIn,
+    expiring: bool,
+) -> (usize, bool) {
+    match signin::after_failure(state, s.now) {
+        Failure::Counted(_) => {
+            let (set, exprs) = ttl(s, expiring);
+            let set = if set.is_empty() { String::new() } else { format!(" SET {set}") };
+            let i = tx.update(table, key, &format!("ADD failed_logins :one{set}"), not_locked(), exprs.num(":one", 1));
+            (i, false)
+        }
+        Failure::Locks(next) => (stage_lock(tx, table, key, next, s, expiring), true),
+    }
+}
+
+/// Stages the start of a lock (`next`), conditional on none running.
+fn stage_lock(tx: &mut Tx, table: &str, key: &crate::store::Key, next: Attempts, s: &SignIn, expiring: bool) -> usize {
+    let (set, exprs) = ttl(s, expiring);
+    let set = ["failed_logins = :failed, locked_until = :until", &set]
+        .iter()
+        .filter(|p| !p.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
+    let exprs = exprs.num(":failed", next.failed).num(":until", next.locked_until);
+    tx.update(table, key, &format!("SET {set}"), not_locked(), exprs)
+}
+
+/// Writes to an email's state hold only while it is not locked.
+fn not_locked() -> Cond {
+    Cond::Expr("attribute_not_exists(locked_until) OR locked_until <= :now".into())
+}
+
+/// The `:now` of `not_locked`, and the TTL of an attempts item.
+fn ttl(s: &SignIn, expiring: bool) -> (String, Exprs) {
+    let exprs = Exprs::new().num(":now", s.now);
+    if expiring {
+        ("expires_at = :e".to_string(), exprs.num(":e", s.now + LOGIN_ATTEMPTS_TTL_SECONDS))
+    } else {
+        (String::new(), exprs)
+    }
+}
+
+/// An email without an account: the same gate, the same work (a password
+/// check against a dummy hash) and the same lockout as an account's, on an
+/// attempts item of the email's own (which expires), so that neither the
+/// answers nor a lock tell which emails have accounts.
+async fn sign_in_unknown(
+    app: &App,
+    s: &SignIn,
+    attempts: items::LoginAttempts,
+    head: ChainHead,
+    password_raw: &str,
+) -> Result<Reply, ApiError> {
+    let state = Attempts { failed: attempts.failed_logins, locked_until: attempts.locked_until };
+    let table = app.store.table().to_string();
+    let mut tx = Tx::new();
+    let charge = ratelimit::charge(&mut tx, &table, &s.client, s.now);
+    let (own, locks, due) = match signin::gate(state, s.now) {
+        Gate::Locked { retry_after } => return refuse_locked(app, s, retry_after).await,
+        Gate::LockDue(next) => (stage_lock(&mut tx, &table, &s.attempts_key, next, s, true), true, true),
+        Gate::Open => {
+            let _ = password::verify(password_raw, password::DUMMY_HASH);
+            let (own, locks) = stage_failure(&mut tx, &table, &s.attempts_key, state, s, true);
+            (own, locks, false)
+        }
+    };
+    let mut event = NewEvent::new("auth.login_failed", "unknown-account").with("reason", "unknown_account");
+    if locks {
+        event = event.with("locked_for_seconds", LOCK_SECONDS.to_string());
+    }
+    let platform = Tenant::new(CompanyId::platform());
+    match commit_with_audit(app, &platform, head, &s.origin, tx, vec![event], None).await {
+        // As for an account: a lock that was due refuses this attempt too.
+        Ok(_) if due => Err(locked(LOCK_SECONDS)),
+        Ok(_) => Err(ApiError::Unauthorized(BAD_CREDENTIALS)),
+        Err(StoreError::Cancelled { failed }) if failed.contains(&own) => Err(locked(LOCK_SECONDS)),
+        Err(StoreError::Cancelled { failed }) if failed.contains(&charge) => Err(ratelimit::charge_refused(s.now)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// An email with an account: the gate, then (2) the user and the company's
+/// chain, the password check, and (3) one write with the IP's charge, the
+/// lockout step or the new session, and the audit events.
+async fn sign_in_account(ctx: &Ctx, s: &SignIn, cred: Credential, password_raw: &str) -> Result<Reply, ApiError> {
+    let app = ctx.app.clone();
+    let state = Attempts { failed: cred.failed_logins, locked_until: cred.locked_until };
+    let due = match signin::gate(state, s.now) {
+        Gate::Locked { retry_after } => return refuse_locked(&app, s, retry_after).await,
+        Gate::LockDue(next) => Some(next),
+        Gate::Open => None,
+    };
     let tenant = Tenant::new(cred.company_id.clone());
     let user_key = keys::user(&tenant, &cred.user_id);
     let head_key = keys::audit_head(&tenant);
-    let found = store.batch_get(&[user_key.clone(), head_key.clone(), rl_key.clone()]).await?;
-    ratelimit::check_deferred(store, &client, found.get(&rl_key), now).await?;
+    let found = app.store.batch_get(&[user_key.clone(), head_key.clone()]).await?;
     let user: Option<User> = found.get(&user_key).cloned().map(decode).transpose()?;
     let head = head_of(found.get(&head_key))?;
-    if cred.locked_until > now {
-        return Err(locked(cred.locked_until - now));
-    }
+    let table = app.store.table().to_string();
     let mut tx = Tx::new();
-    let charge = ratelimit::charge(&mut tx, &table, &client, now);
-    // `failed_logins` counts this attempt too: the attempt after
-    // MAX_FAILED_LOGINS failures locks the account without a check.
-    if cred.failed_logins > MAX_FAILED_LOGINS {
-        tx.update(
-            &table,
-            &cred_key,
-            "SET failed_logins = :z, locked_until = :l",
-            Cond::Exists,
-            Exprs::new().num(":z", 0).num(":l", now + LOCK_SECONDS),
-        );
+    let charge = ratelimit::charge(&mut tx, &table, &s.client, s.now);
+    if let Some(next) = due {
+        let own = stage_lock(&mut tx, &table, &s.cred_key, next, s, false);
         let event = NewEvent::new("auth.account_locked", cred.user_id.to_string())
             .with("locked_for_seconds", LOCK_SECONDS.to_string());
-        return match commit_with_audit(&app, &tenant, head, &origin, tx, vec![event], None).await {
+        return match commit_with_audit(&app, &tenant, head, &s.origin, tx, vec![event], None).await {
             Ok(_) => Err(locked(LOCK_SECONDS)),
-            Err(StoreError::Cancelled { failed }) if failed.contains(&charge) => Err(ratelimit::charge_refused(now)),
+            Err(StoreError::Cancelled { failed }) if failed.contains(&own) => Err(locked(LOCK_SECONDS)),
+            Err(StoreError::Cancelled { failed }) if failed.contains(&charge) => Err(ratelimit::charge_refused(s.now)),
             Err(e) => Err(e.into()),
         };
     }
-    let password_ok = password::verify(&req.password, &cred.password_hash);
+    let password_ok = password::verify(password_raw, &cred.password_hash);
 
     let user = match user {
         Some(u) if password_ok && u.active => u,
@@ -331,13 +410,21 @@ pub async fn login(ctx: &mut Ctx) -> Result<Reply, ApiError> {
             } else {
                 "inactive"
             };
-            let event = NewEvent::new("auth.login_failed", cred.user_id.to_string())
+            let (own, locks) = stage_failure(&mut tx, &table, &s.cred_key, state, s, false);
+            let mut events = vec![NewEvent::new("auth.login_failed", cred.user_id.to_string())
                 .with("reason", reason)
-                .with("failures", cred.failed_logins.to_string());
-            return match commit_with_audit(&app, &tenant, head, &origin, tx, vec![event], None).await {
+                .with("failures", (cred.failed_logins + 1).to_string())];
+            if locks {
+                events.push(
+                    NewEvent::new("auth.account_locked", cred.user_id.to_string())
+                        .with("locked_for_seconds", LOCK_SECONDS.to_string()),
+                );
+            }
+            return match commit_with_audit(&app, &tenant, head, &s.origin, tx, events, None).await {
                 Ok(_) => Err(ApiError::Unauthorized(BAD_CREDENTIALS)),
+                Err(StoreError::Cancelled { failed }) if failed.contains(&own) => Err(locked(LOCK_SECONDS)),
                 Err(StoreError::Cancelled { failed }) if failed.contains(&charge) => {
-                    Err(ratelimit::charge_refused(now))
+                    Err(ratelimit::charge_refused(s.now))
                 }
                 Err(e) => Err(e.into()),
             };
@@ -348,7 +435,7 @@ pub async fn login(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let today = crate::domain::leavers::format_date(ctx.now.date());
     if let Some(link) = user.leaver.as_ref().filter(|l| l.leave_date < today) {
         if link.flagged_at.is_none() {
-            let origin = Origin { actor: user.id.to_string(), ..origin };
+            let origin = Origin { actor: user.id.to_string(), ..s.origin.clone() };
             crate::service::assess::record_post_leave_activity(
                 &app,
                 &tenant,
@@ -367,7 +454,7 @@ pub async fn login(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let session_id = SessionId::new();
     let token = RefreshToken::new(tenant.id().clone(), user.id.clone(), session_id.clone());
     let (access, expires_in) =
-        signer.issue(&user.id, tenant.id(), &session_id, user.role, now).map_err(ApiError::internal)?;
+        signer.issue(&user.id, tenant.id(), &session_id, user.role, s.now).map_err(ApiError::internal)?;
     let session = Session {
         id: session_id.clone(),
         user_id: user.id.clone(),
@@ -376,17 +463,24 @@ pub async fn login(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         used_hashes: Vec::new(),
         revoked: false,
         created_at: ctx.timestamp(),
-        expires_at: now + REFRESH_TOKEN_SECONDS,
+        expires_at: s.now + REFRESH_TOKEN_SECONDS,
     };
-    tx.update(&table, &cred_key, "SET failed_logins = :z, locked_until = :z", Cond::Exists, Exprs::new().num(":z", 0));
+    let cleared = signin::after_success();
+    tx.update(
+        &table,
+        &s.cred_key,
+        "SET failed_logins = :f, locked_until = :l",
+        Cond::Exists,
+        Exprs::new().num(":f", cleared.failed).num(":l", cleared.locked_until),
+    );
     tx.put(&table, &keys::session(&tenant, &session_id), items::SESSION, &session, Cond::New);
     let event = NewEvent::new("auth.login", user.id.to_string()).with("session", session_id.to_string());
-    match commit_with_audit(&app, &tenant, head, &origin, tx, vec![event], None).await {
+    match commit_with_audit(&app, &tenant, head, &s.origin, tx, vec![event], None).await {
         Ok(_) => Ok(json(
             200,
             &TokenResponse { access_token: access, refresh_token: token.encode(), token_type: "Bearer", expires_in },
         )),
-        Err(StoreError::Cancelled { failed }) if failed.contains(&charge) => Err(ratelimit::charge_refused(now)),
+        Err(StoreError::Cancelled { failed }) if failed.contains(&charge) => Err(ratelimit::charge_refused(s.now)),
         Err(e) => Err(e.into()),
     }
 }

@@ -6,6 +6,7 @@ pub mod leavers;
 pub mod ratelimit;
 pub mod risk;
 pub mod roles;
+pub mod signin;
 pub mod validate;
 
 /// RFC 3339 UTC with milliseconds, as every stored and returned instant.
