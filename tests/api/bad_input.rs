@@ -305,3 +305,38 @@ async fn a_function_cannot_make_a_dynamodb_call_it_did_not_declare() {
         .await;
     assert!(r.unwrap_err().to_string().contains("on index gsi1"));
 }
+
+/// A cursor with a valid tag (the tag is a digest anyone can recompute)
+/// whose key names other key attributes of the caller's own partition, or
+/// lacks one, or has an empty one, is a 400 naming `cursor`, never a 500
+/// (issue 11: `{"gsi1pk": "CO#<own company>"}` reached DynamoDB as a
+/// ValidationException).
+#[tokio::test]
+async fn forged_cursors_in_the_callers_own_partition_are_400_not_500() {
+    let h = Harness::new().await;
+    let a = h.signup().await;
+    let own = format!("CO#{}", a.company_id);
+    // The scope `Ctx::page` tags a cursor with: tenant, caller, route, list.
+    let scope = |route: &str, list: &str| format!("{}|{}|{route}|{list}", a.company_id, a.user_id);
+    let forged: Vec<(&str, &str, serde_json::Value)> = vec![
+        ("GET /auth/admin/users", "users", json!({"gsi1pk": own})),
+        ("GET /auth/admin/users", "users", json!({"pk": own})),
+        ("GET /auth/admin/users", "users", json!({"pk": own, "sk": ""})),
+        ("GET /auth/admin/users", "users", json!({"pk": own, "sk": "USER#x", "gsi1pk": own})),
+        ("GET /auth/admin/users", "users", json!({"pk": own, "sk": "USER#x", "gsi2pk": own, "gsi2sk": "x"})),
+    ];
+    for (route, list, key) in forged {
+        let map: std::collections::HashMap<String, String> = serde_json::from_value(key.clone()).unwrap();
+        let cursor = tenure_core::http::cursor::encode(&scope(route, list), &map);
+        let path = route.split_once(' ').unwrap().1;
+        h.send(Req::get(path).bearer(&a.access).query("cursor", &cursor)).await.expect_problem(400, Some("cursor"));
+    }
+    // A well-formed key of the right shape that DynamoDB itself refuses
+    // (a sort key too long for a key attribute) is a 400 too.
+    let long = "x".repeat(1100);
+    let map = std::collections::HashMap::from([("pk".to_string(), own.clone()), ("sk".to_string(), long)]);
+    let cursor = tenure_core::http::cursor::encode(&scope("GET /auth/admin/users", "users"), &map);
+    h.send(Req::get("/auth/admin/users").bearer(&a.access).query("cursor", &cursor))
+        .await
+        .expect_problem(400, Some("cursor"));
+}

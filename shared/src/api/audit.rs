@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::AUDIT_READERS;
 use crate::domain::audit::{self, AuditEvent, Break, ChainHead};
 use crate::error::ApiError;
+use crate::http::cursor::{PageKey, BY_TABLE};
 use crate::http::{json, raw, Ctx, ListPage, Reply};
 use crate::http::{schema_of, Access::Roles, Group, Response, Route, Weight::Heavy};
 use crate::store::{decode, key_item, keys, Exprs, Key};
@@ -150,11 +151,8 @@ pub async fn list(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         (true, None) => CSV_MAX_LIMIT,
         (false, _) => 0,
     };
-    let (json_limit, start) = ctx.page(&scope, &pk)?;
+    let (json_limit, start) = ctx.page_start(&scope, &BY_TABLE, &pk)?;
     let limit = if csv { limit } else { json_limit };
-    let start = start.map(|k| {
-        key_item(&Key { pk: k.get("pk").cloned().unwrap_or_default(), sk: k.get("sk").cloned().unwrap_or_default() })
-    });
     let page = ctx
         .app
         .store
@@ -195,11 +193,15 @@ pub struct Verification {
 /// of the chain (or from `cursor`); the last page also checks that the
 /// stored head matches the last event, so deleting the newest events is
 /// detected too.
+///
+/// Its cursor carries the table key to go on from and the chain head so far.
+const VERIFY_KEY: PageKey = PageKey { attrs: &["pk", "sk", "seq", "hash"], partition: "pk" };
+
 pub async fn verify(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let tenant = ctx.tenant()?.clone();
     let pk = keys::tenant_pk(&tenant);
     let head = ctx.audit_head()?;
-    let (_, start) = ctx.page("verify", &pk)?;
+    let (_, start) = ctx.page("verify", &VERIFY_KEY, &pk)?;
     let (after, start_key) = match start {
         None => (ChainHead::genesis(), None),
         Some(k) => {

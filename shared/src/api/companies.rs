@@ -67,13 +67,7 @@ pub struct CreateCompanyRequest {
 
 /// `GET /companies` (admin): every company, oldest first, by the index.
 pub async fn list(ctx: &mut Ctx) -> Result<Reply, ApiError> {
-    let (limit, start) = ctx.page("companies", keys::COMPANIES_GSI1PK)?;
-    let start = start.map(|k| {
-        k.into_iter()
-            .filter(|(name, _)| [schema::PK, schema::SK, schema::GSI1_PK, schema::GSI1_SK].contains(&name.as_str()))
-            .map(|(name, v)| (name, aws_sdk_dynamodb::types::AttributeValue::S(v)))
-            .collect()
-    });
+    let (limit, start) = ctx.page_start("companies", &crate::http::cursor::BY_GSI1, keys::COMPANIES_GSI1PK)?;
     let index = Some((schema::GSI1, schema::GSI1_PK, schema::GSI1_SK));
     let page = ctx
         .app

@@ -19,7 +19,7 @@ use crate::http::{json, no_content, Ctx, ListPage, Reply};
 use crate::ids::{DocumentId, UserId};
 use crate::store::items::{self, User};
 use crate::store::s3::{Bucket, Presigned};
-use crate::store::{decode, key_item, keys, schema, Cond, Exprs, Key, SkCond, StoreError, Tenant, Tx};
+use crate::store::{decode, keys, schema, Cond, Exprs, Key, SkCond, StoreError, Tenant, Tx};
 
 /// How long a presigned upload stays valid.
 pub const UPLOAD_TTL: Duration = Duration::from_secs(300);
@@ -228,9 +228,7 @@ pub async fn list(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let page = match &wanted {
         Some(e) => {
             let pk = keys::employee_documents_gsi1pk(&t, e);
-            let (limit, start) = ctx.page(&scope, &pk)?;
-            let start =
-                start.map(|k| k.into_iter().map(|(n, v)| (n, aws_sdk_dynamodb::types::AttributeValue::S(v))).collect());
+            let (limit, start) = ctx.page_start(&scope, &crate::http::cursor::BY_GSI1, &pk)?;
             ctx.app
                 .store
                 .query(
@@ -246,13 +244,7 @@ pub async fn list(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         }
         None => {
             let pk = keys::tenant_pk(&t);
-            let (limit, start) = ctx.page(&scope, &pk)?;
-            let start = start.map(|k| {
-                key_item(&Key {
-                    pk: k.get("pk").cloned().unwrap_or_default(),
-                    sk: k.get("sk").cloned().unwrap_or_default(),
-                })
-            });
+            let (limit, start) = ctx.page_start(&scope, &crate::http::cursor::BY_TABLE, &pk)?;
             ctx.app
                 .store
                 .query(None, &pk, SkCond::Prefix(keys::DOCUMENT_SK_PREFIX), limit, start, false, not_deleted)

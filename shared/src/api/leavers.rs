@@ -12,6 +12,7 @@ use crate::domain::leavers::{
 use crate::domain::risk::{Level, RiskSettings};
 use crate::domain::validate::decode_segment;
 use crate::error::ApiError;
+use crate::http::cursor::{BY_GSI2, BY_TABLE};
 use crate::http::{json, no_content, Ctx, ListPage, Reply};
 use crate::http::{schema_of, Access::Roles, Group, Response, Route};
 use crate::ids::{LeaverId, UserId};
@@ -498,10 +499,9 @@ pub async fn list(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let store = &ctx.app.store;
     let page = if before.is_some() || after.is_some() {
         let pk = keys::leavers_by_date_gsi2pk(&t);
-        let (limit, start) = ctx.page(&scope, &pk)?;
+        let (limit, start) = ctx.page_start(&scope, &BY_GSI2, &pk)?;
         let from = format!("{}#", after.as_deref().unwrap_or("0000-00-00"));
         let to = format!("{}#~", before.as_deref().unwrap_or("9999-99-99"));
-        let start = start.map(|k| key_attrs(k, &[schema::PK, schema::SK, schema::GSI2_PK, schema::GSI2_SK]));
         store
             .query(
                 Some((schema::GSI2, schema::GSI2_PK, schema::GSI2_SK)),
@@ -515,20 +515,12 @@ pub async fn list(ctx: &mut Ctx) -> Result<Reply, ApiError> {
             .await?
     } else {
         let pk = keys::tenant_pk(&t);
-        let (limit, start) = ctx.page(&scope, &pk)?;
-        let start = start.map(|k| key_attrs(k, &[schema::PK, schema::SK]));
+        let (limit, start) = ctx.page_start(&scope, &BY_TABLE, &pk)?;
         store.query(None, &pk, SkCond::Prefix(keys::LEAVER_SK_PREFIX), limit, start, true, filter).await?
     };
     let items = page.items.into_iter().map(|i| decode::<Leaver>(i).map(|l| l.view())).collect::<Result<Vec<_>, _>>()?;
     let next_cursor = ctx.next_cursor(&scope, page.last_key);
     Ok(json(200, &ListPage { items, next_cursor }))
-}
-
-fn key_attrs(k: std::collections::HashMap<String, String>, names: &[&str]) -> crate::store::Item {
-    k.into_iter()
-        .filter(|(n, _)| names.contains(&n.as_str()))
-        .map(|(n, v)| (n, aws_sdk_dynamodb::types::AttributeValue::S(v)))
-        .collect()
 }
 
 fn surname_matches(ctx: &Ctx, key: &str) -> Result<Vec<Leaver>, ApiError> {

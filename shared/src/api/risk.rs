@@ -23,7 +23,7 @@ use crate::service::sweep;
 use crate::service::sweep::SweepReport;
 use crate::store::leavers as stored;
 use crate::store::Tenant;
-use crate::store::{decode, items, key_item, keys, Cond, Exprs, Key, SkCond, StoreError, Tx};
+use crate::store::{decode, items, keys, Cond, Exprs, Key, SkCond, StoreError, Tx};
 
 /// Risk settings, alerts and the sweep on demand, served by `risk`.
 pub const GROUP: Group = Group { function: "risk", routes: ROUTES, signs_tokens: false, on_start: None };
@@ -210,10 +210,7 @@ pub async fn list_alerts(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         ctx.query("level").unwrap_or(""),
         ctx.query("leaver_id").unwrap_or("")
     );
-    let (limit, start) = ctx.page(&scope, &pk)?;
-    let start = start.map(|k| {
-        key_item(&Key { pk: k.get("pk").cloned().unwrap_or_default(), sk: k.get("sk").cloned().unwrap_or_default() })
-    });
+    let (limit, start) = ctx.page_start(&scope, &crate::http::cursor::BY_TABLE, &pk)?;
     let filter = (!conds.is_empty()).then(|| (conds.join(" AND "), exprs));
     let page =
         ctx.app.store.query(None, &pk, SkCond::Prefix(keys::ALERT_SK_PREFIX), limit, start, false, filter).await?;

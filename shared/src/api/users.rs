@@ -99,13 +99,7 @@ pub struct StatusRequest {
 pub async fn list(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let tenant = ctx.tenant()?.clone();
     let pk = keys::tenant_pk(&tenant);
-    let (limit, start) = ctx.page("users", &pk)?;
-    let start = start.map(|k| {
-        crate::store::key_item(&keys::Key {
-            pk: k.get("pk").cloned().unwrap_or_default(),
-            sk: k.get("sk").cloned().unwrap_or_default(),
-        })
-    });
+    let (limit, start) = ctx.page_start("users", &crate::http::cursor::BY_TABLE, &pk)?;
     let page = ctx
         .app
         .store

@@ -5,10 +5,11 @@
 //!
 //! The tag is a digest, not a keyed MAC: someone who knows the format can
 //! compute a valid tag for a key of their choosing. What stops that from
-//! reaching data is not the tag: `Ctx::page` accepts only keys in the
-//! partition the list queries (the caller's own tenant), and a key DynamoDB
-//! refuses as a start key is a 400 too. A keyed tag needs a secret shared by
-//! every function; see the issue notes.
+//! reaching data is not the tag: `Ctx::page` accepts only a key with exactly
+//! the attributes of the table or index the list pages (`PageKey`) whose
+//! partition is the one the list queries (the caller's own tenant), and a
+//! key DynamoDB still refuses as a start key is a 400 too
+//! (`StoreError::BadCursor`).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -34,6 +35,32 @@ pub fn encode(scope: &str, last_key: &HashMap<String, String>) -> String {
     let payload = B64.encode(serde_json::to_vec(&sorted).unwrap_or_default());
     let t = tag(scope, &payload);
     format!("{payload}.{t}")
+}
+
+/// The key attributes a list's cursor carries, exactly: a cursor with any
+/// other attribute, or without one of these, is a 400 before DynamoDB sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct PageKey {
+    pub attrs: &'static [&'static str],
+    /// The attribute that must hold the list's partition.
+    pub partition: &'static str,
+}
+
+/// Lists that query the table.
+pub const BY_TABLE: PageKey = PageKey { attrs: &["pk", "sk"], partition: "pk" };
+/// Lists that query `gsi1` (its start key holds the table's key too).
+pub const BY_GSI1: PageKey = PageKey { attrs: &["pk", "sk", "gsi1pk", "gsi1sk"], partition: "gsi1pk" };
+/// Lists that query `gsi2`.
+pub const BY_GSI2: PageKey = PageKey { attrs: &["pk", "sk", "gsi2pk", "gsi2sk"], partition: "gsi2pk" };
+
+impl PageKey {
+    /// Whether `key` has exactly these attributes, none empty, and
+    /// `partition` in the partition attribute.
+    pub fn admits(&self, key: &HashMap<String, String>, partition: &str) -> bool {
+        key.len() == self.attrs.len()
+            && self.attrs.iter().all(|a| key.get(*a).is_some_and(|v| !v.is_empty()))
+            && key.get(self.partition).is_some_and(|p| p == partition)
+    }
 }
 
 fn bad() -> ApiError {
@@ -62,6 +89,24 @@ mod tests {
     fn a_cursor_decodes_in_its_own_scope() {
         let c = encode("cmp_a GET /auth/admin/users", &key());
         assert_eq!(decode("cmp_a GET /auth/admin/users", &c).unwrap(), key());
+    }
+
+    #[test]
+    fn a_cursor_must_carry_exactly_the_key_attributes_of_what_it_pages() {
+        let own = "CO#cmp_a";
+        let k = |pairs: &[(&str, &str)]| -> HashMap<String, String> {
+            pairs.iter().map(|(a, v)| (a.to_string(), v.to_string())).collect()
+        };
+        assert!(BY_TABLE.admits(&k(&[("pk", own), ("sk", "USER#1")]), own));
+        assert!(!BY_TABLE.admits(&k(&[("pk", "CO#cmp_b"), ("sk", "USER#1")]), own), "another partition");
+        assert!(!BY_TABLE.admits(&k(&[("gsi1pk", own), ("sk", "USER#1")]), own), "another key attribute");
+        assert!(!BY_TABLE.admits(&k(&[("pk", own), ("sk", "USER#1"), ("gsi1pk", own)]), own), "an extra attribute");
+        assert!(!BY_TABLE.admits(&k(&[("pk", own), ("sk", "")]), own), "an empty sort key");
+        assert!(!BY_TABLE.admits(&k(&[("pk", own)]), own), "no sort key");
+        let g = k(&[("pk", own), ("sk", "LVR#1"), ("gsi2pk", "LD#cmp_a"), ("gsi2sk", "2026-12-01#1")]);
+        assert!(BY_GSI2.admits(&g, "LD#cmp_a"));
+        assert!(!BY_GSI2.admits(&g, own), "the index's partition, not the table's");
+        assert!(!BY_GSI1.admits(&g, "LD#cmp_a"));
     }
 
     #[test]

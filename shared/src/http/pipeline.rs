@@ -152,9 +152,14 @@ impl Ctx {
     }
 
     /// `limit` and the decoded `cursor` of a list route. `scope` names the
-    /// list (filters included); `partition` is the only partition its
-    /// cursor may point into.
-    pub fn page(&self, scope: &str, partition: &str) -> Result<(i32, Option<HashMap<String, String>>), ApiError> {
+    /// list (filters included); `by` is the table or index it pages and
+    /// `partition` the only partition its cursor may point into.
+    pub fn page(
+        &self,
+        scope: &str,
+        by: &cursor::PageKey,
+        partition: &str,
+    ) -> Result<(i32, Option<HashMap<String, String>>), ApiError> {
         let limit = match self.query("limit") {
             None => 25,
             Some(v) => match v.parse::<i32>() {
@@ -166,15 +171,26 @@ impl Ctx {
             None | Some("") => None,
             Some(c) => {
                 let key = cursor::decode(&self.cursor_scope(scope), c)?;
-                let in_partition =
-                    ["pk", "gsi1pk", "gsi2pk"].iter().any(|a| key.get(*a).is_some_and(|pk| pk == partition));
-                if !in_partition {
+                if !by.admits(&key, partition) {
                     return Err(ApiError::bad_field("cursor", "is not a cursor this list issued"));
                 }
                 Some(key)
             }
         };
         Ok((limit, start))
+    }
+
+    /// `page` with the start key as DynamoDB takes it.
+    pub fn page_start(
+        &self,
+        scope: &str,
+        by: &cursor::PageKey,
+        partition: &str,
+    ) -> Result<(i32, Option<Item>), ApiError> {
+        let (limit, start) = self.page(scope, by, partition)?;
+        let item =
+            start.map(|k| k.into_iter().map(|(a, v)| (a, aws_sdk_dynamodb::types::AttributeValue::S(v))).collect());
+        Ok((limit, item))
     }
 
     /// The cursor for the page after one that ended at `last_key`.

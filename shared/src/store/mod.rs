@@ -51,6 +51,8 @@ pub enum StoreError {
 impl From<StoreError> for crate::error::ApiError {
     fn from(e: StoreError) -> Self {
         match e {
+            // A start key DynamoDB refused: the client's cursor, not our fault.
+            StoreError::BadCursor => crate::error::ApiError::bad_field("cursor", "is not a cursor this list issued"),
             StoreError::IdempotencyConflict => crate::error::ApiError::Conflict(
                 "A request with this Idempotency-Key was completed at the same time; retry to get its result.".into(),
             ),
