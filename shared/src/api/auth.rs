@@ -46,6 +46,7 @@ pub const ROUTES: &[Route] = &[
         request: Some(schema_of::<LoginRequest>),
         response: Response::Json(200, schema_of::<TokenResponse>),
         own_rate_limit: true,
+        answers: &[(401, "Wrong email or password (one answer for every bad credential)")],
         handler: handler!(login),
         ..Route::DEFAULT
     },
@@ -55,6 +56,7 @@ pub const ROUTES: &[Route] = &[
         summary: "Rotate a refresh token",
         request: Some(schema_of::<RefreshRequest>),
         response: Response::Json(200, schema_of::<TokenResponse>),
+        answers: &[(401, "The refresh token is invalid, expired or revoked")],
         handler: handler!(refresh),
         ..Route::DEFAULT
     },

@@ -28,8 +28,12 @@ pub const DOWNLOAD_TTL: Duration = Duration::from_secs(60);
 /// A document never uploaded is forgotten after a day.
 pub const PENDING_SECONDS: i64 = 24 * 3600;
 
+use super::CONFLICT;
 use crate::http::{schema_of, Access::SignedIn, Group, Response, Route};
 pub use crate::store::documents::{Document, DocumentStatus};
+
+/// The 403 of these routes (open to every signed-in user): another person's documents.
+const FORBIDDEN: (u16, &str) = (403, "Not allowed for this caller: another person's documents");
 
 /// Employee documents, served by `documents`, the one HTTP function that
 /// links the S3 client (feature `s3`, at this module's `mod` line).
@@ -45,6 +49,7 @@ pub const ROUTES: &[Route] = &[
         response: Response::Json(201, schema_of::<UploadUrlResponse>),
         create: true,
         prefetch: prefetch_employee,
+        answers: &[FORBIDDEN],
         handler: handler!(upload_url),
         ..Route::DEFAULT
     },
@@ -55,6 +60,7 @@ pub const ROUTES: &[Route] = &[
         response: Response::Page(schema_of::<Document>),
         query: &["employee_id"],
         paged: true,
+        answers: &[FORBIDDEN],
         handler: handler!(list),
         ..Route::DEFAULT
     },
@@ -72,6 +78,7 @@ pub const ROUTES: &[Route] = &[
         summary: "Get a 60-second presigned download",
         access: SignedIn,
         prefetch: prefetch_document,
+        answers: &[(409, "The document is not available (pending, rejected), or changed meanwhile")],
         handler: handler!(download),
         ..Route::DEFAULT
     },
@@ -82,6 +89,7 @@ pub const ROUTES: &[Route] = &[
         access: SignedIn,
         response: Response::Empty(204),
         prefetch: prefetch_document,
+        answers: &[CONFLICT],
         handler: handler!(delete),
         ..Route::DEFAULT
     },

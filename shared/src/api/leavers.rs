@@ -4,7 +4,7 @@
 use serde::{Deserialize, Deserializer};
 use serde_json::json;
 
-use super::{CHECKLIST_USERS, LEAVER_READERS, LEAVER_WRITERS};
+use super::{CHECKLIST_USERS, CONFLICT, LEAVER_READERS, LEAVER_WRITERS};
 use crate::domain::audit::NewEvent;
 use crate::domain::leavers::{
     self as rules, format_date, new_checklist, surname_key, CaseAction, CaseActor, CaseSubject, LeaverStatus, RawLeaver,
@@ -66,6 +66,7 @@ pub const ROUTES: &[Route] = &[
         request: Some(schema_of::<LeaveDateRequest>),
         response: Response::Json(200, schema_of::<Leaver>),
         prefetch: prefetch_by_key,
+        answers: &[CONFLICT],
         handler: handler!(put_leave_date),
         ..Route::DEFAULT
     },
@@ -77,6 +78,7 @@ pub const ROUTES: &[Route] = &[
         request: Some(schema_of::<PatchLeaverRequest>),
         response: Response::Json(200, schema_of::<Leaver>),
         prefetch: prefetch_by_id,
+        answers: &[CONFLICT],
         handler: handler!(patch),
         ..Route::DEFAULT
     },
@@ -87,6 +89,7 @@ pub const ROUTES: &[Route] = &[
         access: Roles(LEAVER_WRITERS),
         response: Response::Empty(204),
         prefetch: prefetch_by_id,
+        answers: &[CONFLICT],
         handler: handler!(delete),
         ..Route::DEFAULT
     },
@@ -106,6 +109,7 @@ pub const ROUTES: &[Route] = &[
         access: Roles(LEAVER_READERS),
         response: Response::Json(200, schema_of::<RiskState>),
         prefetch: prefetch_by_id,
+        answers: &[CONFLICT],
         handler: handler!(assess_now),
         ..Route::DEFAULT
     },
@@ -124,6 +128,7 @@ pub const ROUTES: &[Route] = &[
         access: Roles(CHECKLIST_USERS),
         request: Some(schema_of::<ChecklistPatchRequest>),
         prefetch: prefetch_by_id,
+        answers: &[CONFLICT],
         handler: handler!(patch_checklist),
         ..Route::DEFAULT
     },

@@ -33,6 +33,10 @@ pub(crate) const CHECKLIST_USERS: &[Role] = &[Admin, Owner, Hr, Security, Techni
 /// Who configures risk, handles alerts and runs the sweep.
 pub(crate) const RISK_MANAGERS: &[Role] = &[Admin, Owner, Security];
 
+/// A route's 409: a stale `version`, a change made meanwhile, a duplicate.
+pub(crate) const CONFLICT: (u16, &str) =
+    (409, "Changed meanwhile (a stale version), a duplicate, or not allowed in its state");
+
 /// A user as the API shows it (never a password hash).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct UserView {

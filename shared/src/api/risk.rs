@@ -4,11 +4,10 @@
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
-use serde_json::json;
 
 use super::leavers::case_actor;
 use super::leavers::settings;
-use super::{LEAVER_READERS, RISK_MANAGERS};
+use super::{CONFLICT, LEAVER_READERS, RISK_MANAGERS};
 use crate::domain::audit::NewEvent;
 use crate::domain::leavers::{self as rules, CaseAction, CaseSubject};
 use crate::domain::risk::settings::Thresholds;
@@ -20,7 +19,6 @@ use crate::http::{schema_of, Access::Roles, Group, Response, Route, Weight::Heav
 use crate::ids::AlertId;
 use crate::service::assess::{Alert, AlertStatus};
 use crate::service::sweep;
-use crate::service::sweep::SweepReport;
 use crate::store::leavers as stored;
 use crate::store::Tenant;
 use crate::store::{decode, items, keys, Cond, Exprs, Key, SkCond, StoreError, Tx};
@@ -46,6 +44,7 @@ pub const ROUTES: &[Route] = &[
         request: Some(schema_of::<RiskSettingsRequest>),
         response: Response::Json(200, schema_of::<RiskSettings>),
         prefetch: prefetch_settings,
+        answers: &[CONFLICT],
         handler: handler!(put_settings),
         ..Route::DEFAULT
     },
@@ -67,6 +66,7 @@ pub const ROUTES: &[Route] = &[
         request: Some(schema_of::<AlertPatchRequest>),
         response: Response::Json(200, schema_of::<Alert>),
         prefetch: prefetch_alert,
+        answers: &[CONFLICT],
         handler: handler!(patch_alert),
         ..Route::DEFAULT
     },
@@ -76,7 +76,7 @@ pub const ROUTES: &[Route] = &[
         summary: "Run the risk sweep now for the company",
         access: Roles(RISK_MANAGERS),
         weight: Heavy,
-        response: Response::Json(200, schema_of::<SweepReport>),
+        response: Response::Json(200, schema_of::<SweepSummary>),
         handler: handler!(run_sweep),
         ..Route::DEFAULT
     },
@@ -310,8 +310,25 @@ pub async fn run_sweep(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let t = ctx.tenant()?.clone();
     let actor = ctx.principal()?.id().to_string();
     let report = sweep::sweep_company(&ctx.app, &t, ctx.now, &actor, &ctx.request_id).await?;
-    Ok(json(
-        200,
-        &json!({"assessed": report.assessed, "alerts_raised": report.alerts_raised, "deactivated": report.deactivated, "skipped": report.skipped, "errors": report.errors.len()}),
-    ))
+    let summary = SweepSummary {
+        assessed: report.assessed,
+        alerts_raised: report.alerts_raised,
+        deactivated: report.deactivated,
+        skipped: report.skipped,
+        errors: report.errors.len() as u32,
+    };
+    Ok(json(200, &summary))
+}
+
+/// What `POST /sweeps` did for the company.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct SweepSummary {
+    pub assessed: u32,
+    pub alerts_raised: u32,
+    /// Accounts deactivated on their leave date.
+    pub deactivated: u32,
+    /// Leavers that changed during the sweep (the next run takes them).
+    pub skipped: u32,
+    /// Leavers that could not be assessed (the causes go to the log).
+    pub errors: u32,
 }

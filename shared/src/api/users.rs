@@ -4,7 +4,7 @@ use serde::Deserialize;
 
 use super::auth::{hash_password, stage_new_user};
 use super::UserView;
-use super::USER_ADMINS;
+use super::{CONFLICT, USER_ADMINS};
 use crate::domain::audit::NewEvent;
 use crate::domain::roles::Role::{Admin, Owner};
 use crate::domain::roles::{self, Refusal, Role};
@@ -49,6 +49,7 @@ pub const ROUTES: &[Route] = &[
         request: Some(schema_of::<RoleRequest>),
         response: Response::Json(200, schema_of::<UserView>),
         prefetch: prefetch_target,
+        answers: &[CONFLICT],
         handler: handler!(change_role),
         ..Route::DEFAULT
     },
@@ -60,6 +61,7 @@ pub const ROUTES: &[Route] = &[
         request: Some(schema_of::<StatusRequest>),
         response: Response::Json(200, schema_of::<UserView>),
         prefetch: prefetch_target,
+        answers: &[CONFLICT],
         handler: handler!(change_status),
         ..Route::DEFAULT
     },

@@ -110,6 +110,10 @@ pub struct Route {
     /// Whether the route creates something and so accepts an
     /// `Idempotency-Key`.
     pub create: bool,
+    /// Statuses the handler itself may answer beyond what the pipeline and
+    /// the declaration imply (401, 403, 404, 413, 415, 422, 429 where they
+    /// apply): a version conflict's 409, a sign-in's 401, …
+    pub answers: &'static [(u16, &'static str)],
     /// Whether the handler charges the client's rate limit itself (login
     /// counts inside its own write to stay within three round trips; the
     /// console's static files are not counted, the page that loads them is).
@@ -146,6 +150,7 @@ impl Route {
         response: Response::Untyped(200),
         query: &[],
         paged: false,
+        answers: &[],
         create: false,
         own_rate_limit: false,
         prefetch: nothing,
