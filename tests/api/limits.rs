@@ -69,3 +69,30 @@ async fn a_client_that_keeps_exceeding_is_blocked_for_an_hour() {
     let retry: u64 = r.header("retry-after").unwrap().parse().unwrap();
     assert!(retry > 3000, "blocked for an hour, got retry-after {retry}");
 }
+
+/// A token that fails, or names a revoked session, is charged to the source
+/// IP, never to the user it names: holding someone's revoked token must not
+/// let anyone use up (or get blocked) that person's limit (issue 11).
+#[tokio::test]
+async fn revoked_and_invalid_tokens_are_charged_to_the_ip_not_to_the_user() {
+    let h = Harness::with_limits(RateLimits { per_minute: 4, heavy_per_minute: 4, ip_per_minute: 1000 }).await;
+    let a = h.signup().await;
+    let old = h.login(&a.email, &a.password).await;
+    h.send(Req::new("POST", "/auth/logout").bearer(&old.access)).await.expect(204);
+    // Far more than the user's limit with the revoked token, from elsewhere.
+    for _ in 0..8 {
+        h.send_from(Req::get("/auth/me").bearer(&old.access), "203.0.113.9").await.expect_problem(401, None);
+    }
+    // The user's own session is untouched by them.
+    h.send(Req::get("/auth/me").bearer(&a.access)).await.expect(200);
+
+    // Invalid tokens use up the IP's limit instead.
+    let h = Harness::with_limits(RateLimits { per_minute: 100, heavy_per_minute: 50, ip_per_minute: 3 }).await;
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        statuses.push(h.send(Req::get("/auth/me").bearer("not.a.token")).await.status);
+    }
+    // A minute boundary may reset the window once mid-test.
+    assert!(statuses.contains(&429), "invalid tokens are not limited: {statuses:?}");
+    assert!(statuses.iter().all(|s| *s == 401 || *s == 429), "{statuses:?}");
+}

@@ -57,3 +57,27 @@ async fn every_log_line_of_a_request_carries_its_request_id_route_and_company() 
         assert!(!text.contains(secret), "a token, email or password reached the logs: {text}");
     }
 }
+
+/// The bootstrap admin's email already taken by a company's user: no admin
+/// is made, and the log says so at error level, naming no email (issue 11).
+#[tokio::test]
+async fn a_bootstrap_admin_email_taken_by_a_company_user_is_an_error_in_the_log() {
+    let h = Harness::new().await;
+    let o = h.signup().await;
+    let captured = Captured::default();
+    let sink = captured.clone();
+    let filter = tracing_subscriber::EnvFilter::new("info");
+    let guard = tracing::subscriber::set_default(tenure_core::telemetry::subscriber(move || sink.clone(), filter));
+    let created = tenure_core::api::auth::bootstrap_admin(&h.app("auth"), &o.email, PASSWORD).await;
+    drop(guard);
+    assert_eq!(created, Ok(false), "no admin is made over a company's user");
+    let text = String::from_utf8(captured.0.lock().expect("log buffer").clone()).expect("utf-8 logs");
+    let errors: Vec<Value> =
+        text.lines().filter_map(|l| serde_json::from_str::<Value>(l).ok()).filter(|l| l["level"] == "ERROR").collect();
+    assert_eq!(errors.len(), 1, "{text}");
+    assert!(errors[0]["fields"]["message"].as_str().unwrap_or("").contains("belongs to a user of a company"));
+    assert!(!text.contains(&o.email), "the email reached the log: {text}");
+    // The owner is still the owner.
+    let me = h.send(Req::get("/auth/me").bearer(&o.access)).await.json();
+    assert_eq!(me["role"], "owner");
+}

@@ -649,7 +649,15 @@ async fn bootstrap_from_env(app: &App) {
 pub async fn bootstrap_admin(app: &App, email: &str, password_raw: &str) -> Result<bool, String> {
     let email = Email::parse(email).map_err(|m| format!("TENURE_BOOTSTRAP_ADMIN_EMAIL {m}"))?;
     let pw = validate::password(password_raw).map_err(|m| format!("TENURE_BOOTSTRAP_ADMIN_PASSWORD {m}"))?;
-    if app.store.get(&keys::credential(email.as_str())).await.map_err(|e| e.to_string())?.is_some() {
+    if let Some(item) = app.store.get(&keys::credential(email.as_str())).await.map_err(|e| e.to_string())? {
+        let cred: Credential = decode(item).map_err(|e| e.to_string())?;
+        if cred.company_id != CompanyId::platform() {
+            // Not an admin at all: whoever set the variables expects one.
+            tracing::error!(
+                company = %cred.company_id,
+                "no bootstrap admin: TENURE_BOOTSTRAP_ADMIN_EMAIL belongs to a user of a company"
+            );
+        }
         return Ok(false);
     }
     let tenant = Tenant::new(CompanyId::platform());

@@ -187,6 +187,33 @@ pub fn verify(after: &ChainHead, events: &[AuditEvent]) -> (Vec<Break>, ChainHea
     (breaks, prev)
 }
 
+/// Checks the company's chain head against the end of a complete
+/// verification. The head is read before the events (with the session), so
+/// writes that came in between leave it behind the events: then it must be a
+/// point on the verified chain (`start`, or one of `events`). A head ahead of
+/// the last event means events are missing; a head equal in number but not
+/// in hash, or on no point of the chain, was rewritten.
+pub fn check_head(head: &ChainHead, start: &ChainHead, events: &[AuditEvent], end: &ChainHead) -> Option<Break> {
+    if head.seq > end.seq {
+        return Some(Break {
+            seq: end.seq + 1,
+            problem: format!("events {} to {} are missing (the head is at {})", end.seq + 1, head.seq, head.seq),
+        });
+    }
+    let on_chain = if head.seq == start.seq {
+        head.hash == start.hash
+    } else {
+        events.iter().any(|e| e.seq == head.seq && e.hash == head.hash)
+    };
+    if on_chain {
+        None
+    } else if head.seq == end.seq {
+        Some(Break { seq: end.seq, problem: "the chain head does not match the last event".into() })
+    } else {
+        Some(Break { seq: head.seq, problem: "the chain head is on no event of the chain".into() })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -212,6 +239,24 @@ mod tests {
         assert!(breaks.is_empty(), "{breaks:?}");
         assert_eq!(end, head);
         assert_eq!(head.seq, 5);
+    }
+
+    #[test]
+    fn a_head_read_before_newer_events_is_fine_if_it_is_on_the_chain() {
+        let (events, end) = chain(5);
+        let start = ChainHead::genesis();
+        let at = |i: usize| ChainHead { seq: events[i].seq, hash: events[i].hash.clone() };
+        let cases: Vec<(&str, ChainHead, bool)> = vec![
+            ("the head is the last event", end.clone(), true),
+            ("writes came in after the head was read", at(2), true),
+            ("an empty chain's head, read before the first write", start.clone(), true),
+            ("the head names a hash no event has", ChainHead { seq: 3, hash: "f".repeat(64) }, false),
+            ("the head is ahead: events were deleted", ChainHead { seq: 7, hash: "e".repeat(64) }, false),
+            ("the last event was rewritten under the head", ChainHead { seq: 5, hash: "d".repeat(64) }, false),
+        ];
+        for (name, head, ok) in cases {
+            assert_eq!(check_head(&head, &start, &events, &end).is_none(), ok, "{name}");
+        }
     }
 
     #[test]

@@ -1,14 +1,17 @@
 //! The one request pipeline every HTTP function runs, in this order:
 //! route → body size (413) → content type (415) → JSON syntax (400) →
-//! token (401) → rate limit (429) → session and user check (401) →
+//! token (401) → session and user check (401) → rate limit (429) →
 //! role (403) → tenant scope (404) → idempotent replay → handler → audit
 //! (inside the handler's write) → response with a request id.
 //!
 //! A signed-in request costs two DynamoDB round trips before the handler:
-//! the rate-limit `UpdateItem`, and one `BatchGetItem` that loads the
-//! caller's user and session, the company's audit-chain head, a stored
-//! idempotent response if any, and whatever the route asked to prefetch.
-//! The handler has one round trip left.
+//! one `BatchGetItem` that loads the caller's user and session, the
+//! company's audit-chain head, a stored idempotent response if any, and
+//! whatever the route asked to prefetch; then the rate-limit `UpdateItem`
+//! of that user. A request whose token fails, or names a revoked session, is
+//! charged to its source IP instead, so nobody holding another person's
+//! old token can use up (or get blocked) that person's limit. The handler
+//! has one round trip left.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -420,26 +423,35 @@ async fn run(app: Arc<App>, group: &'static Group, req: Request, request_id: Str
         };
     }
 
+    // A request without a valid session is charged to its source IP (a
+    // token that fails, or names a revoked session, must not use up, or get
+    // blocked, the limit of the user it names): 401, or 429 past the limit.
+    let ip_client = ratelimit::Client { id: format!("ip:{ip}"), limit: limits.ip_per_minute, heavy_limit: heavy };
+    let refuse = |why: &'static str, company: Option<String>| {
+        let app = app.clone();
+        let ip_client = ip_client.clone();
+        async move {
+            match ratelimit::hit(&app.store, &ip_client, unix).await {
+                Err(e) => Err((e, company, rp)),
+                Ok(()) => Err((ApiError::Unauthorized(why), company, rp)),
+            }
+        }
+    };
+
     // Token.
     let token =
         match ctx.header("authorization").and_then(|h| h.strip_prefix("Bearer ").or_else(|| h.strip_prefix("bearer ")))
         {
             Some(t) if !t.trim().is_empty() => t.trim().to_string(),
-            _ => return fail(ApiError::Unauthorized("A bearer token is required."), None),
+            _ => return refuse("A bearer token is required.", None).await,
         };
     let claims = match app.verifier.verify(&token, unix) {
         Ok(c) => c,
-        Err(_) => return fail(ApiError::Unauthorized("The token is invalid or expired."), None),
+        Err(_) => return refuse("The token is invalid or expired.", None).await,
     };
     let home = Tenant::new(claims.cid.clone());
     let company = Some(claims.cid.to_string());
     tracing::Span::current().record("company", tracing::field::display(&claims.cid));
-
-    // Rate limit, per user.
-    let client = ratelimit::Client { id: claims.sub.to_string(), limit: limits.per_minute, heavy_limit: heavy };
-    if let Err(e) = ratelimit::hit(&app.store, &client, unix).await {
-        return fail(e, company);
-    }
 
     // Tenant scope: a platform admin may name another company.
     let scope = match ctx.query("company_id") {
@@ -473,12 +485,18 @@ async fn run(app: Arc<App>, group: &'static Group, req: Request, request_id: Str
     let user: Option<User> = found.get(&user_key).cloned().map(decode).transpose().ok().flatten();
     let session: Option<Session> = found.get(&session_key).cloned().map(decode).transpose().ok().flatten();
     let (Some(user), Some(session)) = (user, session) else {
-        return fail(ApiError::Unauthorized("The token is invalid or expired."), company);
+        return refuse("The token is invalid or expired.", company).await;
     };
     let revoked_by_user = user.sessions_revoked_at.as_deref().is_some_and(|t| session.created_at.as_str() <= t);
     if !user.active || session.revoked || revoked_by_user || session.user_id != claims.sub || session.expires_at <= unix
     {
-        return fail(ApiError::Unauthorized("The token is invalid or expired."), company);
+        return refuse("The token is invalid or expired.", company).await;
+    }
+
+    // Rate limit, per user: only now that the session is known to be theirs.
+    let client = ratelimit::Client { id: claims.sub.to_string(), limit: limits.per_minute, heavy_limit: heavy };
+    if let Err(e) = ratelimit::hit(&app.store, &client, unix).await {
+        return fail(e, company);
     }
     // A leaver's account after the leave date: refused, and recorded as
     // evidence that makes the leaver critical at once.

@@ -44,18 +44,19 @@ async fn apply(store: &Store, client: &Client, w: &Window, decision: Decision) -
         Decision::Blocked { retry_after } => Err(too_many(retry_after, true)),
         Decision::StartBlock { until } => {
             // Copy the block into the next hour's item too, so it lasts a
-            // full hour across the boundary. Only a request that is refused
-            // anyway pays for these writes.
+            // full hour across the boundary: both in one transaction, one
+            // round trip, which only a request refused anyway pays for.
+            let mut tx = Tx::new();
             for hour in [&w.hour, &w.next_hour] {
-                store
-                    .update_returning(
-                        &keys::rate_limit(&client.id, hour),
-                        "SET blocked_until = :until, expires_at = :exp",
-                        Cond::None,
-                        Exprs::new().num(":until", until).num(":exp", until + 3 * 3600),
-                    )
-                    .await?;
+                tx.update(
+                    store.table(),
+                    &keys::rate_limit(&client.id, hour),
+                    "SET blocked_until = :until, expires_at = :exp",
+                    Cond::None,
+                    Exprs::new().num(":until", until).num(":exp", until + 3 * 3600),
+                );
             }
+            store.transact(tx).await?;
             tracing::warn!(
                 client_kind = if client.id.starts_with("ip:") { "ip" } else { "user" },
                 "client blocked for an hour"
