@@ -360,3 +360,40 @@ async fn an_upload_replaced_during_its_check_is_copied_only_as_checked() {
         .await;
     assert_eq!(http("GET", r.json()["download"]["url"].as_str().unwrap(), &[], &[]).await, (200, other));
 }
+
+/// The user item is read with every request, so its per-day download
+/// counters are kept to the days the risk signal reads (90): a download
+/// drops old ones and keeps the rest (issue 11).
+#[tokio::test]
+async fn downloads_prune_counters_older_than_the_risk_window() {
+    let h = Harness::new().await;
+    let o = h.signup().await;
+    let v = request_upload(&h, &o, &o.user_id, "cv.pdf", "application/pdf", PDF.len()).await;
+    upload_and_check(&h, &v, PDF).await;
+    let today = time::OffsetDateTime::now_utc().date();
+    let day = |ago: i64| {
+        let d = today - time::Duration::days(ago);
+        format!("dl_{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+    };
+    // The user's item (keys::user: the company's partition, USER#{id}).
+    let user_key = tenure_core::store::Key {
+        pk: format!("CO#{}", o.company_id),
+        sk: format!("{}{}", tenure_core::store::keys::USER_SK_PREFIX, o.user_id),
+    };
+    let (old, older, kept) = (day(90), day(400), day(89));
+    h.store
+        .update_returning(
+            &user_key,
+            "SET #a = :n, #b = :n, #c = :n",
+            tenure_core::store::Cond::Exists,
+            tenure_core::store::Exprs::new().name("#a", &old).name("#b", &older).name("#c", &kept).num(":n", 3),
+        )
+        .await
+        .unwrap();
+    let id = v["document_id"].as_str().unwrap();
+    h.send(Req::get(&format!("/documents/{id}/download")).bearer(&o.access)).await.expect(200);
+    let item = h.store.get(&user_key).await.unwrap().unwrap();
+    assert!(!item.contains_key(&old) && !item.contains_key(&older), "stale counters kept: {:?}", item.keys());
+    assert!(item.contains_key(&kept), "a counter inside the window was dropped");
+    assert!(item.contains_key(&day(0)), "today's download was not counted");
+}

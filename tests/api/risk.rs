@@ -304,3 +304,41 @@ async fn the_scheduled_sweep_stops_near_the_time_limit_and_the_next_run_goes_on(
     let third = tenure_core::events::sweep::run(&app, day, far).await.unwrap();
     assert_eq!(third.outcome, "already_complete");
 }
+
+/// A sweep whose commit for a leaver failed after it deactivated the account
+/// left the account off and the checklist unticked. The next run must find
+/// the account inactive, tick the checklist, and neither deactivate nor audit
+/// the deactivation again (issue 11).
+#[tokio::test]
+async fn a_sweep_after_a_lost_commit_does_not_deactivate_or_audit_twice() {
+    let h = Harness::new().await;
+    let o = h.signup().await;
+    let emp = h.add_user(&o, "employee").await;
+    let mut body = leaver_body("Lost", 0);
+    body["employee_id"] = json!(emp.user_id);
+    let l = register(&h, &o, body).await;
+    // What the earlier run left: the account off (by the same write the sweep
+    // makes), its checklist item not ticked.
+    let user_key = tenure_core::store::Key {
+        pk: format!("CO#{}", o.company_id),
+        sk: format!("{}{}", tenure_core::store::keys::USER_SK_PREFIX, emp.user_id),
+    };
+    h.store
+        .update_returning(
+            &user_key,
+            "SET active = :f",
+            tenure_core::store::Cond::Exists,
+            tenure_core::store::Exprs::new().bool(":f", false),
+        )
+        .await
+        .unwrap();
+    let v = h.send(Req::new("POST", "/sweeps").bearer(&o.access)).await.json();
+    assert_eq!(v["deactivated"], 0, "deactivated again: {v}");
+    let log = h.send(Req::get("/audit").bearer(&o.access).query("action", "user.deactivated")).await.json();
+    assert!(log["items"].as_array().unwrap().is_empty(), "audited again: {log}");
+    let cl = h.send(Req::get(&format!("/leavers/{}/checklist", l["id"].as_str().unwrap())).bearer(&o.access)).await;
+    let items = cl.json()["items"].as_array().unwrap().clone();
+    let item = items.iter().find(|i| i["id"] == "accounts_disabled").unwrap();
+    assert_eq!(item["done"], true, "{item}");
+    assert!(item["note"].as_str().unwrap().contains("found and verified"), "{item}");
+}

@@ -12,6 +12,7 @@ use serde_json::json;
 use crate::domain::audit::NewEvent;
 use crate::domain::documents::{self as rules, FileType, Kind, MAX_SIZE};
 use crate::domain::leavers::format_date;
+use crate::domain::risk::signals::document_downloads::stale_days;
 use crate::domain::roles::Role;
 use crate::domain::validate::Checker;
 use crate::error::ApiError;
@@ -25,6 +26,8 @@ use crate::store::{decode, keys, schema, Cond, Exprs, Key, SkCond, StoreError, T
 pub const UPLOAD_TTL: Duration = Duration::from_secs(300);
 /// How long a presigned download stays valid.
 pub const DOWNLOAD_TTL: Duration = Duration::from_secs(60);
+/// Stale per-day download counters dropped by one download, at most.
+const STALE_DAYS_PER_DOWNLOAD: usize = 10;
 /// A document never uploaded is forgotten after a day.
 pub const PENDING_SECONDS: i64 = 24 * 3600;
 
@@ -302,15 +305,20 @@ pub async fn download(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     // Count the download for the person (and their leaver record, if any).
     // Should the leaver's copy be unwritable (changed meanwhile), the
     // download is still counted on the person and audited.
+    // The user item is read with every request: its per-day counters are
+    // kept to the days the risk signal reads, a few old ones dropped each time.
+    let counted = ctx.prefetched_raw(&keys::user(&home, p.id())).map(items::download_counts).unwrap_or_default();
+    let stale = stale_days(counted.keys(), ctx.now.date(), STALE_DAYS_PER_DOWNLOAD);
+    let mut update = "ADD #day :one".to_string();
+    let mut exprs = Exprs::new().name("#day", &format!("{}{today}", items::DOWNLOADS_PREFIX)).num(":one", 1);
+    for (i, day) in stale.iter().enumerate() {
+        update.push_str(if i == 0 { " REMOVE " } else { ", " });
+        update.push_str(&format!("#old{i}"));
+        exprs = exprs.name(&format!("#old{i}"), &format!("{}{day}", items::DOWNLOADS_PREFIX));
+    }
     for with_leaver in [true, false] {
         let mut tx = Tx::new();
-        tx.update(
-            ctx.table(),
-            &keys::user(&home, p.id()),
-            "ADD #day :one",
-            Cond::Exists,
-            Exprs::new().name("#day", &format!("{}{today}", items::DOWNLOADS_PREFIX)).num(":one", 1),
-        );
+        tx.update(ctx.table(), &keys::user(&home, p.id()), &update, Cond::Exists, exprs.clone());
         let leaver = p.user.leaver.as_ref().filter(|_| with_leaver);
         if let Some(link) = leaver {
             crate::store::leavers::stage_increment(

@@ -155,15 +155,18 @@ async fn sweep_leaver(
     }
     let read_rev = l.rev;
     if let Some(uid) = l.employee_id.clone().filter(|_| due(&l)) {
-        // Deactivate and record it together; then read the account back.
+        // Deactivate and record it together, only if the account is still
+        // active: should a run's commit below have failed after this, the
+        // next run finds it inactive and neither deactivates nor audits it
+        // again. Then read the account back, whoever deactivated it.
         let key = keys::user(t, &uid);
         let mut tx = Tx::new();
         tx.update(
             &table,
             &key,
             "SET active = :f, sessions_revoked_at = :now, version = version + :one",
-            Cond::Exists,
-            Exprs::new().bool(":f", false).str(":now", &stamp).num(":one", 1),
+            Cond::Expr("active = :t".into()),
+            Exprs::new().bool(":f", false).bool(":t", true).str(":now", &stamp).num(":one", 1),
         );
         let event = NewEvent::new("user.deactivated", uid.to_string())
             .with("by", "risk-sweep")
@@ -176,17 +179,18 @@ async fn sweep_leaver(
             Err(StoreError::Cancelled { .. }) => false,
             Err(e) => return Err(e),
         };
-        let verified =
-            deactivated && store.get(&key).await?.map(decode::<User>).transpose()?.is_some_and(|u| !u.active);
+        let verified = store.get(&key).await?.map(decode::<User>).transpose()?.is_some_and(|u| !u.active);
         if verified {
+            let how = if deactivated { "deactivated and verified" } else { "found and verified" };
             if let Some(item) = l.checklist.iter_mut().find(|i| i.id == "accounts_disabled") {
                 item.done = true;
                 item.done_at = Some(stamp.clone());
                 item.done_by = Some("risk-sweep".into());
-                item.note =
-                    Some(format!("account {uid} deactivated and verified inactive by reading it back at {stamp}"));
+                item.note = Some(format!("account {uid} {how} inactive by reading it back at {stamp}"));
             }
-            report.deactivated += 1;
+            if deactivated {
+                report.deactivated += 1;
+            }
         } else {
             deactivation_failed = Some(uid);
         }
@@ -197,9 +201,7 @@ async fn sweep_leaver(
     let recorded = assess::record(&mut tx, &table, t, &mut l, &a, today, &stamp, &mut events);
     if let Some(uid) = deactivation_failed.as_ref().filter(|_| !l.open_alerts.contains_key("deactivation")) {
         let alert = assess::deactivation_failed_alert(&l, uid, &stamp);
-        tx.put(&table, &keys::alert(t, &alert.id), items::ALERT, &alert, Cond::New);
-        let guard = serde_json::json!({ "alert_id": alert.id.to_string() });
-        tx.put(&table, &keys::open_alert_guard(t, &l.id, alert.slot()), items::ALERT_GUARD, &guard, Cond::New);
+        assess::stage_alert(&mut tx, &table, t, &alert);
         l.open_alerts.insert(alert.slot().to_string(), alert.id.to_string());
         events.push(
             NewEvent::new("alert.raised", alert.id.to_string())

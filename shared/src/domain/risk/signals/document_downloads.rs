@@ -11,6 +11,18 @@ pub struct DocumentDownloads;
 const RECENT_DAYS: i64 = 14;
 /// Days of history the baseline averages over (after the recent ones).
 const BASELINE_DAYS: i64 = 76;
+/// Days of per-day counters worth keeping: older ones count for nothing.
+pub const KEPT_DAYS: i64 = RECENT_DAYS + BASELINE_DAYS;
+
+/// Of the days `counted` (YYYY-MM-DD), those too old to count on `today`,
+/// at most `max` of them (oldest first), to remove.
+pub fn stale_days<'a>(counted: impl IntoIterator<Item = &'a String>, today: time::Date, max: usize) -> Vec<&'a String> {
+    let oldest_kept = format_date(today - time::Duration::days(KEPT_DAYS - 1));
+    let mut stale: Vec<&String> = counted.into_iter().filter(|d| d.as_str() < oldest_kept.as_str()).collect();
+    stale.sort();
+    stale.truncate(max);
+    stale
+}
 /// Recent activity at this multiple of the baseline scores the full weight.
 const FULL_AT_MULTIPLE: f64 = 5.0;
 
@@ -45,5 +57,23 @@ impl Signal for DocumentDownloads {
             fraction,
             format!("{recent} downloads in the last 14 days; baseline {expected:.1} per 14 days ({baseline} in the 76 days before)"),
         ))
+    }
+}
+
+#[cfg(test)]
+mod pruning_tests {
+    use super::*;
+
+    #[test]
+    fn only_days_older_than_the_window_are_stale_oldest_first_and_bounded() {
+        let today = time::macros::date!(2026 - 11 - 30);
+        let days: Vec<String> = ["2026-11-30", "2026-09-02", "2026-09-01", "2026-08-31", "2025-01-01", "2026-03-15"]
+            .map(String::from)
+            .into();
+        // 90 days are kept: 2026-09-02 to 2026-11-30.
+        let stale: Vec<&str> = stale_days(&days, today, 10).into_iter().map(String::as_str).collect();
+        assert_eq!(stale, vec!["2025-01-01", "2026-03-15", "2026-08-31", "2026-09-01"]);
+        assert_eq!(stale_days(&days, today, 2).len(), 2, "at most max at a time");
+        assert!(stale_days(&days, today, 0).is_empty());
     }
 }

@@ -2,7 +2,7 @@
 //! one line in `ALL`.
 
 mod access_level;
-mod document_downloads;
+pub mod document_downloads;
 mod leave_date_close;
 mod leave_reason;
 mod open_offboarding_items;
