@@ -158,7 +158,8 @@ locals {
         "dynamodb:Query",
       ]
       index_actions = {
-        gsi2 = ["dynamodb:Query"]
+        gsi1 = ["dynamodb:Query"] # leavers by surname
+        gsi2 = ["dynamodb:Query"] # by leave date
       }
       bucket_actions = {}
       ssm_parameters = []

@@ -326,3 +326,83 @@ async fn an_overlong_surname_in_the_path_is_simply_not_found() {
         .await
         .expect_problem(404, None);
 }
+
+/// Three hundred leavers of one surname, each with long notes: far past what
+/// one item could hold (the old surname bucket failed every write at about
+/// fourteen). Every write still works, the seed's surname routes page
+/// through them all, and PUT by surname lists candidates (issue 11).
+#[tokio::test]
+async fn three_hundred_leavers_of_one_surname_stay_writable_and_findable() {
+    // One owner registers them all: a limit the test does not run into.
+    let wide =
+        tenure_core::config::RateLimits { per_minute: 100_000, heavy_per_minute: 100_000, ip_per_minute: 100_000 };
+    let h = Harness::with_limits(wide).await;
+    let o = h.signup().await;
+    let notes = "n".repeat(2000);
+    let mut ids = std::collections::BTreeSet::new();
+    for i in 0..300 {
+        let mut body = leaver_body("Nguyen", 30 + (i % 50));
+        body["notes"] = json!(notes);
+        body["first_name"] = json!(format!("Person {i}"));
+        ids.insert(register(&h, &o, body).await["id"].as_str().unwrap().to_string());
+    }
+    // Writes that touched the old shared copy: a patch and an assessment.
+    let first = ids.iter().next().unwrap().clone();
+    h.send(
+        Req::new("PATCH", &format!("/leavers/{first}"))
+            .bearer(&o.access)
+            .json(json!({"notes": "updated", "version": 1})),
+    )
+    .await
+    .expect(200);
+    h.send(Req::new("POST", &format!("/leavers/{first}/assess")).bearer(&o.access)).await.expect(200);
+    // GET by surname pages through all of them.
+    let mut seen = std::collections::BTreeSet::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..20 {
+        let mut req = Req::get("/leavers/NGUYEN").bearer(&o.access).query("limit", "100");
+        if let Some(c) = &cursor {
+            req = req.query("cursor", c);
+        }
+        let v = h.send(req).await.json();
+        for l in v["items"].as_array().unwrap() {
+            seen.insert(l["id"].as_str().unwrap().to_string());
+        }
+        match v["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => break,
+        }
+    }
+    assert_eq!(seen, ids, "every leaver of the surname, once");
+    // PUT by surname: 409 listing (a bounded number of) candidates.
+    let r = h
+        .send(Req::new("PUT", "/leavers/Nguyen").bearer(&o.access).json(json!({"leave_date": days_from_today(9)})))
+        .await;
+    r.expect_problem(409, None);
+    let v = r.json();
+    assert_eq!(v["candidates"].as_array().unwrap().len(), 25, "{}", v["detail"]);
+    assert!(v["detail"].as_str().unwrap().starts_with("More than 25 leavers"), "{}", v["detail"]);
+}
+
+/// The seed's PUT by surname reads the surname index before its write: four
+/// round trips, its documented bound; by id, three.
+#[tokio::test]
+async fn put_by_surname_takes_four_round_trips_and_by_id_three() {
+    let h = Harness::new().await;
+    let o = h.signup().await;
+    let l = register(&h, &o, leaver_body("Okafor", 60)).await;
+    let by_name = h
+        .send(Req::new("PUT", "/leavers/okafor").bearer(&o.access).json(json!({"leave_date": days_from_today(20)})))
+        .await;
+    by_name.expect(200);
+    assert_eq!(tenure_tests::round_trips(&by_name.calls), 4, "{:?}", by_name.calls);
+    let by_id = h
+        .send(
+            Req::new("PUT", &format!("/leavers/{}", l["id"].as_str().unwrap()))
+                .bearer(&o.access)
+                .json(json!({"leave_date": days_from_today(21)})),
+        )
+        .await;
+    by_id.expect(200);
+    assert_eq!(tenure_tests::round_trips(&by_id.calls), 3, "{:?}", by_id.calls);
+}

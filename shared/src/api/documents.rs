@@ -326,7 +326,6 @@ pub async fn download(ctx: &mut Ctx) -> Result<Reply, ApiError> {
                 ctx.table(),
                 &home,
                 &link.leaver_id,
-                &link.surname_key,
                 &["downloads", &today],
             );
         }

@@ -12,7 +12,7 @@ use crate::domain::leavers::{
 use crate::domain::risk::{Level, RiskSettings};
 use crate::domain::validate::decode_segment;
 use crate::error::ApiError;
-use crate::http::cursor::{BY_GSI2, BY_TABLE};
+use crate::http::cursor::{BY_GSI1, BY_GSI2, BY_TABLE};
 use crate::http::{json, no_content, Ctx, ListPage, Reply};
 use crate::http::{schema_of, Access::Roles, Group, Response, Route};
 use crate::ids::{LeaverId, UserId};
@@ -256,8 +256,7 @@ fn prefetch_by_key(ctx: &Ctx, scope: &Tenant) -> Vec<keys::Key> {
     let mut wanted = prefetch_settings(ctx, scope);
     match target(ctx.param("id")) {
         Target::Id(id) => wanted.push(keys::leaver(scope, &id)),
-        Target::Surname(k) => wanted.push(keys::surname_bucket(scope, &k)),
-        Target::Nothing => {}
+        Target::Surname(_) | Target::Nothing => {}
     }
     wanted
 }
@@ -292,14 +291,13 @@ fn rescore_and_stage(
     t: &Tenant,
     l: &mut Leaver,
     read_rev: Option<u64>,
-    old_surname: Option<&str>,
     events: &mut Vec<NewEvent>,
 ) -> Result<(), ApiError> {
     let s = settings(ctx, t)?;
     let a = assess::score(l, &s, today(ctx));
     assess::record(tx, ctx.table(), t, l, &a, today(ctx), &ctx.timestamp(), events);
     l.rev += 1;
-    stored::stage_put(tx, ctx.table(), t, l, read_rev, old_surname)?;
+    stored::stage_put(tx, ctx.table(), t, l, read_rev)?;
     Ok(())
 }
 
@@ -421,7 +419,7 @@ pub async fn create(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let s = settings(ctx, &t)?;
     let a = assess::score(&l, &s, today(ctx));
     assess::record(&mut tx, ctx.table(), &t, &mut l, &a, today(ctx), &ctx.timestamp(), &mut events);
-    stored::stage_put(&mut tx, ctx.table(), &t, &l, None, None)?;
+    stored::stage_put(&mut tx, ctx.table(), &t, &l, None)?;
     let link_index = match &linked {
         Some(u) => {
             let link = LeaverLink {
@@ -528,10 +526,20 @@ pub async fn list(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     Ok(json(200, &ListPage { items, next_cursor }))
 }
 
-fn surname_matches(ctx: &Ctx, key: &str) -> Result<Vec<Leaver>, ApiError> {
+/// How many surname matches `PUT /leavers/{surname}` reads, and lists.
+const CANDIDATES_READ: i32 = 100;
+const CANDIDATES_SHOWN: usize = 25;
+
+/// The active leavers with surname key `key` (at most `limit`, from the
+/// cursor's page on), by the surname index.
+async fn surname_matches(
+    ctx: &Ctx,
+    key: &str,
+    limit: i32,
+    start: Option<crate::store::Item>,
+) -> Result<(Vec<Leaver>, Option<std::collections::HashMap<String, String>>), ApiError> {
     let t = ctx.tenant()?;
-    let item = ctx.prefetched_raw(&keys::surname_bucket(t, key));
-    Ok(stored::bucket_leavers(item)?.into_iter().filter(|l| l.status == LeaverStatus::Active).collect())
+    Ok(stored::by_surname(&ctx.app.store, t, key, limit, start).await?)
 }
 
 /// `GET /leavers/{id}`: one leaver by id, or every active leaver whose
@@ -541,11 +549,15 @@ pub async fn get(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         Target::Id(_) => Ok(json(200, &by_id(ctx)?.view())),
         Target::Nothing => Err(not_found()),
         Target::Surname(k) => {
-            let found = surname_matches(ctx, &k)?;
-            if found.is_empty() {
+            let t = ctx.tenant()?.clone();
+            let scope = format!("surname|{k}");
+            let (limit, start) = ctx.page_start(&scope, &BY_GSI1, &keys::leaver_surname_gsi1pk(&t, &k))?;
+            let (found, last_key) = surname_matches(ctx, &k, limit, start).await?;
+            if found.is_empty() && last_key.is_none() && ctx.query("cursor").is_none() {
                 return Err(not_found());
             }
-            Ok(json(200, &ListPage { items: found.iter().map(Leaver::view).collect(), next_cursor: None }))
+            let next_cursor = ctx.next_cursor(&scope, last_key);
+            Ok(json(200, &ListPage { items: found.iter().map(Leaver::view).collect(), next_cursor }))
         }
     }
 }
@@ -559,17 +571,25 @@ pub async fn put_leave_date(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         Target::Id(_) => by_id(ctx)?,
         Target::Nothing => return Err(not_found()),
         Target::Surname(k) => {
-            let mut found = surname_matches(ctx, &k)?;
-            match found.len() {
-                0 => return Err(not_found()),
-                1 => found.remove(0),
-                n => {
+            // One read of the surname index: this seed route takes four
+            // round trips in all, the one exception to three (README).
+            let (mut found, more) = surname_matches(ctx, &k, CANDIDATES_READ, None).await?;
+            match (found.len(), more.is_some()) {
+                (0, false) => return Err(not_found()),
+                (1, false) => found.remove(0),
+                (n, more) => {
                     let candidates: Vec<_> = found
                         .iter()
+                        .take(CANDIDATES_SHOWN)
                         .map(|l| json!({"id": l.id.to_string(), "first_name": l.first_name, "surname": l.surname, "department": l.department, "leave_date": l.leave_date}))
                         .collect();
+                    let count = if more || n > CANDIDATES_SHOWN {
+                        format!("More than {} leavers", n.min(CANDIDATES_SHOWN))
+                    } else {
+                        format!("{n} leavers")
+                    };
                     return Err(ApiError::Ambiguous(
-                        format!("{n} leavers have this surname; update one by its id."),
+                        format!("{count} have this surname; update one by its id."),
                         json!(candidates),
                     ));
                 }
@@ -595,7 +615,7 @@ pub async fn put_leave_date(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         .with("leave_date_from", from)
         .with("leave_date_to", &l.leave_date)];
     let read_rev = l.rev;
-    rescore_and_stage(ctx, &mut tx, &t, &mut l, Some(read_rev), None, &mut events)?;
+    rescore_and_stage(ctx, &mut tx, &t, &mut l, Some(read_rev), &mut events)?;
     stage_link(ctx, &mut tx, &t, &l);
     ctx.commit(tx, events).await.map_err(conflict_on_write)?;
     Ok(json(200, &l.view()))
@@ -636,7 +656,6 @@ pub async fn patch(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     };
     let f = rules::fields(Some(&base), &raw).map_err(ApiError::Validation)?;
     let t = ctx.tenant()?.clone();
-    let old_surname = l.surname_key.clone();
     let mut changed: Vec<&str> = Vec::new();
     macro_rules! set {
         ($field:ident, $value:expr, $name:literal) => {
@@ -663,20 +682,8 @@ pub async fn patch(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     l.updated_at = ctx.timestamp();
     let mut tx = Tx::new();
     let mut events = vec![NewEvent::new("leaver.updated", l.id.to_string()).with("fields", changed.join(","))];
-    // Open alerts remember where the leaver's surname copy lives.
-    if l.surname_key != old_surname {
-        for aid in l.open_alerts.values().filter_map(|a| crate::ids::AlertId::parse(a)) {
-            tx.update(
-                ctx.table(),
-                &keys::alert(&t, &aid),
-                "SET surname_key = :k",
-                Cond::Exists,
-                Exprs::new().str(":k", &l.surname_key),
-            );
-        }
-    }
     let read_rev = l.rev;
-    rescore_and_stage(ctx, &mut tx, &t, &mut l, Some(read_rev), Some(&old_surname), &mut events)?;
+    rescore_and_stage(ctx, &mut tx, &t, &mut l, Some(read_rev), &mut events)?;
     stage_link(ctx, &mut tx, &t, &l);
     ctx.commit(tx, events).await.map_err(conflict_on_write)?;
     Ok(json(200, &l.view()))
@@ -710,7 +717,7 @@ pub async fn delete(ctx: &mut Ctx) -> Result<Reply, ApiError> {
                 .with("kind", "case_deleted"),
         );
     }
-    stored::stage_put(&mut tx, ctx.table(), &t, &l, Some(read_rev), None)?;
+    stored::stage_put(&mut tx, ctx.table(), &t, &l, Some(read_rev))?;
     stage_link(ctx, &mut tx, &t, &l);
     ctx.commit(tx, events).await.map_err(conflict_on_write)?;
     Ok(no_content())
@@ -776,7 +783,7 @@ pub async fn assess_now(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let mut tx = Tx::new();
     let mut events = Vec::new();
     let read_rev = l.rev;
-    rescore_and_stage(ctx, &mut tx, &t, &mut l, Some(read_rev), None, &mut events)?;
+    rescore_and_stage(ctx, &mut tx, &t, &mut l, Some(read_rev), &mut events)?;
     let r = l.risk.clone().ok_or_else(|| ApiError::internal("no assessment"))?;
     events.insert(
         0,
@@ -830,7 +837,7 @@ pub async fn patch_checklist(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         .with("item", &item_id)
         .with("done", req.done.to_string())];
     let read_rev = l.rev;
-    rescore_and_stage(ctx, &mut tx, &t, &mut l, Some(read_rev), None, &mut events)?;
+    rescore_and_stage(ctx, &mut tx, &t, &mut l, Some(read_rev), &mut events)?;
     ctx.commit(tx, events).await.map_err(conflict_on_write)?;
     Ok(json(200, &json!({"leaver_id": l.id.to_string(), "version": l.version, "items": l.checklist})))
 }

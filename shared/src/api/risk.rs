@@ -282,15 +282,7 @@ pub async fn patch_alert(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     if wanted == AlertStatus::Resolved {
         let level = alert.slot();
         tx.delete(ctx.table(), &keys::open_alert_guard(&t, &alert.leaver_id, level));
-        stored::stage_fields(
-            &mut tx,
-            ctx.table(),
-            &t,
-            &alert.leaver_id,
-            &alert.surname_key,
-            &[],
-            &[&format!("open_alerts.{level}")],
-        );
+        stored::stage_fields(&mut tx, ctx.table(), &t, &alert.leaver_id, &[], &[&format!("open_alerts.{level}")]);
     }
     let action = if wanted == AlertStatus::Resolved { "alert.resolved" } else { "alert.acknowledged" };
     match ctx.commit(tx, vec![NewEvent::new(action, id.to_string()).with("leaver", alert.leaver_id.to_string())]).await

@@ -240,7 +240,6 @@ pub async fn change_role(ctx: &mut Ctx) -> Result<Reply, ApiError> {
             ctx.table(),
             ctx.tenant()?,
             &link.leaver_id,
-            &link.surname_key,
             &[("linked_role", role)],
             &[],
         );

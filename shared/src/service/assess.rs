@@ -302,7 +302,7 @@ pub async fn record_post_leave_activity(
                     .with("level", "critical"),
             );
         }
-        stored::stage_fields(&mut tx, &table, t, &link.leaver_id, &link.surname_key, &sets, &[]);
+        stored::stage_fields(&mut tx, &table, t, &link.leaver_id, &sets, &[]);
         match crate::service::commit_with_audit(app, t, head.clone(), origin, tx, events, None).await {
             Ok(_) => return Ok(()),
             // Another request recorded it first.

@@ -211,7 +211,7 @@ async fn sweep_leaver(
         report.alerts_raised += 1;
     }
     l.rev += 1;
-    stored::stage_put(&mut tx, &table, t, &l, Some(read_rev), None)?;
+    stored::stage_put(&mut tx, &table, t, &l, Some(read_rev))?;
     match commit_with_audit(app, t, head.clone(), origin, tx, events, None).await {
         Ok(new_head) => {
             *head = new_head;

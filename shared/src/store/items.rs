@@ -120,7 +120,6 @@ pub struct Idempotency {
 }
 
 pub const LEAVER: &str = "leaver";
-pub const SURNAME_BUCKET: &str = "surname_bucket";
 pub const RISK_HISTORY: &str = "risk_history";
 pub const ALERT: &str = "alert";
 pub const ALERT_GUARD: &str = "alert_guard";

@@ -14,7 +14,6 @@
 //! | idempotency | `IDEM#{scope}`     | `{sha256(key)}`      | –                      | creates with an `Idempotency-Key` |
 //! | rate limit  | `RL#{client}`      | `H#{YYYYMMDDHH}`     | –                      | every request |
 //! | leaver      | `CO#{cid}`         | `LEAVER#{lid}`       | gsi1 `CO#{cid}#SURNAME#{surname}` / `{lid}`; gsi2 `CO#{cid}#LEAVERS` / `{leave_date}#{lid}` | /leavers…, sweeps |
-//! | surname bucket | `CO#{cid}`      | `SURNAME#{surname}`  | –                      | GET/PUT /leavers/{surname} (one attribute per leaver id) |
 //! | risk history| `CO#{cid}`         | `RISK#{lid}#{date}`  | –                      | GET /leavers/{id}/risk, assess, sweeps |
 //! | alert       | `CO#{cid}`         | `ALERT#{aid}`        | –                      | GET/PATCH /alerts |
 //! | open-alert guard | `CO#{cid}`    | `ALERTOPEN#{lid}#{level}` | –                 | one open alert per leaver and level |
@@ -104,12 +103,8 @@ pub fn leaver(t: &Tenant, id: &LeaverId) -> Key {
 }
 pub const LEAVER_SK_PREFIX: &str = "LEAVER#";
 
-/// The item holding a copy of every active leaver with this surname key.
-pub fn surname_bucket(t: &Tenant, surname_key: &str) -> Key {
-    k(company_pk(t.id()), format!("SURNAME#{surname_key}"))
-}
-
-/// gsi1: leavers by surname (eventually consistent; lists only).
+/// gsi1: leavers by surname (eventually consistent): the seed's
+/// `GET/PUT /leavers/{surname}`.
 pub fn leaver_surname_gsi1pk(t: &Tenant, surname_key: &str) -> String {
     format!("{}#SURNAME#{surname_key}", company_pk(t.id()))
 }

@@ -1,10 +1,13 @@
-//! How a leaver is stored: the leaver item (`LEAVER#{id}`, the source of
-//! truth) and a copy in its surname bucket (`SURNAME#{key}`, one attribute
-//! per leaver id), so the seed's surname routes read one item by key instead
-//! of querying an index. Both are written in the same transaction, always
-//! through the functions here, and every write is conditional on the
-//! leaver's `rev` (a counter every write increments), so neither copy can
-//! be overwritten from a stale read.
+//! How a leaver is stored: one item (`LEAVER#{id}`), indexed by surname
+//! (gsi1, for the seed's surname routes) and by leave date (gsi2, for the
+//! sweep and the date filters). Every write goes through the functions here
+//! and, where it rewrites the item, is conditional on the leaver's `rev` (a
+//! counter every write increments), so a stale read never overwrites it.
+//!
+//! (Until issue 11 a full copy of every leaver of a surname also lived in one
+//! `SURNAME#{key}` item, which grew past DynamoDB's 400 KB item limit at about
+//! fourteen leavers of one surname with long notes. Such items left in a
+//! table are no longer read or written.)
 
 use std::collections::HashMap;
 
@@ -84,22 +87,11 @@ impl Leaver {
     }
 }
 
-fn to_map(l: &Leaver) -> Result<aws_sdk_dynamodb::types::AttributeValue, StoreError> {
-    serde_dynamo::to_attribute_value(l).map_err(|e| StoreError::Mapping(e.to_string()))
-}
-
 /// Stages a full write of `l` (whose `rev` is already the new one) over
 /// the version read with `read_rev` (`None` for a new leaver). If the
 /// surname changed, `old_surname_key` names the bucket to leave. Returns
 /// the index of the leaver item in `tx`.
-pub fn stage_put(
-    tx: &mut Tx,
-    table: &str,
-    t: &Tenant,
-    l: &Leaver,
-    read_rev: Option<u64>,
-    old_surname_key: Option<&str>,
-) -> Result<usize, StoreError> {
+pub fn stage_put(tx: &mut Tx, table: &str, t: &Tenant, l: &Leaver, read_rev: Option<u64>) -> Result<usize, StoreError> {
     let mut item: Item = super::to_item(&keys::leaver(t, &l.id), crate::store::items::LEAVER, l)?;
     let s = |v: String| aws_sdk_dynamodb::types::AttributeValue::S(v);
     item.insert(schema::GSI1_PK.into(), s(keys::leaver_surname_gsi1pk(t, &l.surname_key)));
@@ -110,35 +102,38 @@ pub fn stage_put(
         None => tx.put_item(table, item, Cond::New, Exprs::new()),
         Some(rev) => tx.put_item(table, item, Cond::Expr("rev = :rev".into()), Exprs::new().num(":rev", rev)),
     };
-    let bucket = keys::surname_bucket(t, &l.surname_key);
-    let id = l.id.to_string();
-    // A deleted leaver keeps its copy (marked deleted), so field-level
-    // updates of either copy always find it; lookups skip deleted ones.
-    let exprs =
-        Exprs::new().name("#lid", &id).str(":et", crate::store::items::SURNAME_BUCKET).value(":leaver", to_map(l)?);
-    tx.update(table, &bucket, "SET #lid = :leaver, entity_type = :et", Cond::None, exprs);
-    if let Some(old) = old_surname_key.filter(|o| *o != l.surname_key) {
-        tx.update(table, &keys::surname_bucket(t, old), "REMOVE #lid", Cond::None, Exprs::new().name("#lid", &id));
-    }
     Ok(idx)
 }
 
-/// The active leavers in a surname bucket item.
-pub fn bucket_leavers(item: Option<&Item>) -> Result<Vec<Leaver>, StoreError> {
-    let Some(item) = item else { return Ok(Vec::new()) };
-    let mut out = Vec::new();
-    for (name, v) in item {
-        if name.starts_with(LeaverId::PREFIX) {
-            let l: Leaver =
-                serde_dynamo::from_attribute_value(v.clone()).map_err(|e| StoreError::Mapping(e.to_string()))?;
-            out.push(l);
-        }
-    }
-    out.sort_by(|a, b| a.id.cmp(&b.id));
-    Ok(out)
+/// A page of the active leavers with surname key `key`, by the surname
+/// index (gsi1: eventually consistent, so a leaver registered a moment ago
+/// may be missing for that moment; writes found this way are conditional on
+/// the `rev` read, so a stale copy is never written back).
+pub async fn by_surname(
+    store: &super::Store,
+    t: &Tenant,
+    key: &str,
+    limit: i32,
+    start: Option<Item>,
+) -> Result<(Vec<Leaver>, Option<HashMap<String, String>>), StoreError> {
+    let not_deleted =
+        Some(("#status <> :deleted".to_string(), Exprs::new().name("#status", "status").str(":deleted", "deleted")));
+    let page = store
+        .query(
+            Some((schema::GSI1, schema::GSI1_PK, schema::GSI1_SK)),
+            &keys::leaver_surname_gsi1pk(t, key),
+            super::SkCond::Prefix(LeaverId::PREFIX),
+            limit,
+            start,
+            true,
+            not_deleted,
+        )
+        .await?;
+    let leavers = page.items.into_iter().map(super::decode::<Leaver>).collect::<Result<Vec<_>, _>>()?;
+    Ok((leavers, page.last_key))
 }
 
-/// Field-level updates of both copies, for writers that do not hold the
+/// Field-level updates of the leaver, for writers that do not hold the
 /// whole leaver (the pipeline recording activity after the leave date, a
 /// role change of the linked user, an alert being resolved). `sets` are
 /// `(path, value)` pairs and `removes` paths; a path may be dotted
@@ -148,7 +143,6 @@ pub fn stage_fields(
     table: &str,
     t: &Tenant,
     id: &LeaverId,
-    surname_key: &str,
     sets: &[(&str, aws_sdk_dynamodb::types::AttributeValue)],
     removes: &[&str],
 ) {
@@ -164,21 +158,18 @@ pub fn stage_fields(
             .collect::<Vec<_>>()
             .join(".")
     };
-    let (mut item_set, mut bucket_set, mut item_rm, mut bucket_rm) = (vec![], vec![], vec![], vec![]);
+    let (mut item_set, mut item_rm) = (vec![], vec![]);
     for (i, (path, v)) in sets.iter().enumerate() {
         let p = path_of(&mut exprs, &format!("s{i}"), path);
         let val = format!(":v{i}");
         exprs = exprs.value(&val, v.clone());
         item_set.push(format!("{p} = {val}"));
-        bucket_set.push(format!("#lid.{p} = {val}"));
     }
     for (i, path) in removes.iter().enumerate() {
         let p = path_of(&mut exprs, &format!("r{i}"), path);
-        item_rm.push(p.clone());
-        bucket_rm.push(format!("#lid.{p}"));
+        item_rm.push(p);
     }
     item_set.push("rev = rev + :one".into());
-    bucket_set.push("#lid.rev = #lid.rev + :one".into());
     let clause = |set: &[String], rm: &[String]| {
         let mut c = format!("SET {}", set.join(", "));
         if !rm.is_empty() {
@@ -186,20 +177,12 @@ pub fn stage_fields(
         }
         c
     };
-    tx.update(table, &keys::leaver(t, id), &clause(&item_set, &item_rm), Cond::Exists, exprs.clone());
-    let bucket_exprs = exprs.name("#lid", &id.to_string());
-    tx.update(
-        table,
-        &keys::surname_bucket(t, surname_key),
-        &clause(&bucket_set, &bucket_rm),
-        Cond::Expr("attribute_exists(#lid)".into()),
-        bucket_exprs,
-    );
+    tx.update(table, &keys::leaver(t, id), &clause(&item_set, &item_rm), Cond::Exists, exprs);
 }
 
-/// Adds one to a counter at a dotted `path` of both copies (for example
+/// Adds one to a counter at a dotted `path` of the leaver (for example
 /// `["downloads", "2026-11-23"]`).
-pub fn stage_increment(tx: &mut Tx, table: &str, t: &Tenant, id: &LeaverId, surname_key: &str, path: &[&str]) {
+pub fn stage_increment(tx: &mut Tx, table: &str, t: &Tenant, id: &LeaverId, path: &[&str]) {
     let mut exprs = Exprs::new().num(":one", 1).num(":zero", 0);
     let mut names = Vec::new();
     for (i, part) in path.iter().enumerate() {
@@ -213,15 +196,7 @@ pub fn stage_increment(tx: &mut Tx, table: &str, t: &Tenant, id: &LeaverId, surn
         &keys::leaver(t, id),
         &format!("SET {p} = if_not_exists({p}, :zero) + :one, rev = rev + :one"),
         Cond::Exists,
-        exprs.clone(),
-    );
-    let bucket_exprs = exprs.name("#lid", &id.to_string());
-    tx.update(
-        table,
-        &keys::surname_bucket(t, surname_key),
-        &format!("SET #lid.{p} = if_not_exists(#lid.{p}, :zero) + :one, #lid.rev = #lid.rev + :one"),
-        Cond::Expr("attribute_exists(#lid)".into()),
-        bucket_exprs,
+        exprs,
     );
 }
 
