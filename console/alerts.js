@@ -112,7 +112,17 @@ export async function alertsPage({ query, go }) {
       mount(progress, h("progress", { "aria-label": "Sweep running" }), " Re-scoring every leaver in the risk window…");
       const started = performance.now();
       try {
-        const r = await api("POST", "/sweeps");
+        // One call sweeps up to 100 leavers; go on from its cursor until done.
+        const r = { assessed: 0, alerts_raised: 0, deactivated: 0, skipped: 0, errors: 0 };
+        let next = null;
+        do {
+          const part = await api("POST", next ? `/sweeps?cursor=${encodeURIComponent(next)}` : "/sweeps");
+          for (const k of Object.keys(r)) r[k] += part[k] || 0;
+          next = part.next_cursor;
+          if (next) {
+            mount(progress, h("progress", { "aria-label": "Sweep running" }), ` Re-scoring the risk window… ${r.assessed} so far`);
+          }
+        } while (next);
         const secs = ((performance.now() - started) / 1000).toFixed(1);
         mount(progress,
           h(

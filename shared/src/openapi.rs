@@ -118,12 +118,12 @@ fn operation(r: &Row, schemas: &mut Schemas) -> Operation {
             );
         }
     }
+    for name in r.query {
+        op = op.parameter(
+            ParameterBuilder::new().name(*name).parameter_in(ParameterIn::Query).schema(Some(string(0, None))),
+        );
+    }
     if r.paged {
-        for name in r.query {
-            op = op.parameter(
-                ParameterBuilder::new().name(*name).parameter_in(ParameterIn::Query).schema(Some(string(0, None))),
-            );
-        }
         let limit = ObjectBuilder::new()
             .schema_type(Type::Integer)
             .minimum(Some(1))

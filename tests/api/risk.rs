@@ -342,3 +342,31 @@ async fn a_sweep_after_a_lost_commit_does_not_deactivate_or_audit_twice() {
     assert_eq!(item["done"], true, "{item}");
     assert!(item["note"].as_str().unwrap().contains("found and verified"), "{item}");
 }
+
+/// `POST /sweeps` sweeps at most 100 leavers a call, within the HTTP
+/// function's time, and answers a cursor to go on from: a second call
+/// finishes the window, and no leaver is swept twice (issue 11).
+#[tokio::test]
+async fn the_sweep_on_demand_goes_on_from_a_cursor_and_sweeps_each_leaver_once() {
+    let wide =
+        tenure_core::config::RateLimits { per_minute: 100_000, heavy_per_minute: 100_000, ip_per_minute: 100_000 };
+    let h = Harness::with_limits(wide).await;
+    let o = h.signup().await;
+    for i in 0..105 {
+        register(&h, &o, leaver_body(&format!("Batch{i}"), 10 + i % 60)).await;
+    }
+    let first = h.send(Req::new("POST", "/sweeps").bearer(&o.access)).await;
+    first.expect(200);
+    let first = first.json();
+    assert_eq!(first["assessed"], 100, "{first}");
+    let cursor = first["next_cursor"].as_str().expect("a cursor to go on from").to_string();
+    // The cursor is the company's own: another company's owner cannot use it.
+    let other = h.signup().await;
+    h.send(Req::new("POST", "/sweeps").bearer(&other.access).query("cursor", &cursor))
+        .await
+        .expect_problem(400, Some("cursor"));
+    let second = h.send(Req::new("POST", "/sweeps").bearer(&o.access).query("cursor", &cursor)).await.json();
+    // 100 + 5: the second call went on after the first, sweeping none twice.
+    assert_eq!(second["assessed"], 5, "{second}");
+    assert!(second["next_cursor"].is_null(), "{second}");
+}

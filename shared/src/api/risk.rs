@@ -14,6 +14,7 @@ use crate::domain::risk::settings::Thresholds;
 use crate::domain::risk::Level;
 use crate::domain::risk::RiskSettings;
 use crate::error::ApiError;
+use crate::http::cursor::BY_GSI2;
 use crate::http::{json, Ctx, ListPage, Reply};
 use crate::http::{schema_of, Access::Roles, Group, Response, Route, Weight::Heavy};
 use crate::ids::AlertId;
@@ -77,6 +78,7 @@ pub const ROUTES: &[Route] = &[
         access: Roles(RISK_MANAGERS),
         weight: Heavy,
         response: Response::Json(200, schema_of::<SweepSummary>),
+        query: &["cursor"],
         handler: handler!(run_sweep),
         ..Route::DEFAULT
     },
@@ -297,20 +299,36 @@ pub async fn patch_alert(ctx: &mut Ctx) -> Result<Reply, ApiError> {
 
 /// `POST /sweeps`: the sweep now, for the caller's company. Unlike other
 /// routes its DynamoDB cost grows with the company's leavers in the window
-/// (a heavy route: it counts against the lower rate limit).
+/// (a heavy route: it counts against the lower rate limit), so one call
+/// sweeps at most `SWEEP_CALL_LEAVERS` leavers, for at most `SWEEP_CALL_MS`,
+/// and answers a `next_cursor` to go on from (null when the window is done):
+/// the function's 10-second timeout is never reached, whatever the size.
 pub async fn run_sweep(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let t = ctx.tenant()?.clone();
     let actor = ctx.principal()?.id().to_string();
-    let report = sweep::sweep_company(&ctx.app, &t, ctx.now, &actor, &ctx.request_id).await?;
+    let (_, resume) = ctx.page("sweeps", &BY_GSI2, &keys::leavers_by_date_gsi2pk(&t))?;
+    let budget = sweep::Budget { deadline_ms: sweep::now_ms() + SWEEP_CALL_MS, max_leavers: SWEEP_CALL_LEAVERS };
+    let (report, progress) =
+        sweep::sweep_company(&ctx.app, &t, ctx.now, &actor, &ctx.request_id, resume, budget).await?;
+    let next_cursor = match progress {
+        sweep::Progress::Done => None,
+        sweep::Progress::Stopped(after) => ctx.next_cursor("sweeps", Some(after)),
+    };
     let summary = SweepSummary {
         assessed: report.assessed,
         alerts_raised: report.alerts_raised,
         deactivated: report.deactivated,
         skipped: report.skipped,
         errors: report.errors.len() as u32,
+        next_cursor,
     };
     Ok(json(200, &summary))
 }
+
+/// How long one `POST /sweeps` call sweeps before it answers with a cursor…
+pub const SWEEP_CALL_MS: u64 = 5_000;
+/// …and how many leavers at most (one transaction each).
+pub const SWEEP_CALL_LEAVERS: u32 = 100;
 
 /// What `POST /sweeps` did for the company.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
@@ -323,4 +341,7 @@ pub struct SweepSummary {
     pub skipped: u32,
     /// Leavers that could not be assessed (the causes go to the log).
     pub errors: u32,
+    /// Where to go on (`POST /sweeps?cursor=`), when this call ran out of
+    /// time before the window's end; null when the window is done.
+    pub next_cursor: Option<String>,
 }

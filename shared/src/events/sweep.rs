@@ -3,12 +3,13 @@
 //! One pass a day over every company (listed by the companies index, so
 //! the cost grows with companies and leavers in the window, never with the
 //! table). The schedule fires hourly: the first run of a day does the pass,
-//! later runs find it complete and stop after one read. A run that nears
-//! the Lambda time limit saves where it stopped in the day's state item,
-//! and the next run goes on from there. One company's failure is reported
-//! and does not stop the others.
-
-use std::time::{SystemTime, UNIX_EPOCH};
+//! later runs find it complete and stop after one read. The deadline goes
+//! down to each company's sweep, which stops between two leavers when it
+//! nears: the run then saves where it stopped (the company, and the last
+//! leaver swept in it) in the day's state item, and the next run goes on
+//! from there. The state is also saved every `CHECKPOINT_MS` while a run
+//! goes on, so a run that dies anyway loses at most that much work. One
+//! company's failure is reported and does not stop the others.
 
 use aws_lambda_events::eventbridge::EventBridgeEvent;
 use lambda_runtime::{service_fn, LambdaEvent};
@@ -16,14 +17,16 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::leavers::format_date;
 use crate::ids::CompanyId;
-use crate::service::sweep::{sweep_company, SweepReport};
+use crate::service::sweep::{now_ms, sweep_company, Budget, Progress, Resume, SweepReport};
 use crate::service::App;
 use crate::store::items::Company;
 use crate::store::{decode, keys, schema, Cond, SkCond, StoreError, Tenant};
 
-/// Stop starting new companies when less than this much time is left (or
-/// a fifth of the time the run had, if that is less: short local timeouts).
+/// Stop sweeping when less than this much time is left (or a fifth of the
+/// time the run had, if that is less: short local timeouts).
 pub const SAFETY_MARGIN_MS: u64 = 20_000;
+/// Save the day's state at least this often while a run goes on.
+pub const CHECKPOINT_MS: u64 = 30_000;
 
 /// The day's progress, stored at `SWEEP#{date}`.
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
@@ -32,6 +35,10 @@ pub struct SweepState {
     pub complete: bool,
     /// The last company fully swept, when the pass stopped early.
     pub after_company: Option<String>,
+    /// Within the company after it, the last leaver swept, when the pass
+    /// stopped inside that company.
+    #[serde(default)]
+    pub resume: Option<Resume>,
     pub companies: u32,
     pub assessed: u32,
     pub alerts_raised: u32,
@@ -85,24 +92,35 @@ pub async fn run(app: &App, now: time::OffsetDateTime, deadline_ms: u64) -> Resu
         .collect()
     });
     let margin = SAFETY_MARGIN_MS.min(deadline_ms.saturating_sub(now_ms()) / 5);
+    let stop_at = deadline_ms.saturating_sub(margin);
+    let mut saved_at = now_ms();
     let mut stopped_early = false;
     'pages: loop {
         let page = store
             .query(index, keys::COMPANIES_GSI1PK, SkCond::Prefix(CompanyId::PREFIX), 100, start, true, None)
             .await?;
         for item in page.items {
-            if now_ms() + margin > deadline_ms {
+            if now_ms() >= stop_at {
                 stopped_early = true;
                 break 'pages;
             }
             let company: Company = decode(item)?;
             let t = Tenant::new(company.id.clone());
-            match sweep_company(app, &t, now, "system", &format!("sweep-{date}")).await {
-                Ok(r) => {
+            let resume = state.resume.take();
+            let budget = Budget { deadline_ms: stop_at, max_leavers: u32::MAX };
+            match sweep_company(app, &t, now, "system", &format!("sweep-{date}"), resume, budget).await {
+                Ok((r, progress)) => {
                     totals.add(&r);
                     state.assessed += r.assessed;
                     state.alerts_raised += r.alerts_raised;
                     state.deactivated += r.deactivated;
+                    if let Progress::Stopped(after) = progress {
+                        // Out of time inside this company: the next run
+                        // starts with it, after this leaver.
+                        state.resume = Some(after);
+                        stopped_early = true;
+                        break 'pages;
+                    }
                 }
                 Err(e) => {
                     tracing::error!(company = %company.id, error = %e, "sweep of a company failed");
@@ -113,6 +131,10 @@ pub async fn run(app: &App, now: time::OffsetDateTime, deadline_ms: u64) -> Resu
             companies += 1;
             state.companies += 1;
             state.after_company = Some(company.id.to_string());
+            if now_ms() >= saved_at + CHECKPOINT_MS {
+                save_state(store, &state_key, &state, now).await?;
+                saved_at = now_ms();
+            }
         }
         match page.last_key {
             Some(k) => {
@@ -122,21 +144,26 @@ pub async fn run(app: &App, now: time::OffsetDateTime, deadline_ms: u64) -> Resu
         }
     }
     state.complete = !stopped_early;
-    let mut item = crate::store::to_item(&state_key, "sweep_state", &state)?;
-    // Keep a week of states for the record.
+    save_state(store, &state_key, &state, now).await?;
+    tracing::info!(date = %date, companies, assessed = totals.assessed, alerts = totals.alerts_raised, complete = state.complete, "sweep run");
+    Ok(RunReport { date, outcome: if stopped_early { "partial" } else { "done" }, companies, totals })
+}
+
+/// Writes the day's state (kept a week, for the record).
+async fn save_state(
+    store: &crate::store::Store,
+    key: &crate::store::Key,
+    state: &SweepState,
+    now: time::OffsetDateTime,
+) -> Result<(), StoreError> {
+    let mut item = crate::store::to_item(key, "sweep_state", state)?;
     item.insert(
         schema::TTL_ATTRIBUTE.into(),
         aws_sdk_dynamodb::types::AttributeValue::N((now.unix_timestamp() + 7 * 86_400).to_string()),
     );
     let mut tx = crate::store::Tx::new();
     tx.put_item(store.table(), item, Cond::None, crate::store::Exprs::new());
-    store.transact(tx).await?;
-    tracing::info!(date = %date, companies, assessed = totals.assessed, alerts = totals.alerts_raised, complete = state.complete, "sweep run");
-    Ok(RunReport { date, outcome: if stopped_early { "partial" } else { "done" }, companies, totals })
-}
-
-fn now_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+    store.transact(tx).await
 }
 
 /// The whole of the `risk-sweep` function's `main`.

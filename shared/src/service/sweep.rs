@@ -56,14 +56,47 @@ pub fn window(today: time::Date) -> (String, String) {
     )
 }
 
-/// Sweeps one company. `actor` is who asked (`system` for the schedule).
+/// Where a company's sweep stopped: the leave-date index key (table and
+/// gsi2 attributes) of the last leaver it finished, to go on after.
+pub type Resume = std::collections::HashMap<String, String>;
+
+/// How far a company's sweep got.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Progress {
+    /// Every leaver in the window was swept.
+    Done,
+    /// Out of time: go on after this key.
+    Stopped(Resume),
+}
+
+/// How much one call may sweep: until a deadline, and at most so many
+/// leavers (whichever comes first; at least one leaver either way).
+#[derive(Debug, Clone, Copy)]
+pub struct Budget {
+    /// Epoch milliseconds.
+    pub deadline_ms: u64,
+    pub max_leavers: u32,
+}
+
+/// The current time in epoch milliseconds, for deadlines.
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+}
+
+/// Sweeps one company's leavers in the window, from `resume` on (or the
+/// start), until done or the budget is spent (checked before each leaver):
+/// then it returns where it stopped, to go on from there. It always sweeps
+/// at least one leaver, so every call makes progress.
+/// `actor` is who asked (`system` for the schedule).
 pub async fn sweep_company(
     app: &App,
     t: &Tenant,
     now: time::OffsetDateTime,
     actor: &str,
     request_id: &str,
-) -> Result<SweepReport, StoreError> {
+    resume: Option<Resume>,
+    budget: Budget,
+) -> Result<(SweepReport, Progress), StoreError> {
     let store = &app.store;
     let today = now.date();
     let stamp = timestamp(now);
@@ -87,7 +120,10 @@ pub async fn sweep_company(
     };
     let mut report = SweepReport::default();
     let pk = keys::leavers_by_date_gsi2pk(t);
-    let mut start = None;
+    let as_item = |k: Resume| k.into_iter().map(|(n, v)| (n, aws_sdk_dynamodb::types::AttributeValue::S(v))).collect();
+    let mut page_from = resume;
+    let mut start = page_from.clone().map(as_item);
+    let mut swept = 0u32;
     loop {
         let filter =
             Some(("#status = :active".to_string(), Exprs::new().name("#status", "status").str(":active", "active")));
@@ -102,21 +138,43 @@ pub async fn sweep_company(
                 filter,
             )
             .await?;
+        let mut last: Option<Resume> = None;
         for item in page.items {
+            if swept > 0 && (swept >= budget.max_leavers || now_ms() >= budget.deadline_ms) {
+                // Out of time: go on after the last leaver finished (on this
+                // page, or the last of the previous one).
+                if let Some(after) = last.or(page_from.take()) {
+                    return Ok((report, Progress::Stopped(after)));
+                }
+            }
             let l: Leaver = decode(item)?;
+            let key = resume_key(t, &l);
             match sweep_leaver(app, t, &settings, l, now, &mut head, &origin).await {
                 Ok(r) => report.add(&r),
                 Err(e) => report.errors.push(e.to_string()),
             }
+            swept += 1;
+            last = Some(key);
         }
         match page.last_key {
             Some(k) => {
-                start = Some(k.into_iter().map(|(n, v)| (n, aws_sdk_dynamodb::types::AttributeValue::S(v))).collect())
+                page_from = Some(k.clone());
+                start = Some(as_item(k));
             }
-            None => break,
+            None => return Ok((report, Progress::Done)),
         }
     }
-    Ok(report)
+}
+
+/// The index key of a leaver, as DynamoDB's start key of the next page.
+fn resume_key(t: &Tenant, l: &Leaver) -> Resume {
+    let k = keys::leaver(t, &l.id);
+    Resume::from([
+        (schema::PK.to_string(), k.pk),
+        (schema::SK.to_string(), k.sk),
+        (schema::GSI2_PK.to_string(), keys::leavers_by_date_gsi2pk(t)),
+        (schema::GSI2_SK.to_string(), keys::leavers_by_date_gsi2sk(&l.leave_date, &l.id)),
+    ])
 }
 
 async fn sweep_leaver(
