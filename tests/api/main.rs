@@ -10,6 +10,7 @@ mod documents;
 mod leavers;
 mod limits;
 mod logs;
+mod matrix;
 mod risk;
 mod round_trips;
 mod routing;
