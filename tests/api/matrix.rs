@@ -128,7 +128,7 @@ fn fill(route: &Row, f: &Fixture) -> Req {
             json!({"email": tenure_tests::unique_email("m"), "full_name": "M", "role": "employee", "password": tenure_tests::PASSWORD}),
         ),
         ("PATCH", "/auth/admin/users/{id}/role") => Some(json!({"role": "manager"})),
-        ("PATCH", "/auth/admin/users/{id}/status") => Some(json!({"active": true})),
+        ("PATCH", "/auth/admin/users/{id}/status") => Some(json!({"active": false})),
         ("POST", "/companies") => Some(json!({"name": "Matrix Ltd"})),
         ("POST", "/leavers") => Some(
             json!({"first_name": "A", "surname": "B", "department": "Ops", "leave_date": days_from_today(40), "reason": "retirement"}),
@@ -187,6 +187,23 @@ fn expected(route: &Row, caller: Caller) -> Expect {
     }
 }
 
+/// Whether the newest event of the fixture company's chain records the call
+/// that answered `got`: its request id, its caller and the caller's IP.
+async fn audited(h: &Harness, f: &Fixture, got: &tenure_tests::Resp, by: Option<&Account>) -> Result<(), String> {
+    let request_id = got.header("x-request-id").unwrap_or_default();
+    let log = h.send(Req::get("/audit").bearer(&f.owner.access).query("limit", "20")).await.json();
+    let events = log["items"].as_array().cloned().unwrap_or_default();
+    let mine: Vec<&Value> = events.iter().filter(|e| e["request_id"] == request_id).collect();
+    let Some(e) = mine.first() else {
+        return Err(format!("answered {} but wrote no audit event", got.status));
+    };
+    let actor = by.map(|a| a.user_id.as_str()).unwrap_or("anonymous");
+    if e["actor"] != actor || e["source_ip"] != h.ip.as_str() {
+        return Err(format!("audit event {e} does not name the caller {actor} and IP {}", h.ip));
+    }
+    Ok(())
+}
+
 /// The fixture company's audit-chain head, as its owner verifies it.
 async fn head(h: &Harness, f: &Fixture) -> u64 {
     let v = h.send(Req::get("/audit/verify").bearer(&f.owner.access)).await.json();
@@ -209,6 +226,7 @@ async fn every_route_refuses_exactly_the_callers_the_contract_refuses_and_a_refu
     for route in routes::all() {
         // The refused callers first: the chain must not move under them.
         let before = head(&h, &f).await;
+        let mut first_write_seen = false;
         for pass in [false, true] {
             for caller in &callers {
                 let want = expected(&route, *caller);
@@ -243,6 +261,22 @@ async fn every_route_refuses_exactly_the_callers_the_contract_refuses_and_a_refu
                 if !ok {
                     wrong.push(format!("{caller:?}: {described} answered {}, expected {want:?}", got.status));
                 }
+                // A write that succeeded in the fixture company is the newest
+                // event of its chain, with who, from where and which request.
+                // (Only the first success: later ones may change nothing, as a
+                // second identical role change does. A platform admin's logout
+                // is audited in the platform's chain, and a new company in its
+                // own.)
+                let in_fixture = matches!(caller, Caller::Role(_))
+                    && route.access != Access::Public
+                    && !(*caller == Caller::Role(Role::Admin) && route.path == "/auth/logout")
+                    && route.path != "/companies";
+                if in_fixture && route.method != "GET" && (200..300).contains(&got.status) && !first_write_seen {
+                    first_write_seen = true;
+                    if let Err(e) = audited(&h, &f, &got, account.as_ref()).await {
+                        wrong.push(format!("{caller:?}: {described}: {e}"));
+                    }
+                }
             }
             if !pass {
                 let after = head(&h, &f).await;
@@ -256,5 +290,8 @@ async fn every_route_refuses_exactly_the_callers_the_contract_refuses_and_a_refu
         }
     }
     assert!(calls > 300, "the matrix made only {calls} calls");
+    // And the chain those writes made still verifies.
+    let v = h.send(Req::get("/audit/verify").bearer(&f.owner.access)).await.json();
+    assert_eq!(v["valid"], true, "{v}");
     assert!(wrong.is_empty(), "{} wrong answers:\n{}", wrong.len(), wrong.join("\n"));
 }

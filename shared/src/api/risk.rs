@@ -314,6 +314,13 @@ pub async fn run_sweep(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         sweep::Progress::Done => None,
         sweep::Progress::Stopped(after) => ctx.next_cursor("sweeps", Some(after)),
     };
+    // The run itself is audited (its changes are, each in its own write).
+    let event = NewEvent::new("sweep.run", t.id().to_string())
+        .with("assessed", report.assessed.to_string())
+        .with("alerts_raised", report.alerts_raised.to_string())
+        .with("deactivated", report.deactivated.to_string())
+        .with("complete", next_cursor.is_none().to_string());
+    ctx.commit(Tx::new(), vec![event]).await?;
     let summary = SweepSummary {
         assessed: report.assessed,
         alerts_raised: report.alerts_raised,
