@@ -121,6 +121,8 @@ locals {
       env            = {}
     }
 
+    # Reads the audit log, verifies the chain, and records each CSV export
+    # (an audit event, and a download counted on the caller).
     audit = {
       routes = [
         "GET /audit",
@@ -129,6 +131,8 @@ locals {
       table_actions = [
         "dynamodb:UpdateItem",
         "dynamodb:BatchGetItem",
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
         "dynamodb:Query",
       ]
       index_actions  = {}

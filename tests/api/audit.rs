@@ -149,3 +149,34 @@ async fn no_route_changes_or_deletes_audit_events() {
     let e: AuditEvent = decode(stored).unwrap();
     assert_eq!(e.action, "company.created");
 }
+
+/// An export of the audit log is a download of data: it is audited, counts
+/// towards the caller's download signal (so towards a leaver's risk), and
+/// takes four round trips, its bound; the JSON list takes three (issue 11).
+#[tokio::test]
+async fn a_csv_export_is_audited_and_counted_as_a_download() {
+    let h = Harness::new().await;
+    let o = h.signup().await;
+    let sec = h.add_user(&o, "security").await;
+    // The security user is a leaver: their downloads feed their risk.
+    let l = h
+        .send(Req::new("POST", "/leavers").bearer(&o.access).json(serde_json::json!({
+            "first_name": "Exa", "surname": "Porter", "employee_id": sec.user_id, "department": "IT",
+            "leave_date": "2099-01-01", "reason": "resignation"
+        })))
+        .await
+        .json();
+    let json_list = h.send(Req::get("/audit").bearer(&sec.access)).await;
+    json_list.expect(200);
+    assert_eq!(tenure_tests::round_trips(&json_list.calls), 3, "{:?}", json_list.calls);
+    let csv = h.send(Req::get("/audit").bearer(&sec.access).header("accept", "text/csv")).await;
+    csv.expect(200);
+    assert_eq!(tenure_tests::round_trips(&csv.calls), 4, "{:?}", csv.calls);
+    let log = h.send(Req::get("/audit").bearer(&o.access).query("action", "audit.exported")).await.json();
+    let e = &log["items"][0];
+    assert_eq!(e["actor"], sec.user_id.as_str(), "{log}");
+    assert_eq!(e["request_id"], csv.header("x-request-id").unwrap());
+    let leaver = h.send(Req::get(&format!("/leavers/{}", l["id"].as_str().unwrap())).bearer(&o.access)).await.json();
+    let total: u64 = leaver["downloads"].as_object().unwrap().values().filter_map(|v| v.as_u64()).sum();
+    assert_eq!(total, 1, "the export counts as one download: {}", leaver["downloads"]);
+}

@@ -11,14 +11,12 @@ use serde_json::json;
 
 use crate::domain::audit::NewEvent;
 use crate::domain::documents::{self as rules, FileType, Kind, MAX_SIZE};
-use crate::domain::leavers::format_date;
-use crate::domain::risk::signals::document_downloads::stale_days;
 use crate::domain::roles::Role;
 use crate::domain::validate::Checker;
 use crate::error::ApiError;
 use crate::http::{json, no_content, Ctx, ListPage, Reply};
 use crate::ids::{DocumentId, UserId};
-use crate::store::items::{self, User};
+use crate::store::items::User;
 use crate::store::s3::{Bucket, Presigned};
 use crate::store::{decode, keys, schema, Cond, Exprs, Key, SkCond, StoreError, Tenant, Tx};
 
@@ -26,8 +24,6 @@ use crate::store::{decode, keys, schema, Cond, Exprs, Key, SkCond, StoreError, T
 pub const UPLOAD_TTL: Duration = Duration::from_secs(300);
 /// How long a presigned download stays valid.
 pub const DOWNLOAD_TTL: Duration = Duration::from_secs(60);
-/// Stale per-day download counters dropped by one download, at most.
-const STALE_DAYS_PER_DOWNLOAD: usize = 10;
 /// A document never uploaded is forgotten after a day.
 pub const PENDING_SECONDS: i64 = 24 * 3600;
 
@@ -294,50 +290,12 @@ pub async fn download(ctx: &mut Ctx) -> Result<Reply, ApiError> {
             json!(d.status).as_str().unwrap_or("not available")
         )));
     }
-    let p = ctx.principal()?.clone();
-    let home = Tenant::new(p.company().clone());
     let presigned = bucket(ctx)?
         .presign_download(&d.served_key(), &d.filename, d.content_type.media_type(), DOWNLOAD_TTL)
         .await
         .map_err(ApiError::internal)?;
-    let today = format_date(ctx.now.date());
     let event = NewEvent::new("document.downloaded", d.id.to_string()).with("employee", d.employee_id.to_string());
-    // Count the download for the person (and their leaver record, if any).
-    // Should the leaver's copy be unwritable (changed meanwhile), the
-    // download is still counted on the person and audited.
-    // The user item is read with every request: its per-day counters are
-    // kept to the days the risk signal reads, a few old ones dropped each time.
-    let counted = ctx.prefetched_raw(&keys::user(&home, p.id())).map(items::download_counts).unwrap_or_default();
-    let stale = stale_days(counted.keys(), ctx.now.date(), STALE_DAYS_PER_DOWNLOAD);
-    let mut update = "ADD #day :one".to_string();
-    let mut exprs = Exprs::new().name("#day", &format!("{}{today}", items::DOWNLOADS_PREFIX)).num(":one", 1);
-    for (i, day) in stale.iter().enumerate() {
-        update.push_str(if i == 0 { " REMOVE " } else { ", " });
-        update.push_str(&format!("#old{i}"));
-        exprs = exprs.name(&format!("#old{i}"), &format!("{}{day}", items::DOWNLOADS_PREFIX));
-    }
-    for with_leaver in [true, false] {
-        let mut tx = Tx::new();
-        tx.update(ctx.table(), &keys::user(&home, p.id()), &update, Cond::Exists, exprs.clone());
-        let leaver = p.user.leaver.as_ref().filter(|_| with_leaver);
-        if let Some(link) = leaver {
-            crate::store::leavers::stage_increment(
-                &mut tx,
-                ctx.table(),
-                &home,
-                &link.leaver_id,
-                &["downloads", &today],
-            );
-        }
-        match ctx.commit(tx, vec![event.clone()]).await {
-            Ok(()) => break,
-            Err(StoreError::Cancelled { .. }) if leaver.is_some() => continue,
-            Err(StoreError::Cancelled { .. }) => {
-                return Err(ApiError::Conflict("Your account changed meanwhile; retry.".into()))
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
+    super::commit_counting_download(ctx, Tx::new(), event).await?;
     Ok(json(
         200,
         &json!({"document_id": d.id.to_string(), "download": presigned, "expires_in": DOWNLOAD_TTL.as_secs()}),

@@ -17,8 +17,62 @@ pub mod users;
 
 use serde::Serialize;
 
+use crate::domain::audit::NewEvent;
+use crate::domain::leavers::format_date;
+use crate::domain::risk::signals::document_downloads::stale_days;
 use crate::domain::roles::Role::{self, *};
-use crate::store::items;
+use crate::error::ApiError;
+use crate::http::Ctx;
+use crate::store::{items, keys, Cond, Exprs, StoreError, Tenant, Tx};
+
+/// Stale per-day download counters dropped by one download, at most.
+const STALE_DAYS_PER_DOWNLOAD: usize = 10;
+
+/// Commits `tx` and `event` together with one more download by the caller
+/// (a document download, or an export of data): counted per day on their
+/// user item (the leaver risk signal `document_downloads` reads it) and on
+/// their leaver record if they are a leaver. The user item is read with
+/// every request, so its counters are kept to the days the signal reads, a
+/// few old ones dropped each time. Should the leaver record be unwritable
+/// (changed meanwhile), the download is still counted on the person and
+/// audited.
+pub(crate) async fn commit_counting_download(ctx: &Ctx, base: Tx, event: NewEvent) -> Result<(), ApiError> {
+    let p = ctx.principal()?.clone();
+    let home = Tenant::new(p.company().clone());
+    let today = format_date(ctx.now.date());
+    let counted = ctx.prefetched_raw(&keys::user(&home, p.id())).map(items::download_counts).unwrap_or_default();
+    let stale = stale_days(counted.keys(), ctx.now.date(), STALE_DAYS_PER_DOWNLOAD);
+    let mut update = "ADD #day :one".to_string();
+    let mut exprs = Exprs::new().name("#day", &format!("{}{today}", items::DOWNLOADS_PREFIX)).num(":one", 1);
+    for (i, day) in stale.iter().enumerate() {
+        update.push_str(if i == 0 { " REMOVE " } else { ", " });
+        update.push_str(&format!("#old{i}"));
+        exprs = exprs.name(&format!("#old{i}"), &format!("{}{day}", items::DOWNLOADS_PREFIX));
+    }
+    for with_leaver in [true, false] {
+        let mut tx = base.clone();
+        tx.update(ctx.table(), &keys::user(&home, p.id()), &update, Cond::Exists, exprs.clone());
+        let leaver = p.user.leaver.as_ref().filter(|_| with_leaver);
+        if let Some(link) = leaver {
+            crate::store::leavers::stage_increment(
+                &mut tx,
+                ctx.table(),
+                &home,
+                &link.leaver_id,
+                &["downloads", &today],
+            );
+        }
+        match ctx.commit(tx, vec![event.clone()]).await {
+            Ok(()) => return Ok(()),
+            Err(StoreError::Cancelled { .. }) if leaver.is_some() => continue,
+            Err(StoreError::Cancelled { .. }) => {
+                return Err(ApiError::Conflict("Your account changed meanwhile; retry.".into()))
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
+}
 
 /// Who reads the audit log.
 pub(crate) const AUDIT_READERS: &[Role] = &[Admin, Owner, Security];
