@@ -96,3 +96,30 @@ async fn revoked_and_invalid_tokens_are_charged_to_the_ip_not_to_the_user() {
     assert!(statuses.contains(&429), "invalid tokens are not limited: {statuses:?}");
     assert!(statuses.iter().all(|s| *s == 401 || *s == 429), "{statuses:?}");
 }
+
+/// A sign-in that starts its IP's block stays within three round trips (the
+/// login's read, the refused attempt's count, the block's two counter items
+/// in one transaction), and a signed-in request that starts its user's block
+/// too (issue 12: these took four and five).
+#[tokio::test]
+async fn requests_that_start_a_block_stay_within_three_round_trips() {
+    let h = Harness::with_limits(RateLimits { per_minute: 1, heavy_per_minute: 1, ip_per_minute: 1 }).await;
+    h.seed_two_minutes_over(&format!("ip:{}", h.ip)).await;
+    let login =
+        || Req::new("POST", "/auth/login").json(json!({"email": "nobody@example.com", "password": "whatever12345"}));
+    h.send(login()).await;
+    let r = h.send(login()).await;
+    r.expect_problem(429, None);
+    assert!(tenure_tests::round_trips(&r.calls) <= 3, "{:?}", r.calls);
+    let retry: u64 = r.header("retry-after").unwrap().parse().unwrap();
+    assert!(retry > 3000, "the block started: retry-after {retry}");
+
+    let h = Harness::new().await;
+    let o = h.signup().await;
+    let tight = Harness::with_limits(RateLimits { per_minute: 1, heavy_per_minute: 1, ip_per_minute: 100 }).await;
+    tight.seed_two_minutes_over(&o.user_id).await;
+    tight.send(Req::get("/auth/me").bearer(&o.access)).await;
+    let r = tight.send(Req::get("/auth/me").bearer(&o.access)).await;
+    r.expect_problem(429, None);
+    assert!(tenure_tests::round_trips(&r.calls) <= 3, "{:?}", r.calls);
+}
