@@ -362,3 +362,59 @@ async fn a_body_that_is_not_utf8_is_a_400_or_415_not_a_server_error() {
         assert_eq!(reply.headers().get("content-type").and_then(|v| v.to_str().ok()), Some("application/problem+json"));
     }
 }
+
+/// Tokens signed by the right key but for another issuer or audience, or
+/// issued in the future, are 401 (issue 12).
+#[tokio::test]
+async fn tokens_with_a_wrong_issuer_audience_or_a_future_iat_are_401() {
+    let h = Harness::new().await;
+    let a = h.signup().await;
+    let (kid, private, _) = tenure_tests::keys();
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let user = UserId::parse(&a.user_id).unwrap();
+    let company = CompanyId::parse(&a.company_id).unwrap();
+    let parts: Vec<&str> = a.access.split('.').collect();
+    let claims: serde_json::Value = serde_json::from_slice(&B64.decode(parts[1]).unwrap()).unwrap();
+    let session = SessionId::parse(claims["sid"].as_str().unwrap()).unwrap();
+    let signed = |issuer: &str, audience: &str, at: i64| {
+        let mut c = config(Default::default());
+        c.issuer = issuer.into();
+        c.audience = audience.into();
+        Signer::new(kid, private, &c).unwrap().issue(&user, &company, &session, Role::Owner, at).unwrap().0
+    };
+    let right = config(Default::default());
+    for (name, token) in [
+        ("another issuer", signed("someone-else", &right.audience, now)),
+        ("another audience", signed(&right.issuer, "another-api", now)),
+        ("issued in an hour", signed(&right.issuer, &right.audience, now + 3600)),
+    ] {
+        let r = h.send(Req::new("GET", "/auth/me").bearer(&token)).await;
+        assert_eq!(r.status, 401, "{name} token got {}: {}", r.status, r.text);
+    }
+    // The same signer with the right claims works: the refusals were the claims'.
+    let good = signed(&right.issuer, &right.audience, now);
+    h.send(Req::new("GET", "/auth/me").bearer(&good)).await.expect(200);
+}
+
+/// A deactivated user's tokens stay dead after the user is reactivated:
+/// deactivation revokes every session, it does not pause them (issue 12).
+#[tokio::test]
+async fn a_reactivated_users_old_access_and_refresh_tokens_stay_dead() {
+    let h = Harness::new().await;
+    let o = h.signup().await;
+    let e = h.add_user(&o, "employee").await;
+    let status = |active: bool| {
+        Req::new("PATCH", &format!("/auth/admin/users/{}/status", e.user_id))
+            .bearer(&o.access)
+            .json(serde_json::json!({"active": active}))
+    };
+    h.send(status(false)).await.expect(200);
+    h.send(status(true)).await.expect(200);
+    h.send(Req::new("GET", "/auth/me").bearer(&e.access)).await.expect_problem(401, None);
+    h.send(Req::new("POST", "/auth/refresh").json(serde_json::json!({"refresh_token": e.refresh})))
+        .await
+        .expect_problem(401, None);
+    // Signing in again works.
+    let again = h.login(&e.email, &e.password).await;
+    h.send(Req::new("GET", "/auth/me").bearer(&again.access)).await.expect(200);
+}

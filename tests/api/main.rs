@@ -7,6 +7,7 @@ mod bad_input;
 mod cases;
 mod companies;
 mod documents;
+mod idempotency;
 mod leavers;
 mod limits;
 mod logs;
