@@ -180,3 +180,77 @@ async fn a_csv_export_is_audited_and_counted_as_a_download() {
     let total: u64 = leaver["downloads"].as_object().unwrap().values().filter_map(|v| v.as_u64()).sum();
     assert_eq!(total, 1, "the export counts as one download: {}", leaver["downloads"]);
 }
+
+/// `/audit/verify` goes on past its first page (1,000 events) through its
+/// cursor, and finds an alteration on a later page (issue 12).
+#[tokio::test]
+async fn verification_goes_on_past_one_page_and_finds_a_change_there() {
+    use tenure_core::domain::audit::{append, ChainHead, NewEvent, Origin};
+    use tenure_core::store::{items, Cond, Exprs, Key, Tx};
+    let h = Harness::new().await;
+    let o = h.signup().await;
+    let pk = format!("CO#{}", o.company_id);
+    let key = |sk: String| Key { pk: pk.clone(), sk };
+    // Extend the company's chain by 1,100 events, as the store would.
+    let stored: items::Head = tenure_core::store::decode(
+        h.store.get(&key("AUDITHEAD".into())).await.unwrap().expect("a chain head after signup"),
+    )
+    .unwrap();
+    let origin = Origin {
+        actor: "system".into(),
+        source_ip: "-".into(),
+        request_id: "seed".into(),
+        at: "2026-11-30T00:00:00.000Z".into(),
+    };
+    let company = tenure_core::ids::CompanyId::parse(&o.company_id).unwrap();
+    let news = (0..1100).map(|i| NewEvent::new("test.seeded", format!("n{i}"))).collect();
+    let (events, head) = append(&company, &ChainHead::from(stored), &origin, news);
+    for chunk in events.chunks(100) {
+        let mut tx = Tx::new();
+        for e in chunk {
+            tx.put(&tenure_tests::table(), &key(format!("EVENT#{:012}", e.seq)), items::AUDIT_EVENT, e, Cond::New);
+        }
+        h.store.transact(tx).await.unwrap();
+    }
+    h.store
+        .update_returning(
+            &key("AUDITHEAD".into()),
+            "SET seq = :s, #h = :h",
+            Cond::Exists,
+            Exprs::new().name("#h", "hash").num(":s", head.seq).str(":h", &head.hash),
+        )
+        .await
+        .unwrap();
+    let verify_all = || async {
+        let (mut pages, mut cursor, mut valid) = (0, None::<String>, true);
+        loop {
+            let mut r = Req::get("/audit/verify").bearer(&o.access);
+            if let Some(c) = &cursor {
+                r = r.query("cursor", c);
+            }
+            let v = h.send(r).await.json();
+            pages += 1;
+            valid &= v["valid"] == true;
+            match v["next_cursor"].as_str() {
+                Some(c) => cursor = Some(c.to_string()),
+                None => {
+                    assert_eq!(v["complete"], true, "{v}");
+                    return (pages, valid);
+                }
+            }
+        }
+    };
+    assert_eq!(verify_all().await, (2, true), "1,100+ events verify over two pages");
+    // Alter an event on the second page.
+    let late = events[1050].seq;
+    h.store
+        .update_returning(
+            &key(format!("EVENT#{late:012}")),
+            "SET #a = :a",
+            Cond::Exists,
+            Exprs::new().name("#a", "action").str(":a", "test.altered"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(verify_all().await, (2, false), "the change on the second page is found");
+}

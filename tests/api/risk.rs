@@ -370,3 +370,17 @@ async fn the_sweep_on_demand_goes_on_from_a_cursor_and_sweeps_each_leaver_once()
     assert_eq!(second["assessed"], 5, "{second}");
     assert!(second["next_cursor"].is_null(), "{second}");
 }
+
+/// The sweep's window is 90 days before the leave date to 30 days after it,
+/// both ends included (issue 12).
+#[tokio::test]
+async fn the_sweep_window_includes_its_edges_and_nothing_beyond() {
+    let h = Harness::new().await;
+    let o = h.signup().await;
+    for (name, days) in [("Edge90", 90), ("Past91", 91), ("Edge30", -30), ("Past31", -31)] {
+        register(&h, &o, leaver_body(name, days)).await;
+    }
+    let v = h.send(Req::new("POST", "/sweeps").bearer(&o.access)).await.json();
+    assert_eq!(v["assessed"], 2, "only the two on the edges: {v}");
+    assert!(v["next_cursor"].is_null());
+}
