@@ -30,7 +30,8 @@ resource "aws_apigatewayv2_route" "route" {
 }
 
 # Each route may invoke only its own function, and only through this API
-# and that method and path ({params} become *).
+# and that method and path ({params} become *); the $default route through
+# $default.
 resource "aws_lambda_permission" "route" {
   for_each = local.routes
 
@@ -38,7 +39,10 @@ resource "aws_lambda_permission" "route" {
   action        = "lambda:InvokeFunction"
   function_name = aws_lambda_function.function[each.value].function_name
   principal     = "apigateway.amazonaws.com"
-  source_arn    = "${aws_apigatewayv2_api.http.execution_arn}/*/${split(" ", each.key)[0]}${replace(split(" ", each.key)[1], "/\\{[^}]+\\}/", "*")}"
+  source_arn = (each.key == "$default"
+    ? "${aws_apigatewayv2_api.http.execution_arn}/*/$default"
+    : "${aws_apigatewayv2_api.http.execution_arn}/*/${split(" ", each.key)[0]}${replace(split(" ", each.key)[1], "/\\{[^}]+\\}/", "*")}"
+  )
 }
 
 resource "aws_cloudwatch_log_group" "api_access" {

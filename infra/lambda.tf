@@ -46,6 +46,7 @@ locals {
       routes = [
         "GET /openapi.json",
         "GET /docs",
+        "$default", # whatever matches no other route: problem+json 404 or 405
       ]
       table_actions = [
         "dynamodb:UpdateItem",

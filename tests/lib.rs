@@ -305,10 +305,12 @@ impl Harness {
     }
 
     async fn send_unboxed(&self, req: Req, ip: &str) -> Resp {
-        let function = routes::all()
-            .find(|r| routes::match_path(r.path, &req.path).is_some())
+        // As API Gateway routes: a route's own function, or whatever serves
+        // `$default` (a path no route has, or a method its path lacks).
+        let function = routes::find(&req.method, &req.path)
             .map(|r| r.function)
-            .unwrap_or("status");
+            .or_else(routes::fallback_function)
+            .expect("a function serves $default");
         let group = routes::group(function).expect("every function of the table has a group");
         let event = req.event(ip).to_string();
         let request = lambda_http::request::from_str(&event).expect("a valid API Gateway v2 event");

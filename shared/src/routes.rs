@@ -47,6 +47,19 @@ pub fn functions() -> Vec<&'static str> {
     GROUPS.iter().map(|g| g.function).collect()
 }
 
+/// The methods the local router (`make router`) sends to the `$default`
+/// function on a path where no route has them…
+pub const LOCAL_FALLBACK_METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE"];
+/// …and its catch-all path for every other path (matchit syntax, as
+/// cargo-lambda's router reads it).
+pub const LOCAL_CATCH_ALL: &str = "/{*rest}";
+
+/// The function that serves API Gateway's `$default` route (whatever matches
+/// no route), if any.
+pub fn fallback_function() -> Option<&'static str> {
+    GROUPS.iter().find(|g| g.fallback.is_some()).map(|g| g.function)
+}
+
 /// The group a function serves.
 pub fn group(function: &str) -> Option<&'static Group> {
     GROUPS.iter().copied().find(|g| g.function == function)
@@ -69,6 +82,7 @@ mod tests {
                 assert!(!(a.method == b.method && a.path == b.path), "duplicate route {} {}", a.method, a.path);
             }
         }
+        assert_eq!(GROUPS.iter().filter(|g| g.fallback.is_some()).count(), 1, "one group serves $default");
         let mut names = functions();
         let n = names.len();
         names.sort();

@@ -252,9 +252,15 @@ async fn edited_and_foreign_cursors_are_400() {
 
 #[tokio::test]
 async fn unknown_paths_are_404_and_wrong_methods_405() {
+    // Through the function that serves `$default`, as API Gateway routes
+    // every request no route matches (issue 11: it answered an empty 404).
     let h = Harness::new().await;
-    h.send(Req::new("GET", "/auth/nothing")).await.expect_problem(404, None);
-    h.send(Req::new("DELETE", "/auth/me")).await.expect_problem(405, None);
+    for path in ["/auth/nothing", "/nope", "/leavers/x/y/z", "/status/extra"] {
+        h.send(Req::new("GET", path)).await.expect_problem(404, None);
+    }
+    for (method, path) in [("DELETE", "/auth/me"), ("POST", "/status"), ("DELETE", "/"), ("PUT", "/alerts/alr_x")] {
+        h.send(Req::new(method, path)).await.expect_problem(405, None);
+    }
 }
 
 #[tokio::test]

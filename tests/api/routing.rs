@@ -21,8 +21,19 @@ fn the_watch_router_in_cargo_toml_is_the_route_table() {
             ));
         }
     }
-    let table: BTreeSet<_> =
+    let mut table: BTreeSet<_> =
         routes::all().map(|r| (r.method.to_string(), r.path.to_string(), r.function.to_string())).collect();
+    // What no route serves goes to the `$default` function, as on AWS: each
+    // path's other methods, and every other path.
+    let fallback = routes::fallback_function().expect("a function serves $default").to_string();
+    let paths: BTreeSet<String> = table.iter().map(|(_, p, _)| p.clone()).collect();
+    for path in paths.iter().map(String::as_str).chain([routes::LOCAL_CATCH_ALL]) {
+        for method in routes::LOCAL_FALLBACK_METHODS {
+            if !routes::all().any(|r| r.path == path && r.method == *method) {
+                table.insert((method.to_string(), path.to_string(), fallback.clone()));
+            }
+        }
+    }
     let missing: Vec<_> = table.difference(&local).collect();
     let extra: Vec<_> = local.difference(&table).collect();
     assert!(

@@ -158,12 +158,18 @@ fn repo_file(relative: &str) -> (PathBuf, String) {
     (path, text)
 }
 
-/// "METHOD /path" route keys of the route table, per function.
+/// API Gateway's route key of the default route: whatever matches no route.
+const DEFAULT_ROUTE: &str = "$default";
+
+/// "METHOD /path" route keys of the route table, per function, and
+/// `$default` for the function that serves it.
 fn routes_by_function() -> BTreeMap<String, BTreeSet<String>> {
     let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for r in routes::all() {
         out.entry(r.function.to_string()).or_default().insert(format!("{} {}", r.method, r.path));
     }
+    let fallback = routes::fallback_function().expect("a function serves $default");
+    out.entry(fallback.to_string()).or_default().insert(DEFAULT_ROUTE.to_string());
     out
 }
 
@@ -210,9 +216,13 @@ fn sam_http_events(function: &Yaml) -> Vec<(String, String, String)> {
         .map(|(name, e)| {
             let name = name.as_str().unwrap_or("?");
             let p = &e["Properties"];
+            let api = p["ApiId"].as_str().unwrap_or_else(|| panic!("event {name} names no ApiId"));
+            // No Path and no Method: SAM makes it the API's $default route.
+            if p["Method"].is_badvalue() && p["Path"].is_badvalue() {
+                return (String::new(), DEFAULT_ROUTE.to_string(), api.to_string());
+            }
             let method = p["Method"].as_str().unwrap_or_else(|| panic!("event {name} has no Method"));
             let path = p["Path"].as_str().unwrap_or_else(|| panic!("event {name} has no Path"));
-            let api = p["ApiId"].as_str().unwrap_or_else(|| panic!("event {name} names no ApiId"));
             (method.to_ascii_uppercase(), path.to_string(), api.to_string())
         })
         .collect()
@@ -326,7 +336,8 @@ fn every_route_is_an_http_api_event_of_its_function_in_the_sam_template() {
         for (method, path, api) in &events {
             assert_eq!(&api, &api_id, "{id}: event {method} {path} is attached to {api}, not {api_id}");
         }
-        let actual: Vec<String> = events.iter().map(|(m, p, _)| format!("{m} {p}")).collect();
+        let actual: Vec<String> =
+            events.iter().map(|(m, p, _)| if m.is_empty() { p.clone() } else { format!("{m} {p}") }).collect();
         let actual_set: BTreeSet<String> = actual.iter().cloned().collect();
         assert_eq!(actual.len(), actual_set.len(), "{id} declares a route twice: {actual:?}");
         assert_eq!(actual_set, expected, "{id} ({function}) serves other routes in template.yaml than in ROUTES");

@@ -14,7 +14,8 @@ use crate::http::{schema_of, Access::Roles, Group, Response, Route, Weight::Heav
 use crate::store::{decode, key_item, keys, Exprs, Key};
 
 /// The audit log, served by the `audit` function.
-pub const GROUP: Group = Group { function: "audit", routes: ROUTES, signs_tokens: false, on_start: None };
+pub const GROUP: Group =
+    Group { function: "audit", routes: ROUTES, signs_tokens: false, on_start: None, fallback: None };
 
 pub const ROUTES: &[Route] = &[
     Route {

@@ -26,6 +26,7 @@ pub const GROUP: Group = Group {
     routes: ROUTES,
     signs_tokens: true,
     on_start: Some(|app| Box::pin(bootstrap_from_env(app))),
+    fallback: None,
 };
 
 pub const ROUTES: &[Route] = &[

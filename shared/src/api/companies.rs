@@ -20,7 +20,8 @@ use crate::store::items::{self, Company};
 use crate::store::{decode, keys, schema, Cond, Tenant, Tx};
 
 /// Companies (tenants), served by the `companies` function.
-pub const GROUP: Group = Group { function: "companies", routes: ROUTES, signs_tokens: false, on_start: None };
+pub const GROUP: Group =
+    Group { function: "companies", routes: ROUTES, signs_tokens: false, on_start: None, fallback: None };
 
 pub const ROUTES: &[Route] = &[
     Route {

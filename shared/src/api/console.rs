@@ -8,7 +8,8 @@ use crate::http::{raw, Ctx, Reply};
 use crate::http::{Group, Route};
 
 /// The web console, served by the `console` function.
-pub const GROUP: Group = Group { function: "console", routes: ROUTES, signs_tokens: false, on_start: None };
+pub const GROUP: Group =
+    Group { function: "console", routes: ROUTES, signs_tokens: false, on_start: None, fallback: None };
 
 pub const ROUTES: &[Route] = &[
     Route { path: "/", summary: "The web console", handler: handler!(index), ..Route::DEFAULT },

@@ -11,7 +11,46 @@ use crate::http::{raw, Ctx, Reply};
 use crate::http::{Group, Route};
 
 /// The API's description, served by the `docs` function.
-pub const GROUP: Group = Group { function: "docs", routes: ROUTES, signs_tokens: false, on_start: None };
+/// It also serves API Gateway's `$default` route: whatever matches no route
+/// of the API gets a problem+json 404, or 405 where the path exists with
+/// other methods (known from the compiled-in document, so this function
+/// still links no other group).
+pub const GROUP: Group =
+    Group { function: "docs", routes: ROUTES, signs_tokens: false, on_start: None, fallback: Some(unmatched) };
+
+/// The paths of the API (templates) and their methods, from the document.
+fn paths() -> &'static [(String, Vec<String>)] {
+    static PATHS: std::sync::OnceLock<Vec<(String, Vec<String>)>> = std::sync::OnceLock::new();
+    PATHS.get_or_init(|| {
+        let doc: serde_json::Value = serde_json::from_str(OPENAPI_JSON).unwrap_or_default();
+        doc["paths"]
+            .as_object()
+            .map(|paths| {
+                paths
+                    .iter()
+                    .map(|(path, ops)| {
+                        let methods =
+                            ops.as_object().map(|o| o.keys().map(|m| m.to_uppercase()).collect()).unwrap_or_default();
+                        (path.clone(), methods)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    })
+}
+
+/// The `$default` route's answer: 405 for a path of the API with another
+/// method, 404 for anything else.
+fn unmatched(method: &str, path: &str) -> ApiError {
+    let known = paths().iter().any(|(template, methods)| {
+        crate::http::route::matches(template, path) && !methods.iter().any(|m| m.eq_ignore_ascii_case(method))
+    });
+    if known {
+        ApiError::MethodNotAllowed
+    } else {
+        ApiError::NotFound
+    }
+}
 
 pub const ROUTES: &[Route] = &[
     Route {

@@ -36,7 +36,8 @@ const FORBIDDEN: (u16, &str) = (403, "Not allowed for this caller: another perso
 
 /// Employee documents, served by `documents`, the one HTTP function that
 /// links the S3 client (feature `s3`, at this module's `mod` line).
-pub const GROUP: Group = Group { function: "documents", routes: ROUTES, signs_tokens: false, on_start: None };
+pub const GROUP: Group =
+    Group { function: "documents", routes: ROUTES, signs_tokens: false, on_start: None, fallback: None };
 
 pub const ROUTES: &[Route] = &[
     Route {

@@ -23,7 +23,8 @@ use crate::store::leavers::{self as stored, Leaver};
 use crate::store::{decode, keys, schema, Cond, Exprs, SkCond, StoreError, Tenant, Tx};
 
 /// Leavers, their risk and their offboarding checklist, served by `leavers`.
-pub const GROUP: Group = Group { function: "leavers", routes: ROUTES, signs_tokens: false, on_start: None };
+pub const GROUP: Group =
+    Group { function: "leavers", routes: ROUTES, signs_tokens: false, on_start: None, fallback: None };
 
 pub const ROUTES: &[Route] = &[
     Route {

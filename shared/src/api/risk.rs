@@ -25,7 +25,8 @@ use crate::store::Tenant;
 use crate::store::{decode, items, keys, Cond, Exprs, Key, SkCond, StoreError, Tx};
 
 /// Risk settings, alerts and the sweep on demand, served by `risk`.
-pub const GROUP: Group = Group { function: "risk", routes: ROUTES, signs_tokens: false, on_start: None };
+pub const GROUP: Group =
+    Group { function: "risk", routes: ROUTES, signs_tokens: false, on_start: None, fallback: None };
 
 pub const ROUTES: &[Route] = &[
     Route {

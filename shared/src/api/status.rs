@@ -7,7 +7,8 @@ use crate::http::{json, Ctx, Reply};
 use crate::http::{schema_of, Group, Response, Route};
 
 /// `GET /status`, served by the `status` function.
-pub const GROUP: Group = Group { function: "status", routes: ROUTES, signs_tokens: false, on_start: None };
+pub const GROUP: Group =
+    Group { function: "status", routes: ROUTES, signs_tokens: false, on_start: None, fallback: None };
 
 pub const ROUTES: &[Route] = &[Route {
     method: "GET",

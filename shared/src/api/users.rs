@@ -18,7 +18,8 @@ use crate::store::{decode, keys, Cond, Exprs, StoreError, Tx};
 use crate::store::{Key, Tenant};
 
 /// The company's users (the access view of people), served by `users`.
-pub const GROUP: Group = Group { function: "users", routes: ROUTES, signs_tokens: false, on_start: None };
+pub const GROUP: Group =
+    Group { function: "users", routes: ROUTES, signs_tokens: false, on_start: None, fallback: None };
 
 pub const ROUTES: &[Route] = &[
     Route {

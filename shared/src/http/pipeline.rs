@@ -333,8 +333,12 @@ async fn run(app: Arc<App>, group: &'static Group, req: Request, request_id: Str
     let path = req.uri().path().to_string();
     // Route.
     let Some((route, params)) = group.find(&method, &path) else {
-        let exists = group.has_path(&path);
-        return Err((if exists { ApiError::MethodNotAllowed } else { ApiError::NotFound }, None, None));
+        let e = match group.fallback {
+            Some(answer) => answer(&method, &path),
+            None if group.has_path(&path) => ApiError::MethodNotAllowed,
+            None => ApiError::NotFound,
+        };
+        return Err((e, None, None));
     };
     let rp = Some(route.path);
     let fail = |e: ApiError, company: Option<String>| Err((e, company, rp));

@@ -166,6 +166,11 @@ impl Route {
 /// Runs once at a function's cold start, after the `App` is built.
 pub type StartHook = for<'a> fn(&'a App) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
 
+/// The answer to a request no route matches, for the group that serves API
+/// Gateway's `$default` route: 405 when another method of the path exists
+/// anywhere in the API, otherwise 404 (both problem+json).
+pub type Fallback = fn(method: &str, path: &str) -> ApiError;
+
 /// The routes one function serves, and what that function needs.
 #[derive(Debug, Clone, Copy)]
 pub struct Group {
@@ -175,6 +180,9 @@ pub struct Group {
     /// Whether the function signs tokens (loads the signing key).
     pub signs_tokens: bool,
     pub on_start: Option<StartHook>,
+    /// `Some` for the one group that also serves `$default`: every request
+    /// that matches no route of the API.
+    pub fallback: Option<Fallback>,
 }
 
 /// Matches a concrete path against a route template, returning the path
@@ -198,6 +206,20 @@ pub fn match_path(template: &'static str, path: &str) -> Option<Vec<(&'static st
                 }
             }
             _ => return None,
+        }
+    }
+}
+
+/// Whether a concrete path matches a route template (any lifetime).
+pub fn matches(template: &str, path: &str) -> bool {
+    let mut t = template.trim_matches('/').split('/');
+    let mut p = path.trim_end_matches('/').trim_start_matches('/').split('/');
+    loop {
+        match (t.next(), p.next()) {
+            (None, None) => return true,
+            (Some(ts), Some(ps)) if ts.starts_with('{') && ts.ends_with('}') && !ps.is_empty() => {}
+            (Some(ts), Some(ps)) if ts == ps => {}
+            _ => return false,
         }
     }
 }
