@@ -275,6 +275,12 @@ async fn hostile_strings_are_stored_as_plain_text() {
         .await;
     r.expect(201);
     assert_eq!(r.json()["full_name"], name);
+    // And read back from the store exactly so, not just echoed.
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    let users = h.send(Req::get("/auth/admin/users").bearer(&o.access).query("limit", "100")).await.json();
+    let stored =
+        users["items"].as_array().unwrap().iter().find(|u| u["id"] == id.as_str()).expect("the user is listed").clone();
+    assert_eq!(stored["full_name"], name);
 }
 
 #[tokio::test]

@@ -221,6 +221,7 @@ async fn repeated_late_and_unknown_events_change_nothing() {
     let again = document_uploaded::handle(&app, s3_event(&key_of(&v), PDF.len())).await.unwrap();
     assert_eq!(again[0].result, "skipped");
     assert_eq!(doc(&h, &o, v["document_id"].as_str().unwrap()).await, before);
+    let seq_before = h.send(Req::get("/audit/verify").bearer(&o.access)).await.json()["head_seq"].clone();
     for key in [
         "somewhere/else.txt",
         "uploads/cmp_x/usr_y/doc_z",
@@ -231,6 +232,10 @@ async fn repeated_late_and_unknown_events_change_nothing() {
         let r = document_uploaded::handle(&app, s3_event(key, 10)).await.unwrap();
         assert_eq!(r[0].result, "skipped", "{key}");
     }
+    // Skipped means nothing written: no audit event, the document as it was.
+    let seq_after = h.send(Req::get("/audit/verify").bearer(&o.access)).await.json()["head_seq"].clone();
+    assert_eq!(seq_after, seq_before, "an unknown or repeated key wrote an audit event");
+    assert_eq!(doc(&h, &o, v["document_id"].as_str().unwrap()).await, before);
 }
 
 #[tokio::test]

@@ -119,8 +119,20 @@ async fn leavers_are_listed_with_filters_and_pages() {
     assert_eq!(after["items"].as_array().unwrap().len(), 1);
     let legal = h.send(Req::get("/leavers").bearer(&o.access).query("department", "Legal")).await.json();
     assert_eq!(legal["items"][0]["surname"], "Beta");
-    let high = h.send(Req::get("/leavers").bearer(&o.access).query("risk_level", "critical")).await.json();
-    assert!(high["items"].as_array().unwrap().iter().all(|l| l["risk"]["level"] == "critical"));
+    // Filter by each level the leavers have: every one listed has it, and
+    // every leaver is listed under its own level (an `all` over an empty list
+    // would prove nothing).
+    let levels: Vec<String> =
+        all["items"].as_array().unwrap().iter().map(|l| l["risk"]["level"].as_str().unwrap().to_string()).collect();
+    let mut listed = 0;
+    for level in ["low", "medium", "high", "critical"] {
+        let v = h.send(Req::get("/leavers").bearer(&o.access).query("risk_level", level)).await.json();
+        let items = v["items"].as_array().unwrap();
+        assert!(items.iter().all(|l| l["risk"]["level"] == level), "{level}: {items:?}");
+        assert_eq!(items.len(), levels.iter().filter(|l| *l == level).count(), "{level}: {items:?}");
+        listed += items.len();
+    }
+    assert_eq!(listed, 3, "every leaver under its level: {levels:?}");
     let mut seen = 0;
     let mut cursor: Option<String> = None;
     loop {

@@ -31,8 +31,9 @@ async fn owner_creates_users_and_lists_them_with_pagination() {
         }
     }
     assert_eq!(seen.len(), 5, "owner + 4 users: {seen:?}");
-    seen.dedup();
-    assert_eq!(seen.len(), 5);
+    // No user twice across pages (a set, not a dedup of neighbours).
+    let distinct: std::collections::BTreeSet<&String> = seen.iter().collect();
+    assert_eq!(distinct.len(), 5, "a user on two pages: {seen:?}");
 }
 
 #[tokio::test]
@@ -125,7 +126,11 @@ async fn nobody_changes_their_own_role_or_deactivates_themselves() {
     )
     .await
     .expect_problem(403, None);
-    h.send(Req::new("GET", "/auth/me").bearer(&o.access)).await.expect(200);
+    // Still an active owner: the refused changes changed nothing.
+    let me = h.send(Req::new("GET", "/auth/me").bearer(&o.access)).await;
+    me.expect(200);
+    assert_eq!(me.json()["role"], "owner");
+    assert_eq!(me.json()["active"], true);
 }
 
 #[tokio::test]
