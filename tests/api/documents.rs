@@ -402,3 +402,26 @@ async fn downloads_prune_counters_older_than_the_risk_window() {
     assert!(item.contains_key(&kept), "a counter inside the window was dropped");
     assert!(item.contains_key(&day(0)), "today's download was not counted");
 }
+
+/// `DELETE /documents/{id}` removes the checked object (and any upload left
+/// under the upload key): the bucket no longer holds the bytes (issue 12).
+#[tokio::test]
+async fn deleting_a_document_removes_its_object() {
+    let h = Harness::new().await;
+    let o = h.signup().await;
+    let v = request_upload(&h, &o, &o.user_id, "cv.pdf", "application/pdf", PDF.len()).await;
+    upload_and_check(&h, &v, PDF).await;
+    let id = v["document_id"].as_str().unwrap();
+    // Where the bytes are served from: the download's presigned key.
+    let r = h.send(Req::get(&format!("/documents/{id}/download")).bearer(&o.access)).await.json();
+    let url = r["download"]["url"].as_str().unwrap().to_string();
+    let path = url.split('?').next().unwrap();
+    let served = &path[path.find("/documents/").unwrap() + 1..];
+    let bucket = tenure_tests::bucket().await;
+    assert!(bucket.stream(served).await.unwrap().is_some(), "the checked object exists before");
+    h.send(Req::new("DELETE", &format!("/documents/{id}")).bearer(&o.access)).await.expect(204);
+    assert!(bucket.stream(served).await.unwrap().is_none(), "the checked object is gone");
+    assert!(bucket.stream(&key_of(&v)).await.unwrap().is_none(), "nothing left under the upload key");
+    let (status, _) = http("GET", &url, &[], &[]).await;
+    assert_ne!(status, 200, "the old presigned download no longer serves the bytes");
+}
