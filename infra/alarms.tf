@@ -157,3 +157,35 @@ resource "aws_cloudwatch_metric_alarm" "api_5xx" {
   alarm_actions       = [aws_sns_topic.alarms.arn]
   ok_actions          = [aws_sns_topic.alarms.arn]
 }
+
+# Failed sign-ins with an email that has no account belong to no company, so
+# no audit chain records them: the auth function logs each one as
+# auth.unknown_account (without the email), this filter counts them, and the
+# alarm fires on a flood (more than 100 in 5 minutes).
+resource "aws_cloudwatch_log_metric_filter" "unknown_account_sign_ins" {
+  name           = "tenure-${var.stage}-unknown-account-sign-ins"
+  log_group_name = aws_cloudwatch_log_group.function["auth"].name
+  pattern        = "{ $.fields.event = \"auth.unknown_account\" }"
+
+  metric_transformation {
+    namespace = "Tenure/${var.stage}"
+    name      = "UnknownAccountSignIns"
+    value     = "1"
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "unknown_account_sign_ins" {
+  alarm_name          = "tenure-${var.stage}-unknown-account-sign-ins"
+  alarm_description   = "More than 100 failed sign-ins with emails that have no account in 5 minutes (credential stuffing or enumeration; see the auth function's log group)."
+  namespace           = "Tenure/${var.stage}"
+  metric_name         = "UnknownAccountSignIns"
+  dimensions          = {}
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  threshold           = 100
+  comparison_operator = "GreaterThanThreshold"
+  treat_missing_data  = "notBreaching"
+  alarm_actions       = [aws_sns_topic.alarms.arn]
+  ok_actions          = [aws_sns_topic.alarms.arn]
+}

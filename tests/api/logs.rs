@@ -81,3 +81,41 @@ async fn a_bootstrap_admin_email_taken_by_a_company_user_is_an_error_in_the_log(
     let me = h.send(Req::get("/auth/me").bearer(&o.access)).await.json();
     assert_eq!(me["role"], "owner");
 }
+
+/// A failed sign-in with an email that has no account belongs to no
+/// company: it is logged as `auth.unknown_account` (without the email; both
+/// templates count and alarm on it), and written to no audit chain, so a
+/// flood of them cannot contend with the platform admins' own audited
+/// writes (issue 11).
+#[tokio::test]
+async fn an_unknown_email_sign_in_is_logged_not_audited() {
+    let h = Harness::new().await;
+    let email = tenure_tests::unique_email("nobody");
+    let captured = Captured::default();
+    let sink = captured.clone();
+    let filter = tracing_subscriber::EnvFilter::new("info");
+    let guard = tracing::subscriber::set_default(tenure_core::telemetry::subscriber(move || sink.clone(), filter));
+    let r = h
+        .send(Req::new("POST", "/auth/login").json(serde_json::json!({"email": email, "password": "wrong password!!"})))
+        .await;
+    drop(guard);
+    r.expect_problem(401, None);
+    let request_id = r.header("x-request-id").unwrap().to_string();
+    let text = String::from_utf8(captured.0.lock().expect("log buffer").clone()).expect("utf-8 logs");
+    let events: Vec<Value> = text
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|l| l["fields"]["event"] == tenure_core::api::auth::UNKNOWN_ACCOUNT_EVENT)
+        .collect();
+    assert_eq!(events.len(), 1, "{text}");
+    assert_eq!(events[0]["level"], "WARN");
+    assert!(!text.contains(&email), "the email reached the log");
+    // No chain holds it: not the platform's, where it used to go.
+    let platform = format!("CO#{}", tenure_core::ids::CompanyId::platform());
+    let page =
+        h.store.query_prefix(&platform, tenure_core::store::keys::EVENT_SK_PREFIX, 200, None, false).await.unwrap();
+    assert!(
+        !page.items.iter().any(|i| i.get("request_id").and_then(|v| v.as_s().ok()) == Some(&request_id)),
+        "the failed sign-in was audited on the platform's chain"
+    );
+}

@@ -1339,6 +1339,12 @@ const DEAD_LETTER_METRIC: &str = "ApproximateNumberOfMessagesVisible";
 /// Seconds a dead-letter queue's alarm takes the largest count of waiting messages over.
 const DEAD_LETTER_ALARM_PERIOD: i64 = 300;
 
+/// The metric both templates count failed sign-ins with unknown emails
+/// under (a log metric filter on the auth function), and the number in 5
+/// minutes that is a flood.
+const UNKNOWN_ACCOUNT_METRIC: &str = "UnknownAccountSignIns";
+const UNKNOWN_ACCOUNT_FLOOD: i64 = 100;
+
 /// The SNS topic every alarm notifies, the stage written `{stage}`.
 const ALARM_TOPIC: &str = "tenure-{stage}-alarms";
 
@@ -1438,6 +1444,20 @@ fn expected_alarms() -> BTreeSet<Alarm> {
         .flat_map(|f| FUNCTION_ALARM_METRICS.iter().map(move |m| expected_function_alarm(f, m)))
         .collect();
     out.extend(event_function_names().iter().map(|f| expected_dead_letter_alarm(f)));
+    // A flood of failed sign-ins with emails that have no account (counted
+    // from the auth function's log by a metric filter: they are audited
+    // nowhere).
+    out.insert(Alarm {
+        threshold: UNKNOWN_ACCOUNT_FLOOD,
+        ..alarm(
+            "tenure-{stage}-unknown-account-sign-ins".to_string(),
+            "Tenure/{stage}",
+            UNKNOWN_ACCOUNT_METRIC,
+            &[],
+            "Sum",
+            HTTP_ALARM_PERIOD,
+        )
+    });
     out.insert(alarm(
         "tenure-{stage}-api-5xx".to_string(),
         "AWS/ApiGateway",
@@ -1537,7 +1557,7 @@ fn sam_alarms(template: &Yaml) -> Vec<(String, Alarm)> {
                 .collect();
             let alarm = Alarm {
                 name: sam_stage_name(&text("AlarmName")),
-                namespace: text("Namespace"),
+                namespace: sam_stage_name(&text("Namespace")),
                 metric: text("MetricName"),
                 dimensions,
                 statistic: text("Statistic"),
@@ -2420,5 +2440,40 @@ fn every_function_has_the_same_memory_timeout_architecture_runtime_and_tracing_i
     );
     for (function, (id, settings)) in &sam {
         assert_eq!(settings.architectures, ["arm64"], "{id} ({function}): architectures, in both templates");
+    }
+}
+
+/// The failed sign-ins with unknown emails are counted the same way in both
+/// templates: a metric filter on the auth function's log group matching the
+/// event the code logs, into the metric the alarm watches.
+#[test]
+fn sam_and_terraform_count_unknown_account_sign_ins_from_the_auth_log() {
+    let event = tenure_core::api::auth::UNKNOWN_ACCOUNT_EVENT;
+    let pattern = format!("{{ $.fields.event = \"{event}\" }}");
+    let template = sam_template();
+    let filters = sam_resources_of_type(&template, "AWS::Logs::MetricFilter");
+    assert_eq!(filters.len(), 1, "template.yaml: one metric filter");
+    let (id, f) = &filters[0];
+    let p = &f["Properties"];
+    let functions = sam_functions(&template);
+    let auth_log_group = functions["auth"].1["Properties"]["LoggingConfig"]["LogGroup"].as_str().unwrap().to_string();
+    assert_eq!(p["LogGroupName"].as_str(), Some(auth_log_group.as_str()), "{id}: not the auth function's log group");
+    assert_eq!(p["FilterPattern"].as_str(), Some(pattern.as_str()), "{id}: pattern");
+    let t = &p["MetricTransformations"][0];
+    assert_eq!(sam_stage_name(t["MetricNamespace"].as_str().unwrap()), "Tenure/{stage}");
+    assert_eq!(t["MetricName"].as_str(), Some(UNKNOWN_ACCOUNT_METRIC));
+    assert_eq!(t["MetricValue"].as_str(), Some("1"));
+
+    let (_, alarms) = repo_file("infra/alarms.tf");
+    let compact: String = alarms.split_whitespace().collect();
+    for needle in [
+        "resource\"aws_cloudwatch_log_metric_filter\"".to_string(),
+        "log_group_name=aws_cloudwatch_log_group.function[\"auth\"].name".to_string(),
+        format!("pattern=\"{}\"", pattern.replace('"', "\\\"").split_whitespace().collect::<String>()),
+        "namespace=\"Tenure/${var.stage}\"".to_string(),
+        format!("name=\"{UNKNOWN_ACCOUNT_METRIC}\""),
+        "value=\"1\"".to_string(),
+    ] {
+        assert!(compact.contains(&needle), "infra/alarms.tf lacks {needle}");
     }
 }
