@@ -12,13 +12,14 @@
 #   make bench     figures (round trips, login latency; per function cold start, warm p50/p99, memory, size) into docs/performance.md
 #   make bench-sweep  the daily risk sweep at 100,000 leavers, into docs/performance.md
 #   make bench-trigger  the upload trigger on a 10 MiB file (time, peak memory), into docs/performance.md
+#   make bench-chain  audited writes a second one company's audit chain takes, by concurrent writers, into docs/performance.md
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 DEVSTACK := $(or $(CARGO_TARGET_DIR),target)/debug/devstack
 VENV := $(or $(TENURE_VENV),.venv)
 
-.PHONY: help install dev test stack stop status router openapi lint package bench bench-sweep bench-trigger
+.PHONY: help install dev test stack stop status router openapi lint package bench bench-sweep bench-trigger bench-chain
 
 help:
 	@sed -n 's/^#   make /make /p' Makefile | sed 's/\$$\$$/$$/'
@@ -65,3 +66,6 @@ bench-sweep:
 
 bench-trigger:
 	@scripts/trigger-bench.sh
+
+bench-chain:
+	@scripts/bench.sh chain

@@ -237,19 +237,31 @@ pub fn round_trip_bound(method: &str, path: &str) -> usize {
 
 /// The round trips of a request, not counting audit-chain contention
 /// retries: when another request extends the same company's chain first,
-/// the transaction fails (`TransactWriteItems!`), the head is read again
-/// (`GetItem`) and the transaction is retried. Like an SDK retry after
+/// the transaction fails (`TransactWriteItems!`), its cancellation carries
+/// the new head, and the transaction is retried at once (or, should the
+/// head not come back, after reading it: `GetItem`). Like an SDK retry after
 /// throttling, that is a retry of the request's own round trip, and it only
 /// happens under concurrent writes to one company (here: tests running in
-/// parallel, all writing to the platform company's chain).
+/// parallel, all writing to the platform company's chain). `contention_retries`
+/// counts them.
 pub fn round_trips(calls: &[String]) -> usize {
-    let mut n = calls.len();
-    for w in calls.windows(3) {
-        if w[0] == "TransactWriteItems!" && w[1] == "GetItem" && w[2].starts_with("TransactWriteItems") {
-            n -= 2;
-        }
-    }
-    n
+    calls.len() - 2 * reread_retries(calls) - (contention_retries(calls) - reread_retries(calls))
+}
+
+/// Transactions that lost the race for their company's chain and were retried.
+pub fn contention_retries(calls: &[String]) -> usize {
+    calls
+        .windows(2)
+        .filter(|w| w[0] == "TransactWriteItems!" && (w[1].starts_with("TransactWriteItems") || w[1] == "GetItem"))
+        .count()
+}
+
+/// Of those, the ones that read the head again before retrying.
+fn reread_retries(calls: &[String]) -> usize {
+    calls
+        .windows(3)
+        .filter(|w| w[0] == "TransactWriteItems!" && w[1] == "GetItem" && w[2].starts_with("TransactWriteItems"))
+        .count()
 }
 
 impl Harness {

@@ -196,7 +196,7 @@ pub async fn signup(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let body = SignupResponse { user: UserView::from(&user), company: CompanyView::from(&company) };
     match ctx.commit_create(tx, events, 201, &body).await {
         Ok(r) => Ok(r),
-        Err(StoreError::Cancelled { failed }) if failed.contains(&cred) => {
+        Err(StoreError::Cancelled { failed, .. }) if failed.contains(&cred) => {
             Err(ApiError::Conflict("An account with this email already exists.".into()))
         }
         Err(e) => Err(e.into()),
@@ -364,8 +364,8 @@ async fn sign_in_unknown(
         // As for an account: a lock that was due refuses this attempt too.
         Ok(()) if due => Err(locked(LOCK_SECONDS)),
         Ok(()) => Err(ApiError::Unauthorized(BAD_CREDENTIALS)),
-        Err(StoreError::Cancelled { failed }) if failed.contains(&own) => return Err(locked(LOCK_SECONDS)),
-        Err(StoreError::Cancelled { failed }) if failed.contains(&charge) => {
+        Err(StoreError::Cancelled { failed, .. }) if failed.contains(&own) => return Err(locked(LOCK_SECONDS)),
+        Err(StoreError::Cancelled { failed, .. }) if failed.contains(&charge) => {
             return Err(ratelimit::charge_refused(s.now))
         }
         Err(e) => return Err(e.into()),
@@ -403,8 +403,10 @@ async fn sign_in_account(ctx: &Ctx, s: &SignIn, cred: Credential, password_raw: 
             .with("locked_for_seconds", LOCK_SECONDS.to_string());
         return match commit_with_audit(&app, &tenant, head, &s.origin, tx, vec![event], None).await {
             Ok(_) => Err(locked(LOCK_SECONDS)),
-            Err(StoreError::Cancelled { failed }) if failed.contains(&own) => Err(locked(LOCK_SECONDS)),
-            Err(StoreError::Cancelled { failed }) if failed.contains(&charge) => Err(ratelimit::charge_refused(s.now)),
+            Err(StoreError::Cancelled { failed, .. }) if failed.contains(&own) => Err(locked(LOCK_SECONDS)),
+            Err(StoreError::Cancelled { failed, .. }) if failed.contains(&charge) => {
+                Err(ratelimit::charge_refused(s.now))
+            }
             Err(e) => Err(e.into()),
         };
     }
@@ -432,8 +434,8 @@ async fn sign_in_account(ctx: &Ctx, s: &SignIn, cred: Credential, password_raw: 
             }
             return match commit_with_audit(&app, &tenant, head, &s.origin, tx, events, None).await {
                 Ok(_) => Err(ApiError::Unauthorized(BAD_CREDENTIALS)),
-                Err(StoreError::Cancelled { failed }) if failed.contains(&own) => Err(locked(LOCK_SECONDS)),
-                Err(StoreError::Cancelled { failed }) if failed.contains(&charge) => {
+                Err(StoreError::Cancelled { failed, .. }) if failed.contains(&own) => Err(locked(LOCK_SECONDS)),
+                Err(StoreError::Cancelled { failed, .. }) if failed.contains(&charge) => {
                     Err(ratelimit::charge_refused(s.now))
                 }
                 Err(e) => Err(e.into()),
@@ -490,7 +492,7 @@ async fn sign_in_account(ctx: &Ctx, s: &SignIn, cred: Credential, password_raw: 
             200,
             &TokenResponse { access_token: access, refresh_token: token.encode(), token_type: "Bearer", expires_in },
         )),
-        Err(StoreError::Cancelled { failed }) if failed.contains(&charge) => Err(ratelimit::charge_refused(s.now)),
+        Err(StoreError::Cancelled { failed, .. }) if failed.contains(&charge) => Err(ratelimit::charge_refused(s.now)),
         Err(e) => Err(e.into()),
     }
 }
@@ -691,7 +693,7 @@ pub async fn bootstrap_admin(app: &App, email: &str, password_raw: &str) -> Resu
     let event = NewEvent::new("user.bootstrap_admin", user.id.to_string()).with("role", "admin");
     match commit_with_audit(app, &tenant, head, &origin, tx, vec![event], None).await {
         Ok(_) => Ok(true),
-        Err(StoreError::Cancelled { failed }) if failed.contains(&cred) => Ok(false),
+        Err(StoreError::Cancelled { failed, .. }) if failed.contains(&cred) => Ok(false),
         Err(e) => Err(e.to_string()),
     }
 }

@@ -442,7 +442,7 @@ pub async fn create(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     };
     match ctx.commit_create(tx, events, 201, &l.view()).await {
         Ok(r) => Ok(r),
-        Err(StoreError::Cancelled { failed }) if link_index.is_some_and(|i| failed.contains(&i)) => {
+        Err(StoreError::Cancelled { failed, .. }) if link_index.is_some_and(|i| failed.contains(&i)) => {
             Err(ApiError::Conflict("This person was registered as a leaver meanwhile.".into()))
         }
         Err(e) => Err(e.into()),

@@ -155,7 +155,7 @@ pub async fn create(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let event = NewEvent::new("user.created", user.id.to_string()).with("role", role.as_str());
     match ctx.commit_create(tx, vec![event], 201, &UserView::from(&user)).await {
         Ok(r) => Ok(r),
-        Err(StoreError::Cancelled { failed }) if failed.contains(&cred) => {
+        Err(StoreError::Cancelled { failed, .. }) if failed.contains(&cred) => {
             Err(ApiError::Conflict("An account with this email already exists.".into()))
         }
         Err(e) => Err(e.into()),

@@ -306,9 +306,9 @@ pub async fn record_post_leave_activity(
         match crate::service::commit_with_audit(app, t, head.clone(), origin, tx, events, None).await {
             Ok(_) => return Ok(()),
             // Another request recorded it first.
-            Err(StoreError::Cancelled { failed }) if failed.contains(&0) => return Ok(()),
+            Err(StoreError::Cancelled { failed, .. }) if failed.contains(&0) => return Ok(()),
             // A critical alert is already open: record the activity alone.
-            Err(StoreError::Cancelled { failed }) if with_alert && failed.iter().all(|i| *i == 1 || *i == 2) => {
+            Err(StoreError::Cancelled { failed, .. }) if with_alert && failed.iter().all(|i| *i == 1 || *i == 2) => {
                 continue
             }
             Err(e) => return Err(e),

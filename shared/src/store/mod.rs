@@ -32,7 +32,12 @@ pub enum StoreError {
     /// A transaction was cancelled; `failed` lists the indexes of the items
     /// whose condition failed.
     #[error("transaction cancelled; failed conditions at {failed:?}")]
-    Cancelled { failed: Vec<usize> },
+    Cancelled {
+        failed: Vec<usize>,
+        /// For items staged with `update_or_return`, the item as it was when
+        /// its condition failed, by index.
+        old: Vec<(usize, Item)>,
+    },
     /// A single conditional write's condition failed.
     #[error("condition failed")]
     ConditionFailed,
@@ -230,6 +235,26 @@ impl Tx {
             .set_condition_expression(cond.expression())
             .set_expression_attribute_names(exprs.names())
             .set_expression_attribute_values(exprs.values())
+            .build()
+            .map_err(dynamo_err)
+            .map(|u| TransactWriteItem::builder().update(u).build());
+        self.push(u)
+    }
+
+    /// Like `update`, and should its condition fail, the transaction's
+    /// cancellation carries the item as it was (`StoreError::Cancelled`'s
+    /// `old`): the caller can retry without reading it again.
+    pub fn update_or_return(&mut self, table: &str, key: &Key, update: &str, cond: Cond, exprs: Exprs) -> usize {
+        let u = Update::builder()
+            .table_name(table)
+            .set_key(Some(key_item(key)))
+            .update_expression(update)
+            .set_condition_expression(cond.expression())
+            .set_expression_attribute_names(exprs.names())
+            .set_expression_attribute_values(exprs.values())
+            .return_values_on_condition_check_failure(
+                aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure::AllOld,
+            )
             .build()
             .map_err(dynamo_err)
             .map(|u| TransactWriteItem::builder().update(u).build());
@@ -488,7 +513,13 @@ impl Store {
                     .map(|(i, _)| i)
                     .collect();
                 if !failed.is_empty() {
-                    return Err(StoreError::Cancelled { failed });
+                    let old = c
+                        .cancellation_reasons()
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(i, r)| r.item().map(|item| (i, item.clone())))
+                        .collect();
+                    return Err(StoreError::Cancelled { failed, old });
                 }
                 if codes.contains(&Some("TransactionConflict")) && attempt < 4 {
                     attempt += 1;
