@@ -425,3 +425,26 @@ async fn deleting_a_document_removes_its_object() {
     let (status, _) = http("GET", &url, &[], &[]).await;
     assert_ne!(status, 200, "the old presigned download no longer serves the bytes");
 }
+
+/// The upload trigger is held to the bar too (issue 12): checking an upload
+/// takes two DynamoDB round trips (the document and the chain head in one
+/// read, then the conditional write with its audit event), and a repeated
+/// event one (the read).
+#[tokio::test]
+async fn the_upload_trigger_takes_two_dynamodb_round_trips_and_a_repeat_one() {
+    let h = Harness::new().await;
+    let o = h.signup().await;
+    let v = request_upload(&h, &o, &o.user_id, "cv.pdf", "application/pdf", PDF.len()).await;
+    let (status, _) = http("PUT", v["upload"]["url"].as_str().unwrap(), &upload_headers(&v), PDF).await;
+    assert_eq!(status, 200);
+    let app = h.app("document-uploaded");
+    h.counter.take();
+    let first = document_uploaded::handle(&app, s3_event(&key_of(&v), PDF.len())).await.unwrap();
+    let calls = h.counter.take();
+    assert_eq!(first[0].result, "available");
+    assert_eq!(tenure_tests::round_trips(&calls), 2, "{calls:?}");
+    let again = document_uploaded::handle(&app, s3_event(&key_of(&v), PDF.len())).await.unwrap();
+    let calls = h.counter.take();
+    assert_eq!(again[0].result, "skipped");
+    assert_eq!(calls, vec!["BatchGetItem".to_string()], "a repeat reads once and writes nothing");
+}

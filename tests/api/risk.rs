@@ -384,3 +384,20 @@ async fn the_sweep_window_includes_its_edges_and_nothing_beyond() {
     assert_eq!(v["assessed"], 2, "only the two on the edges: {v}");
     assert!(v["next_cursor"].is_null());
 }
+
+/// `POST /sweeps` is the one route whose cost grows with the data, and only
+/// with the leavers in the window: the session's two round trips, one read
+/// of the company's settings and chain head, one query of the window, one
+/// transaction per leaver, and the run's audit event (issue 12).
+#[tokio::test]
+async fn the_sweep_costs_five_round_trips_plus_one_per_leaver_in_the_window() {
+    let h = Harness::new().await;
+    let o = h.signup().await;
+    for (name, days) in [("RtA", 10), ("RtB", 20), ("RtC", 30), ("RtOut", 400)] {
+        register(&h, &o, leaver_body(name, days)).await;
+    }
+    let r = h.send(Req::new("POST", "/sweeps").bearer(&o.access)).await;
+    r.expect(200);
+    assert_eq!(r.json()["assessed"], 3);
+    assert_eq!(tenure_tests::round_trips(&r.calls), 5 + 3, "{:?}", r.calls);
+}
