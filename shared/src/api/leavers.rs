@@ -18,7 +18,6 @@ use crate::http::{schema_of, Access::Roles, Group, Response, Route};
 use crate::ids::{LeaverId, UserId};
 use crate::service::assess::{self, HistoryEntry};
 use crate::store::items::{LeaverLink, User};
-use crate::store::leavers::RiskState;
 use crate::store::leavers::{self as stored, Leaver};
 use crate::store::{decode, keys, schema, Cond, Exprs, SkCond, StoreError, Tenant, Tx};
 
@@ -108,7 +107,7 @@ pub const ROUTES: &[Route] = &[
         path: "/leavers/{id}/assess",
         summary: "Re-score a leaver now",
         access: Roles(LEAVER_READERS),
-        response: Response::Json(200, schema_of::<RiskState>),
+        response: Response::Json(200, schema_of::<Assessed>),
         prefetch: prefetch_by_id,
         answers: &[CONFLICT],
         handler: handler!(assess_now),
@@ -793,10 +792,24 @@ pub async fn assess_now(ctx: &mut Ctx) -> Result<Reply, ApiError> {
             .with("level", r.level.as_str()),
     );
     ctx.commit(tx, events).await.map_err(conflict_on_write)?;
-    Ok(json(
-        200,
-        &json!({"leaver_id": l.id.to_string(), "score": r.score, "level": r.level, "factors": r.factors, "assessed_at": r.assessed_at}),
-    ))
+    let view = Assessed {
+        leaver_id: l.id.to_string(),
+        score: r.score,
+        level: r.level,
+        factors: r.factors,
+        assessed_at: r.assessed_at,
+    };
+    Ok(json(200, &view))
+}
+
+/// `POST /leavers/{id}/assess`: the score just computed.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Assessed {
+    pub leaver_id: String,
+    pub score: u32,
+    pub level: Level,
+    pub factors: Vec<crate::domain::risk::Factor>,
+    pub assessed_at: String,
 }
 
 /// `GET /leavers/{id}/checklist`.
