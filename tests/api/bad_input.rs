@@ -9,6 +9,14 @@ use tenure_tests::{config, unique_email, Harness, Req, PASSWORD};
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
+/// The user, company and session an account's access token names, and its claims.
+fn token_of(a: &tenure_tests::Account) -> (UserId, CompanyId, SessionId, serde_json::Value) {
+    let payload = a.access.split('.').nth(1).expect("a JWT");
+    let claims: serde_json::Value = serde_json::from_slice(&B64.decode(payload).unwrap()).unwrap();
+    let session = SessionId::parse(claims["sid"].as_str().unwrap()).unwrap();
+    (UserId::parse(&a.user_id).unwrap(), CompanyId::parse(&a.company_id).unwrap(), session, claims)
+}
+
 async fn user_count(h: &Harness, owner: &tenure_tests::Account) -> usize {
     h.send(Req::new("GET", "/auth/admin/users").bearer(&owner.access).query("limit", "100")).await.json()["items"]
         .as_array()
@@ -35,11 +43,8 @@ async fn expired_forged_alg_none_and_other_key_tokens_are_401() {
     let (kid, private, _) = tenure_tests::keys();
     let c = config(Default::default());
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let user = UserId::parse(&a.user_id).unwrap();
-    let company = CompanyId::parse(&a.company_id).unwrap();
+    let (user, company, session, claims) = token_of(&a);
     let parts: Vec<&str> = a.access.split('.').collect();
-    let claims: serde_json::Value = serde_json::from_slice(&B64.decode(parts[1]).unwrap()).unwrap();
-    let session = SessionId::parse(claims["sid"].as_str().unwrap()).unwrap();
 
     // Expired: signed by the right key an hour ago.
     let (expired, _) =
@@ -383,11 +388,7 @@ async fn tokens_with_a_wrong_issuer_audience_or_a_future_iat_are_401() {
     let a = h.signup().await;
     let (kid, private, _) = tenure_tests::keys();
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    let user = UserId::parse(&a.user_id).unwrap();
-    let company = CompanyId::parse(&a.company_id).unwrap();
-    let parts: Vec<&str> = a.access.split('.').collect();
-    let claims: serde_json::Value = serde_json::from_slice(&B64.decode(parts[1]).unwrap()).unwrap();
-    let session = SessionId::parse(claims["sid"].as_str().unwrap()).unwrap();
+    let (user, company, session, _) = token_of(&a);
     let signed = |issuer: &str, audience: &str, at: i64| {
         let mut c = config(Default::default());
         c.issuer = issuer.into();

@@ -212,34 +212,30 @@ pub fn stage_alert(tx: &mut Tx, table: &str, t: &Tenant, alert: &Alert) {
 
 /// A critical alert that the case of a linked account was deleted.
 pub fn case_deleted_alert(l: &Leaver, user: &crate::ids::UserId, actor: &str, now: &str) -> Alert {
-    let mut a = Alert::open(
-        &l.id,
-        format!("{} {}", l.first_name, l.surname),
-        &l.surname_key,
-        Level::Critical,
-        l.risk.as_ref().map(|r| r.score).unwrap_or(0),
-        vec![format!("The leaver case of account {user} was deleted by {actor}")],
-        now,
-    )
-    .about(Some(user));
-    a.kind = AlertKind::CaseDeleted;
-    a
+    let reason = format!("The leaver case of account {user} was deleted by {actor}");
+    account_alert(l, user, AlertKind::CaseDeleted, reason, now)
 }
 
 /// An alert that the sweep could not deactivate (or verify the
 /// deactivation of) a leaver's account.
 pub fn deactivation_failed_alert(l: &Leaver, user: &crate::ids::UserId, now: &str) -> Alert {
+    let reason = format!("Could not deactivate or verify account {user} on the leave date");
+    account_alert(l, user, AlertKind::DeactivationFailed, reason, now)
+}
+
+/// A critical alert of `kind` about leaver `l` and their account.
+fn account_alert(l: &Leaver, user: &crate::ids::UserId, kind: AlertKind, reason: String, now: &str) -> Alert {
     let mut a = Alert::open(
         &l.id,
         format!("{} {}", l.first_name, l.surname),
         &l.surname_key,
         Level::Critical,
         l.risk.as_ref().map(|r| r.score).unwrap_or(0),
-        vec![format!("Could not deactivate or verify account {user} on the leave date")],
+        vec![reason],
         now,
     )
     .about(Some(user));
-    a.kind = AlertKind::DeactivationFailed;
+    a.kind = kind;
     a
 }
 

@@ -228,23 +228,26 @@ impl Tx {
     }
 
     pub fn update(&mut self, table: &str, key: &Key, update: &str, cond: Cond, exprs: Exprs) -> usize {
-        let u = Update::builder()
-            .table_name(table)
-            .set_key(Some(key_item(key)))
-            .update_expression(update)
-            .set_condition_expression(cond.expression())
-            .set_expression_attribute_names(exprs.names())
-            .set_expression_attribute_values(exprs.values())
-            .build()
-            .map_err(dynamo_err)
-            .map(|u| TransactWriteItem::builder().update(u).build());
-        self.push(u)
+        self.stage_update(table, key, update, cond, exprs, None)
     }
 
     /// Like `update`, and should its condition fail, the transaction's
     /// cancellation carries the item as it was (`StoreError::Cancelled`'s
     /// `old`): the caller can retry without reading it again.
     pub fn update_or_return(&mut self, table: &str, key: &Key, update: &str, cond: Cond, exprs: Exprs) -> usize {
+        let all_old = aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure::AllOld;
+        self.stage_update(table, key, update, cond, exprs, Some(all_old))
+    }
+
+    fn stage_update(
+        &mut self,
+        table: &str,
+        key: &Key,
+        update: &str,
+        cond: Cond,
+        exprs: Exprs,
+        on_failure: Option<aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure>,
+    ) -> usize {
         let u = Update::builder()
             .table_name(table)
             .set_key(Some(key_item(key)))
@@ -252,9 +255,7 @@ impl Tx {
             .set_condition_expression(cond.expression())
             .set_expression_attribute_names(exprs.names())
             .set_expression_attribute_values(exprs.values())
-            .return_values_on_condition_check_failure(
-                aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure::AllOld,
-            )
+            .set_return_values_on_condition_check_failure(on_failure)
             .build()
             .map_err(dynamo_err)
             .map(|u| TransactWriteItem::builder().update(u).build());
