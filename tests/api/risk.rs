@@ -401,3 +401,92 @@ async fn the_sweep_costs_five_round_trips_plus_one_per_leaver_in_the_window() {
     assert_eq!(r.json()["assessed"], 3);
     assert_eq!(tenure_tests::round_trips(&r.calls), 5 + 3, "{:?}", r.calls);
 }
+
+/// The day's state saved by a run that stopped early: the next run skips
+/// the companies already swept, and inside the company it stopped in goes
+/// on after the last leaver swept (issue 12). A saved leaver key that is not
+/// the next company's is not handed to another tenant's query.
+#[tokio::test]
+async fn the_scheduled_sweep_resumes_after_the_saved_company_and_leaver() {
+    use tenure_core::events::sweep::{run, SweepState};
+    use tenure_core::store::{keys, schema};
+
+    let h = Harness::new().await;
+    let a = h.signup().await;
+    let b = h.signup().await;
+    // Days of this test's own, far enough ahead that no other test's
+    // leavers are in their window.
+    let offset =
+        3000 + (tenure_core::ids::random_bytes::<2>()[0] as i64) * 40 + tenure_core::ids::random_bytes::<1>()[0] as i64;
+    let day = |n: i64| time::OffsetDateTime::now_utc() + time::Duration::days(offset + n);
+    let in_window = |n: i64| {
+        let mut body = high_risk("Resumed", offset + 5 + n);
+        body["first_name"] = json!(format!("N{n}"));
+        body
+    };
+    let in_a = register(&h, &a, in_window(0)).await;
+    let first_in_b = register(&h, &b, in_window(0)).await;
+    let second_in_b = register(&h, &b, in_window(1)).await;
+    let date = |n: i64| tenure_core::domain::leavers::format_date(day(n).date());
+    let swept_on = |leaver: serde_json::Value, n: i64| {
+        let h = &h;
+        let access = if leaver["id"] == in_a["id"] { a.access.clone() } else { b.access.clone() };
+        async move {
+            let id = leaver["id"].as_str().unwrap().to_string();
+            let v = h.send(Req::get(&format!("/leavers/{id}/risk")).bearer(&access)).await.json();
+            v["history"].as_array().unwrap().iter().any(|e| e["date"] == date(n).as_str())
+        }
+    };
+    // The leave-date index key of a leaver (docs/data-model.md), as the
+    // sweep saves it.
+    let resume_at = |company: &str, l: &serde_json::Value| {
+        let (id, date) = (l["id"].as_str().unwrap(), l["leave_date"].as_str().unwrap());
+        std::collections::HashMap::from([
+            (schema::PK.to_string(), format!("CO#{company}")),
+            (schema::SK.to_string(), format!("{}{id}", keys::LEAVER_SK_PREFIX)),
+            (schema::GSI2_PK.to_string(), format!("CO#{company}#LEAVERS")),
+            (schema::GSI2_SK.to_string(), format!("{date}#{id}")),
+        ])
+    };
+    // The company just before B, whatever other tests created meanwhile.
+    let before_b = {
+        let prefix = format!("{}_", tenure_core::ids::CompanyId::PREFIX);
+        let u = ulid::Ulid::from_string(b.company_id.strip_prefix(&prefix).unwrap()).unwrap();
+        format!("{prefix}{}", ulid::Ulid::from(u128::from(u) - 1))
+    };
+    let save = |n: i64, after_company: String, resume| {
+        let state =
+            SweepState { date: date(n), after_company: Some(after_company), resume, runs: 1, ..Default::default() };
+        let item = tenure_core::store::to_item(&keys::sweep_state(&date(n)), "sweep_state", &state).unwrap();
+        let store = h.store.clone();
+        async move {
+            store.client().put_item().table_name(store.table()).set_item(Some(item)).send().await.unwrap();
+        }
+    };
+    let app = h.app("risk-sweep");
+    let far = u64::MAX / 2;
+
+    // 1. Stopped after company A: the next run starts with the companies
+    //    after it, so A's leaver is not swept again and B's are.
+    save(0, a.company_id.clone(), None).await;
+    let r = run(&app, day(0), far).await.unwrap();
+    assert_eq!(r.outcome, "done", "{r:?}");
+    assert!(r.totals.errors.is_empty(), "{r:?}");
+    assert!(!swept_on(in_a.clone(), 0).await, "company A was swept again");
+    assert!(swept_on(first_in_b.clone(), 0).await && swept_on(second_in_b.clone(), 0).await);
+
+    // 2. Stopped inside B after its first leaver: only the second is swept.
+    save(1, before_b.clone(), Some(resume_at(&b.company_id, &first_in_b))).await;
+    let r = run(&app, day(1), far).await.unwrap();
+    assert_eq!(r.outcome, "done", "{r:?}");
+    assert!(r.totals.errors.is_empty(), "{r:?}");
+    assert!(!swept_on(first_in_b.clone(), 1).await, "the leaver before the saved key was swept again");
+    assert!(swept_on(second_in_b.clone(), 1).await, "the leaver after the saved key was not swept");
+
+    // 3. A saved key of another company (A's) is not used for B: B is swept
+    //    from its start, with no error.
+    save(2, before_b, Some(resume_at(&a.company_id, &in_a))).await;
+    let r = run(&app, day(2), far).await.unwrap();
+    assert!(r.totals.errors.is_empty(), "another tenant's key reached B's query: {r:?}");
+    assert!(swept_on(first_in_b, 2).await && swept_on(second_in_b, 2).await);
+}

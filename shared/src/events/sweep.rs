@@ -106,7 +106,14 @@ pub async fn run(app: &App, now: time::OffsetDateTime, deadline_ms: u64) -> Resu
             }
             let company: Company = decode(item)?;
             let t = Tenant::new(company.id.clone());
-            let resume = state.resume.take();
+            // The saved leaver key belongs to the company after the saved
+            // one; should another company sort between them (a clock-skewed
+            // id), that company is swept from its start instead of being
+            // given another tenant's key, which DynamoDB refuses.
+            let resume = state
+                .resume
+                .take()
+                .filter(|r| r.get(schema::GSI2_PK).map(String::as_str) == Some(&keys::leavers_by_date_gsi2pk(&t)));
             let budget = Budget { deadline_ms: stop_at, max_leavers: u32::MAX };
             match sweep_company(app, &t, now, "system", &format!("sweep-{date}"), resume, budget).await {
                 Ok((r, progress)) => {
