@@ -330,3 +330,48 @@ async fn attempts_on_a_locked_email_are_charged_to_the_ip() {
         "the locked attempt was not charged: {before} -> {after}"
     );
 }
+
+/// A refresh session past its expiry is refused like a revoked one, and the
+/// refusal rotates nothing (issue 12).
+#[tokio::test]
+async fn an_expired_refresh_session_is_refused_and_rotates_nothing() {
+    use tenure_core::store::{Cond, Exprs, Key};
+    let h = Harness::new().await;
+    let a = h.signup().await;
+    let pk = format!("CO#{}", a.company_id);
+    let sessions = h.store.query_prefix(&pk, "SESSION#", 10, None, true).await.expect("the sessions");
+    assert_eq!(sessions.items.len(), 1, "signup opens one session");
+    let sk = match sessions.items[0].get("sk") {
+        Some(aws_sdk_dynamodb::types::AttributeValue::S(s)) => s.clone(),
+        other => panic!("a session without sk: {other:?}"),
+    };
+    let key = Key { pk, sk };
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    h.store
+        .update_returning(&key, "SET expires_at = :past", Cond::Exists, Exprs::new().num(":past", now - 1))
+        .await
+        .expect("expire the session");
+    let before = h.store.get(&key).await.expect("read").expect("the session");
+    h.send(Req::new("POST", "/auth/refresh").json(json!({"refresh_token": a.refresh}))).await.expect_problem(401, None);
+    let after = h.store.get(&key).await.expect("read").expect("the session");
+    assert_eq!(before, after, "a refused refresh changed the session");
+}
+
+/// A good sign-in clears the failures before it: four wrong passwords, the
+/// right one, then four more wrong ones are each a plain failure, not a lock
+/// at the fifth (issue 12).
+#[tokio::test]
+async fn a_good_sign_in_resets_the_failure_count() {
+    let h = Harness::new().await;
+    let a = h.signup().await;
+    let mut statuses = Vec::new();
+    for _ in 0..4 {
+        statuses.push(sign_in_status(&h, &a.email, "wrong password!!").await);
+    }
+    statuses.push(sign_in_status(&h, &a.email, PASSWORD).await);
+    for _ in 0..4 {
+        statuses.push(sign_in_status(&h, &a.email, "wrong password!!").await);
+    }
+    statuses.push(sign_in_status(&h, &a.email, PASSWORD).await);
+    assert_eq!(statuses, [vec![401; 4], vec![200], vec![401; 4], vec![200]].concat());
+}
