@@ -351,6 +351,14 @@ impl Harness {
             round_trips(&resp.calls),
             resp.calls
         );
+        assert!(
+            contention_retries(&resp.calls) < tenure_core::service::commit::AUDIT_ATTEMPTS,
+            "{} {} retried its audited write {} times: {:?}",
+            req.method,
+            req.path,
+            contention_retries(&resp.calls),
+            resp.calls
+        );
         assert!(resp.header("x-request-id").is_some(), "no request id on {} {}", req.method, req.path);
         assert!(resp.status < 500, "{} {} answered {}: {}", req.method, req.path, resp.status, resp.text);
         resp

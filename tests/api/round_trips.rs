@@ -164,13 +164,18 @@ async fn walk_every_route() {
 
     let r = h.send(Req::new("GET", "/assets/app.js")).await;
     note("GET", "/assets/{file}", r.expect(200));
-    let mut table = String::from("route | DynamoDB round trips | operations\n");
+    let mut table = String::from("route | DynamoDB round trips | contention retries | operations\n");
     for r in routes::all() {
         let key = format!("{} {}", r.method, r.path);
         let calls = seen.get(&key).unwrap_or_else(|| panic!("{key} was not measured"));
         // Round trips as the bar counts them (a contention retry of one's own
         // transaction is not one more), with every call listed.
-        table.push_str(&format!("{key} | {} | {}\n", tenure_tests::round_trips(calls), calls.join(", ")));
+        table.push_str(&format!(
+            "{key} | {} | {} | {}\n",
+            tenure_tests::round_trips(calls),
+            tenure_tests::contention_retries(calls),
+            calls.join(", ")
+        ));
     }
     println!("{table}");
     if let Ok(path) = std::env::var("TENURE_ROUND_TRIPS_OUT") {

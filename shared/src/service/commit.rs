@@ -16,7 +16,9 @@ pub const IDEMPOTENCY_SECONDS: i64 = 24 * 3600;
 /// second); a write that lost the race learns the new head from the
 /// cancellation itself (no read) and retries at once.
 const AUDIT_RETRY_BUDGET: std::time::Duration = std::time::Duration::from_secs(3);
-const AUDIT_ATTEMPTS: usize = 64;
+/// The most attempts one audited write makes (so at most one fewer
+/// contention retries per request, within `AUDIT_RETRY_BUDGET`).
+pub const AUDIT_ATTEMPTS: usize = 64;
 
 /// Appends `events` after `head` in the same transaction as `base`.
 pub async fn commit_with_audit(
