@@ -11,6 +11,8 @@
 //! goes on, so a run that dies anyway loses at most that much work. One
 //! company's failure is reported and does not stop the others.
 
+use std::collections::HashMap;
+
 use aws_lambda_events::eventbridge::EventBridgeEvent;
 use lambda_runtime::{service_fn, LambdaEvent};
 use serde::{Deserialize, Serialize};
@@ -20,7 +22,7 @@ use crate::ids::CompanyId;
 use crate::service::sweep::{now_ms, sweep_company, Budget, Progress, Resume, SweepReport};
 use crate::service::App;
 use crate::store::items::Company;
-use crate::store::{decode, keys, schema, Cond, SkCond, StoreError, Tenant};
+use crate::store::{decode, keys, schema, start_item, Cond, SkCond, StoreError, Tenant};
 
 /// Stop sweeping when less than this much time is left (or a fifth of the
 /// time the run had, if that is less: short local timeouts).
@@ -80,16 +82,12 @@ pub async fn run(app: &App, now: time::OffsetDateTime, deadline_ms: u64) -> Resu
     let mut start = state.after_company.as_deref().and_then(CompanyId::parse).map(|c| {
         let t = Tenant::new(c.clone());
         let k = keys::company(&t);
-        let s = |v: String| aws_sdk_dynamodb::types::AttributeValue::S(v);
-        [
-            (schema::PK, k.pk),
-            (schema::SK, k.sk),
-            (schema::GSI1_PK, keys::COMPANIES_GSI1PK.to_string()),
-            (schema::GSI1_SK, c.to_string()),
-        ]
-        .into_iter()
-        .map(|(n, v)| (n.to_string(), s(v)))
-        .collect()
+        start_item(HashMap::from([
+            (schema::PK.to_string(), k.pk),
+            (schema::SK.to_string(), k.sk),
+            (schema::GSI1_PK.to_string(), keys::COMPANIES_GSI1PK.to_string()),
+            (schema::GSI1_SK.to_string(), c.to_string()),
+        ]))
     });
     let margin = SAFETY_MARGIN_MS.min(deadline_ms.saturating_sub(now_ms()) / 5);
     let stop_at = deadline_ms.saturating_sub(margin);
@@ -144,9 +142,7 @@ pub async fn run(app: &App, now: time::OffsetDateTime, deadline_ms: u64) -> Resu
             }
         }
         match page.last_key {
-            Some(k) => {
-                start = Some(k.into_iter().map(|(n, v)| (n, aws_sdk_dynamodb::types::AttributeValue::S(v))).collect())
-            }
+            Some(k) => start = Some(start_item(k)),
             None => break,
         }
     }

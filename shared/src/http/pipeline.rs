@@ -191,9 +191,7 @@ impl Ctx {
         partition: &str,
     ) -> Result<(i32, Option<Item>), ApiError> {
         let (limit, start) = self.page(scope, by, partition)?;
-        let item =
-            start.map(|k| k.into_iter().map(|(a, v)| (a, aws_sdk_dynamodb::types::AttributeValue::S(v))).collect());
-        Ok((limit, item))
+        Ok((limit, start.map(crate::store::start_item)))
     }
 
     /// The cursor for the page after one that ended at `last_key`.

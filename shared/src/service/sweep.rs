@@ -20,7 +20,7 @@ use crate::domain::risk::RiskSettings;
 use crate::domain::timestamp;
 use crate::store::items::{self, User};
 use crate::store::leavers::{self as stored, Leaver};
-use crate::store::{decode, keys, schema, Cond, Exprs, SkCond, StoreError, Tenant, Tx};
+use crate::store::{decode, keys, schema, start_item, Cond, Exprs, SkCond, StoreError, Tenant, Tx};
 
 /// Days before the leave date a leaver enters the window.
 pub const WINDOW_DAYS_BEFORE: i64 = 90;
@@ -120,9 +120,8 @@ pub async fn sweep_company(
     };
     let mut report = SweepReport::default();
     let pk = keys::leavers_by_date_gsi2pk(t);
-    let as_item = |k: Resume| k.into_iter().map(|(n, v)| (n, aws_sdk_dynamodb::types::AttributeValue::S(v))).collect();
     let mut page_from = resume;
-    let mut start = page_from.clone().map(as_item);
+    let mut start = page_from.clone().map(start_item);
     let mut swept = 0u32;
     loop {
         let filter =
@@ -159,7 +158,7 @@ pub async fn sweep_company(
         match page.last_key {
             Some(k) => {
                 page_from = Some(k.clone());
-                start = Some(as_item(k));
+                start = Some(start_item(k));
             }
             None => return Ok((report, Progress::Done)),
         }

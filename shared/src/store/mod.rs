@@ -308,6 +308,12 @@ pub struct Page {
     pub last_key: Option<HashMap<String, String>>,
 }
 
+/// A start key as `Page::last_key` gives it (every key attribute is a
+/// string), in the form `Store::query` takes it back.
+pub fn start_item(key: HashMap<String, String>) -> Item {
+    key.into_iter().map(|(name, v)| (name, AttributeValue::S(v))).collect()
+}
+
 /// The DynamoDB client of `function`: it refuses calls the function did not
 /// declare (`permissions::GRANTS`); `counter`, when given, records every call.
 pub fn client_for(sdk: &aws_config::SdkConfig, function: &str, counter: Option<&counter::CallCounter>) -> Client {
