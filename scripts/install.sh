@@ -28,49 +28,47 @@ need() {
   command -v "$1" >/dev/null 2>&1 || die "$1 is needed ($2)"
 }
 
+# pip_venv DIR REQUIREMENTS WHAT SMOKE BIN...: makes DIR a venv with
+# REQUIREMENTS installed (WHAT says for what), unless its stamp holds the
+# file's hash and every BIN is in DIR/bin; SMOKE, a function given DIR,
+# proves the tools run before the stamp is written.
+pip_venv() {
+  local dir=$1 reqs=$2 what=$3 smoke=$4 bin want current=1
+  shift 4
+  local stamp="$dir/.tenure-stamp"
+  want="$(hash_of "$ROOT/$reqs")"
+  [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]] || current=0
+  for bin in "$@"; do
+    [[ -x "$dir/bin/$bin" ]] || current=0
+  done
+  if ((current)); then
+    return 0
+  fi
+  need python3 "Python 3.11 with venv, for $what"
+  log "installing $reqs ($what) into $dir"
+  [[ -x "$dir/bin/python" ]] || python3 -m venv "$dir"
+  "$dir/bin/python" -m pip install --quiet --disable-pip-version-check -r "$ROOT/$reqs"
+  "$smoke" "$dir"
+  echo "$want" >"$stamp"
+}
+
+smoke_dev() {
+  "$1/bin/cargo-lambda" lambda --version >/dev/null
+  "$1/bin/cfn-lint" --version >/dev/null
+  "$1/bin/zizmor" --version >/dev/null
+}
+smoke_checks() { BC_SKIP_MAPPING=TRUE "$1/bin/checkov" --version >/dev/null; }
+smoke_api() {
+  "$1/bin/schemathesis" --version >/dev/null
+  "$1/bin/openapi-spec-validator" --help >/dev/null
+}
+
 install_venv() {
-  local stamp="$VENV/.tenure-stamp" want
-  want="$(hash_of "$ROOT/requirements-dev.txt")"
-  if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" && -x "$VENV/bin/cargo-lambda" && -x "$VENV/bin/cfn-lint" && -x "$VENV/bin/zizmor" ]]; then
-    return 0
-  fi
-  need python3 "Python 3.11 with venv, for cargo-lambda, cfn-lint and zizmor"
-  log "installing requirements-dev.txt into $VENV"
-  [[ -x "$VENV/bin/python" ]] || python3 -m venv "$VENV"
-  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$ROOT/requirements-dev.txt"
-  "$VENV/bin/cargo-lambda" lambda --version >/dev/null
-  "$VENV/bin/cfn-lint" --version >/dev/null
-  "$VENV/bin/zizmor" --version >/dev/null
-  echo "$want" >"$stamp"
+  pip_venv "$VENV" requirements-dev.txt "cargo-lambda, cfn-lint and zizmor" smoke_dev cargo-lambda cfn-lint zizmor
 }
-
-install_checks_venv() {
-  local stamp="$CHECKS_VENV/.tenure-stamp" want
-  want="$(hash_of "$ROOT/requirements-checks.txt")"
-  if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" && -x "$CHECKS_VENV/bin/checkov" ]]; then
-    return 0
-  fi
-  need python3 "Python 3.11 with venv, for checkov"
-  log "installing requirements-checks.txt (checkov) into $CHECKS_VENV"
-  [[ -x "$CHECKS_VENV/bin/python" ]] || python3 -m venv "$CHECKS_VENV"
-  "$CHECKS_VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$ROOT/requirements-checks.txt"
-  BC_SKIP_MAPPING=TRUE "$CHECKS_VENV/bin/checkov" --version >/dev/null
-  echo "$want" >"$stamp"
-}
-
+install_checks_venv() { pip_venv "$CHECKS_VENV" requirements-checks.txt checkov smoke_checks checkov; }
 install_api_venv() {
-  local stamp="$API_VENV/.tenure-stamp" want
-  want="$(hash_of "$ROOT/requirements-api.txt")"
-  if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" && -x "$API_VENV/bin/schemathesis" ]]; then
-    return 0
-  fi
-  need python3 "Python 3.11 with venv, for schemathesis"
-  log "installing requirements-api.txt (schemathesis, openapi-spec-validator) into $API_VENV"
-  [[ -x "$API_VENV/bin/python" ]] || python3 -m venv "$API_VENV"
-  "$API_VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$ROOT/requirements-api.txt"
-  "$API_VENV/bin/schemathesis" --version >/dev/null
-  "$API_VENV/bin/openapi-spec-validator" --help >/dev/null
-  echo "$want" >"$stamp"
+  pip_venv "$API_VENV" requirements-api.txt "schemathesis, openapi-spec-validator" smoke_api schemathesis
 }
 
 install_node() {
