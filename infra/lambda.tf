@@ -5,7 +5,8 @@
 # index it queries (`index_actions`, index name => actions; empty: it
 # queries none), which S3 actions it uses on the documents bucket's objects
 # (`bucket_actions`, key pattern => actions; empty: none), which SSM
-# SecureString parameters it reads, and its environment (HTTP functions: on
+# SecureString parameters it reads (the signing key: auth; the cursor key:
+# every function with a list route), and its environment (HTTP functions: on
 # top of `local.common_env`). It must agree with the route table (shared/src/routes.rs) and
 # template.yaml: tests/api/templates.rs checks.
 
@@ -98,8 +99,10 @@ locals {
       ]
       index_actions  = {}
       bucket_actions = {}
-      ssm_parameters = []
-      env            = {}
+      ssm_parameters = [var.cursor_key_param]
+      env = {
+        TENURE_CURSOR_KEY_PARAM = var.cursor_key_param
+      }
     }
 
     companies = {
@@ -118,8 +121,10 @@ locals {
         gsi1 = ["dynamodb:Query"]
       }
       bucket_actions = {}
-      ssm_parameters = []
-      env            = {}
+      ssm_parameters = [var.cursor_key_param]
+      env = {
+        TENURE_CURSOR_KEY_PARAM = var.cursor_key_param
+      }
     }
 
     # Reads the audit log, verifies the chain, and records each CSV export
@@ -138,8 +143,10 @@ locals {
       ]
       index_actions  = {}
       bucket_actions = {}
-      ssm_parameters = []
-      env            = {}
+      ssm_parameters = [var.cursor_key_param]
+      env = {
+        TENURE_CURSOR_KEY_PARAM = var.cursor_key_param
+      }
     }
 
     leavers = {
@@ -167,8 +174,10 @@ locals {
         gsi2 = ["dynamodb:Query"] # by leave date
       }
       bucket_actions = {}
-      ssm_parameters = []
-      env            = {}
+      ssm_parameters = [var.cursor_key_param]
+      env = {
+        TENURE_CURSOR_KEY_PARAM = var.cursor_key_param
+      }
     }
 
     risk = {
@@ -192,8 +201,10 @@ locals {
         gsi2 = ["dynamodb:Query"]
       }
       bucket_actions = {}
-      ssm_parameters = []
-      env            = {}
+      ssm_parameters = [var.cursor_key_param]
+      env = {
+        TENURE_CURSOR_KEY_PARAM = var.cursor_key_param
+      }
     }
 
     # Presigned uploads (PUT, under uploads/) and downloads (GET, of the
@@ -221,9 +232,10 @@ locals {
         "uploads/*"   = ["s3:PutObject", "s3:DeleteObject"]
         "documents/*" = ["s3:GetObject", "s3:DeleteObject"]
       }
-      ssm_parameters = []
+      ssm_parameters = [var.cursor_key_param]
       env = {
-        TENURE_BUCKET = aws_s3_bucket.documents.bucket
+        TENURE_CURSOR_KEY_PARAM = var.cursor_key_param
+        TENURE_BUCKET           = aws_s3_bucket.documents.bucket
       }
     }
   }

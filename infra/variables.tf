@@ -45,6 +45,16 @@ variable "jwt_private_key_param" {
   }
 }
 
+variable "cursor_key_param" {
+  description = "Name (starting with /) of the SSM SecureString parameter holding the key pagination cursors are tagged with (at least 32 random bytes, base64), encrypted with the aws/ssm key. Created out of band; only the functions with list routes may read it."
+  type        = string
+
+  validation {
+    condition     = can(regex("^/[A-Za-z0-9_./-]+$", var.cursor_key_param))
+    error_message = "cursor_key_param must be an SSM parameter name starting with /."
+  }
+}
+
 variable "bootstrap_admin_email" {
   description = "Email of the platform admin created when none exists (empty = no bootstrap)."
   type        = string

@@ -27,7 +27,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 LOG_TAG=lambda-tests
 
-for var in AWS_ENDPOINT_URL_DYNAMODB TENURE_TABLE TENURE_JWT_PUBLIC_KEYS TENURE_JWT_KID TENURE_JWT_PRIVATE_KEY_FILE; do
+for var in AWS_ENDPOINT_URL_DYNAMODB TENURE_TABLE TENURE_JWT_PUBLIC_KEYS TENURE_JWT_KID TENURE_JWT_PRIVATE_KEY_FILE TENURE_CURSOR_KEY_FILE; do
   [[ -n "${!var:-}" ]] || die "$var is not set; run through scripts/test.sh (make test)"
 done
 use_venv

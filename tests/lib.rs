@@ -24,6 +24,15 @@ pub fn keys() -> &'static (String, Vec<u8>, Vec<u8>) {
     })
 }
 
+/// The test process's cursor key.
+pub fn cursor_key() -> &'static tenure_core::auth::cursor_key::CursorKey {
+    static KEY: OnceLock<tenure_core::auth::cursor_key::CursorKey> = OnceLock::new();
+    KEY.get_or_init(|| {
+        tenure_core::auth::cursor_key::CursorKey::new(tenure_core::ids::random_bytes::<32>().to_vec())
+            .expect("a 32-byte key")
+    })
+}
+
 pub fn table() -> String {
     std::env::var("TENURE_TABLE").unwrap_or_else(|_| "tenure".into())
 }
@@ -282,6 +291,9 @@ impl Harness {
         let mut apps = HashMap::new();
         for f in routes::functions().into_iter().chain(["document-uploaded", "risk-sweep"]) {
             let signer = (f == "auth").then(|| Signer::new(kid, private, &config).expect("signer"));
+            // Only the functions with list routes hold the cursor key, as deployed.
+            let pages = routes::group(f).is_some_and(|g| g.pages());
+            let cursor_key = pages.then(|| cursor_key().clone());
             let bucket = tenure_core::service::BUCKET_FUNCTIONS.contains(&f).then(|| bucket.clone());
             // Each function's own client: it refuses what the function did
             // not declare, exactly as in production.
@@ -293,6 +305,7 @@ impl Harness {
                     store: Store::new(client, table()),
                     verifier: Verifier::from_config(&config),
                     signer,
+                    cursor_key,
                     function: f,
                     bucket,
                 }),

@@ -68,12 +68,13 @@ pub struct Config {
     pub limits: RateLimits,
 }
 
-/// Where the `auth` function finds its private signing key.
+/// Where a function finds a secret: the `auth` function its private
+/// signing key, the functions with list routes the cursor key.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SigningKeySource {
-    /// A local, git-ignored PKCS#8 DER file (`make dev`, tests).
+pub enum SecretSource {
+    /// A local, git-ignored file holding the raw bytes (`make dev`, tests).
     File(String),
-    /// An SSM SecureString parameter holding base64 PKCS#8 (AWS).
+    /// An SSM SecureString parameter holding the bytes in base64 (AWS).
     SsmParameter(String),
 }
 
@@ -81,7 +82,7 @@ pub enum SigningKeySource {
 #[derive(Debug, Clone)]
 pub struct SignerConfig {
     pub kid: String,
-    pub source: SigningKeySource,
+    pub source: SecretSource,
     pub bootstrap_admin: Option<(String, Secret<String>)>,
 }
 
@@ -146,23 +147,34 @@ impl Config {
     }
 }
 
+/// A secret's source from a pair of variables: a file locally, an SSM
+/// parameter in AWS, exactly one of them.
+fn secret_source(env: Lookup, file: &'static str, param: &'static str) -> Result<SecretSource, ConfigError> {
+    match (get(env, file), get(env, param)) {
+        (Some(f), None) => Ok(SecretSource::File(f)),
+        (None, Some(p)) => Ok(SecretSource::SsmParameter(p)),
+        (None, None) => Err(ConfigError::Missing(param)),
+        (Some(_), Some(_)) => Err(ConfigError::Invalid(file, format!("set either the file or {param}, not both"))),
+    }
+}
+
+/// Where a function with list routes finds the key its cursors are tagged
+/// with (`TENURE_CURSOR_KEY_FILE` locally, `TENURE_CURSOR_KEY_PARAM` in AWS).
+pub fn cursor_key_source() -> Result<SecretSource, ConfigError> {
+    cursor_key_source_from(&|k| std::env::var(k).ok())
+}
+
+pub fn cursor_key_source_from(env: Lookup) -> Result<SecretSource, ConfigError> {
+    secret_source(env, "TENURE_CURSOR_KEY_FILE", "TENURE_CURSOR_KEY_PARAM")
+}
+
 impl SignerConfig {
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(&|k| std::env::var(k).ok())
     }
 
     pub fn from_lookup(env: Lookup) -> Result<Self, ConfigError> {
-        let source = match (get(env, "TENURE_JWT_PRIVATE_KEY_FILE"), get(env, "TENURE_JWT_PRIVATE_KEY_PARAM")) {
-            (Some(file), None) => SigningKeySource::File(file),
-            (None, Some(param)) => SigningKeySource::SsmParameter(param),
-            (None, None) => return Err(ConfigError::Missing("TENURE_JWT_PRIVATE_KEY_PARAM")),
-            (Some(_), Some(_)) => {
-                return Err(ConfigError::Invalid(
-                    "TENURE_JWT_PRIVATE_KEY_FILE",
-                    "set either the file or TENURE_JWT_PRIVATE_KEY_PARAM, not both".into(),
-                ))
-            }
-        };
+        let source = secret_source(env, "TENURE_JWT_PRIVATE_KEY_FILE", "TENURE_JWT_PRIVATE_KEY_PARAM")?;
         let bootstrap_admin =
             match (get(env, "TENURE_BOOTSTRAP_ADMIN_EMAIL"), get(env, "TENURE_BOOTSTRAP_ADMIN_PASSWORD")) {
                 (Some(email), Some(password)) => Some((email, Secret::new(password))),
@@ -214,5 +226,20 @@ mod tests {
     #[test]
     fn secrets_do_not_print() {
         assert_eq!(format!("{:?}", Secret::new("hunter2")), "Secret(…)");
+    }
+
+    #[test]
+    fn a_secret_comes_from_exactly_one_of_file_and_parameter() {
+        let look = |pairs: &[(&str, &str)]| {
+            let e = env(pairs);
+            cursor_key_source_from(&|k| e.get(k).cloned())
+        };
+        assert_eq!(look(&[("TENURE_CURSOR_KEY_FILE", "/k")]), Ok(SecretSource::File("/k".into())));
+        assert_eq!(look(&[("TENURE_CURSOR_KEY_PARAM", "/p")]), Ok(SecretSource::SsmParameter("/p".into())));
+        assert_eq!(look(&[]), Err(ConfigError::Missing("TENURE_CURSOR_KEY_PARAM")));
+        assert!(matches!(
+            look(&[("TENURE_CURSOR_KEY_FILE", "/k"), ("TENURE_CURSOR_KEY_PARAM", "/p")]),
+            Err(ConfigError::Invalid("TENURE_CURSOR_KEY_FILE", _))
+        ));
     }
 }

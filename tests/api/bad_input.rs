@@ -323,18 +323,45 @@ async fn a_function_cannot_make_a_dynamodb_call_it_did_not_declare() {
     assert!(r.unwrap_err().to_string().contains("on index gsi1"));
 }
 
-/// A cursor with a valid tag (the tag is a digest anyone can recompute)
-/// whose key names other key attributes of the caller's own partition, or
-/// lacks one, or has an empty one, is a 400 naming `cursor`, never a 500
-/// (issue 11: `{"gsi1pk": "CO#<own company>"}` reached DynamoDB as a
-/// ValidationException).
+/// Issue 11: a cursor's tag was a digest anyone could recompute, so
+/// `{"gsi1pk": "CO#<own company>"}` with a fresh tag reached DynamoDB as a
+/// ValidationException (a 500). The tag is now an HMAC under the
+/// deployment's cursor key: a cursor tagged the old way, or under another
+/// key, is a 400 naming `cursor`. And even with the key (as if it leaked),
+/// a key that names other key attributes of the caller's own partition, or
+/// lacks one, or has an empty one, is a 400, never a 500.
 #[tokio::test]
 async fn forged_cursors_in_the_callers_own_partition_are_400_not_500() {
+    use sha2::Digest;
     let h = Harness::new().await;
     let a = h.signup().await;
     let own = format!("CO#{}", a.company_id);
     // The scope `Ctx::page` tags a cursor with: tenant, caller, route, list.
     let scope = |route: &str, list: &str| format!("{}|{}|{route}|{list}", a.company_id, a.user_id);
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+    // A real first page's cursor, re-tagged without the key (the v1 digest)
+    // or under another key: refused.
+    for _ in 0..2 {
+        h.add_user(&a, "employee").await;
+    }
+    let first = h.send(Req::get("/auth/admin/users").bearer(&a.access).query("limit", "1")).await;
+    let real = first.expect(200).json()["next_cursor"].as_str().expect("a next page").to_string();
+    let (payload, _) = real.split_once('.').unwrap();
+    let mut digest = sha2::Sha256::new();
+    digest.update(format!("tenure-cursor-v1\n{}\n{payload}", scope("GET /auth/admin/users", "users")).as_bytes());
+    let unkeyed = format!("{payload}.{}", b64.encode(&digest.finalize()[..16]));
+    let other_key = tenure_core::auth::cursor_key::CursorKey::new(vec![9; 32]).unwrap();
+    let map: std::collections::HashMap<String, String> = serde_json::from_slice(&b64.decode(payload).unwrap()).unwrap();
+    let foreign = tenure_core::http::cursor::encode(&other_key, &scope("GET /auth/admin/users", "users"), &map);
+    for forged in [unkeyed, foreign] {
+        h.send(Req::get("/auth/admin/users").bearer(&a.access).query("cursor", &forged))
+            .await
+            .expect_problem(400, Some("cursor"));
+    }
+    h.send(Req::get("/auth/admin/users").bearer(&a.access).query("cursor", &real)).await.expect(200);
+
+    let secret = tenure_tests::cursor_key();
     let forged: Vec<(&str, &str, serde_json::Value)> = vec![
         ("GET /auth/admin/users", "users", json!({"gsi1pk": own})),
         ("GET /auth/admin/users", "users", json!({"pk": own})),
@@ -344,7 +371,7 @@ async fn forged_cursors_in_the_callers_own_partition_are_400_not_500() {
     ];
     for (route, list, key) in forged {
         let map: std::collections::HashMap<String, String> = serde_json::from_value(key.clone()).unwrap();
-        let cursor = tenure_core::http::cursor::encode(&scope(route, list), &map);
+        let cursor = tenure_core::http::cursor::encode(secret, &scope(route, list), &map);
         let path = route.split_once(' ').unwrap().1;
         h.send(Req::get(path).bearer(&a.access).query("cursor", &cursor)).await.expect_problem(400, Some("cursor"));
     }
@@ -352,7 +379,7 @@ async fn forged_cursors_in_the_callers_own_partition_are_400_not_500() {
     // (a sort key too long for a key attribute) is a 400 too.
     let long = "x".repeat(1100);
     let map = std::collections::HashMap::from([("pk".to_string(), own.clone()), ("sk".to_string(), long)]);
-    let cursor = tenure_core::http::cursor::encode(&scope("GET /auth/admin/users", "users"), &map);
+    let cursor = tenure_core::http::cursor::encode(secret, &scope("GET /auth/admin/users", "users"), &map);
     h.send(Req::get("/auth/admin/users").bearer(&a.access).query("cursor", &cursor))
         .await
         .expect_problem(400, Some("cursor"));

@@ -98,6 +98,17 @@ fn every_function_serves_exactly_its_own_group() {
             routes::all().filter(|r| r.function == *f).map(|r| format!("{} {}", r.method, r.path)).collect();
         let own: Vec<String> = group.routes.iter().map(|r| format!("{} {}", r.method, r.path)).collect();
         assert_eq!(own, rows, "{f}: its group's routes are not the table's rows for it");
+        // A function that reads a secret from SSM at cold start (the signing
+        // key, the cursor key) links the SSM client, and only such a one.
+        let manifest = format!("{}/../functions/{f}/Cargo.toml", env!("CARGO_MANIFEST_DIR"));
+        let toml = std::fs::read_to_string(&manifest).unwrap_or_else(|_| panic!("no {manifest}"));
+        let core =
+            toml.lines().find(|l| l.starts_with("tenure-core")).unwrap_or_else(|| panic!("{manifest}: no tenure-core"));
+        assert_eq!(
+            core.contains("\"ssm\""),
+            group.signs_tokens || group.pages(),
+            "{manifest}: the `ssm` feature must be on exactly when the function reads the signing or the cursor key"
+        );
     }
     // Every route is served by exactly one function.
     let mut seen = BTreeSet::new();

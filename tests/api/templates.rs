@@ -439,6 +439,61 @@ fn every_http_function_gets_the_common_environment_and_only_auth_gets_the_signin
     }
 }
 
+/// The cursor key (`http::cursor`): every function with a list route reads
+/// it, and no other, in both templates, with `ssm:GetParameter` and the
+/// `kms:Decrypt` through SSM on exactly that parameter.
+#[test]
+fn the_functions_with_list_routes_and_only_they_read_the_cursor_key_in_both_templates() {
+    const NAME: &str = "TENURE_CURSOR_KEY_PARAM";
+    let template = sam_template();
+    assert!(
+        template["Parameters"]["CursorKeyParam"]["Type"].as_str() == Some("String"),
+        "template.yaml: CursorKeyParam"
+    );
+    let sam = sam_functions(&template);
+    let parameter_arn = "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${CursorKeyParam}";
+    let terraform = terraform_functions();
+    assert_eq!(terraform.len(), routes::functions().len());
+    for (function, f) in &terraform {
+        let pages = routes::group(function).unwrap_or_else(|| panic!("no group {function}")).pages();
+        let (id, resource) = &sam[function];
+        // SAM: the variable, the read and the decrypt.
+        let env = &resource["Properties"]["Environment"]["Variables"][NAME];
+        let reads: Vec<&Yaml> = sam_statements(resource)
+            .into_iter()
+            .filter(|st| yaml_strings(&st["Resource"]).iter().any(|r| r == parameter_arn))
+            .collect();
+        let decrypts = sam_statements(resource)
+            .into_iter()
+            .filter(|st| {
+                yaml_strings(&st["Action"]).contains(&"kms:Decrypt".to_string())
+                    && yaml_strings(&st["Condition"]["StringEquals"]["kms:EncryptionContext:PARAMETER_ARN"])
+                        .iter()
+                        .any(|r| r == parameter_arn)
+            })
+            .count();
+        if pages {
+            assert_eq!(env.as_str(), Some("CursorKeyParam"), "{id} ({function}): {NAME}");
+            assert_eq!(reads.len(), 1, "{id} ({function}): one statement reads the cursor key");
+            assert_eq!(yaml_strings(&reads[0]["Action"]), ["ssm:GetParameter"], "{id}: only ssm:GetParameter on it");
+            assert_eq!(decrypts, 1, "{id} ({function}): kms:Decrypt through SSM for the cursor key");
+        } else {
+            assert!(env.is_badvalue(), "{id} ({function}) has no list route and must not have {NAME}");
+            assert!(reads.is_empty() && decrypts == 0, "{id} ({function}) must not read the cursor key");
+        }
+        // Terraform: the parameter in `ssm_parameters` (which iam.tf turns
+        // into the same two statements) and the variable.
+        let params = match f.get("ssm_parameters") {
+            Some(Hcl::List(items)) => items.clone(),
+            other => panic!("{function}: ssm_parameters should be a list, is {other:?}"),
+        };
+        let var = Hcl::Expr("var.cursor_key_param".into());
+        assert_eq!(params.contains(&var), pages, "{function}: ssm_parameters and the cursor key in infra/lambda.tf");
+        let tf_env = terraform_env(function, f).into_iter().find(|(k, _)| k == NAME).map(|(_, v)| v);
+        assert_eq!(tf_env, pages.then_some(var), "{function}: {NAME} in infra/lambda.tf");
+    }
+}
+
 #[test]
 fn every_event_function_runs_on_its_trigger_in_the_sam_template() {
     let template = sam_template();

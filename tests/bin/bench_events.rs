@@ -114,10 +114,14 @@ async fn main() {
     let private_file = dir.join("private.der");
     std::fs::write(&private_file, private).expect("write the private key");
     let public = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(public);
+    let cursor_key_file = dir.join("cursor.key");
+    std::fs::write(&cursor_key_file, tenure_core::ids::random_bytes::<32>()).expect("write the cursor key");
     let env = format!(
         "TENURE_JWT_KID={kid}\nTENURE_JWT_PUBLIC_KEYS={kid}:{public}\nTENURE_JWT_PRIVATE_KEY_FILE={}\n\
+         TENURE_CURSOR_KEY_FILE={}\n\
          TENURE_RATE_LIMIT_PER_MINUTE=1000000\nTENURE_HEAVY_RATE_LIMIT_PER_MINUTE=1000000\nTENURE_IP_RATE_LIMIT_PER_MINUTE=1000000\n",
-        private_file.display()
+        private_file.display(),
+        cursor_key_file.display()
     );
     std::fs::write(dir.join("functions.env"), env).expect("write functions.env");
 

@@ -161,7 +161,7 @@ pub async fn list(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         .query(None, &pk, crate::store::SkCond::Prefix(keys::EVENT_SK_PREFIX), limit, start, false, filter)
         .await?;
     let events = page.items.into_iter().map(decode::<AuditEvent>).collect::<Result<Vec<_>, _>>()?;
-    let next_cursor = ctx.next_cursor(&scope, page.last_key);
+    let next_cursor = ctx.next_cursor(&scope, page.last_key)?;
     if csv {
         // An export is a download of data: audited, and counted towards the
         // caller's download signal (one more round trip: 4, the bound of
@@ -242,7 +242,7 @@ pub async fn verify(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         k.insert("hash".into(), end.hash.clone());
         k
     });
-    let next_cursor = ctx.next_cursor("verify", next_cursor);
+    let next_cursor = ctx.next_cursor("verify", next_cursor)?;
     Ok(json(
         200,
         &Verification {

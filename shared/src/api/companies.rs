@@ -80,7 +80,7 @@ pub async fn list(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         .into_iter()
         .map(|i| decode::<Company>(i).map(|c| CompanyView::from(&c)))
         .collect::<Result<Vec<_>, _>>()?;
-    let next_cursor = ctx.next_cursor("companies", page.last_key);
+    let next_cursor = ctx.next_cursor("companies", page.last_key)?;
     Ok(json(200, &ListPage { items, next_cursor }))
 }
 

@@ -260,7 +260,7 @@ pub async fn list(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         }
     };
     let items = page.items.into_iter().map(decode::<Document>).collect::<Result<Vec<_>, _>>()?;
-    let next_cursor = ctx.next_cursor(&scope, page.last_key);
+    let next_cursor = ctx.next_cursor(&scope, page.last_key)?;
     Ok(json(200, &ListPage { items, next_cursor }))
 }
 

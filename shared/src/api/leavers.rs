@@ -522,7 +522,7 @@ pub async fn list(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         store.query(None, &pk, SkCond::Prefix(keys::LEAVER_SK_PREFIX), limit, start, true, filter).await?
     };
     let items = page.items.into_iter().map(|i| decode::<Leaver>(i).map(|l| l.view())).collect::<Result<Vec<_>, _>>()?;
-    let next_cursor = ctx.next_cursor(&scope, page.last_key);
+    let next_cursor = ctx.next_cursor(&scope, page.last_key)?;
     Ok(json(200, &ListPage { items, next_cursor }))
 }
 
@@ -556,7 +556,7 @@ pub async fn get(ctx: &mut Ctx) -> Result<Reply, ApiError> {
             if found.is_empty() && last_key.is_none() && ctx.query("cursor").is_none() {
                 return Err(not_found());
             }
-            let next_cursor = ctx.next_cursor(&scope, last_key);
+            let next_cursor = ctx.next_cursor(&scope, last_key)?;
             Ok(json(200, &ListPage { items: found.iter().map(Leaver::view).collect(), next_cursor }))
         }
     }

@@ -218,7 +218,7 @@ pub async fn list_alerts(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let page =
         ctx.app.store.query(None, &pk, SkCond::Prefix(keys::ALERT_SK_PREFIX), limit, start, false, filter).await?;
     let items = page.items.into_iter().map(|i| decode::<Alert>(i).map(|a| a.view())).collect::<Result<Vec<_>, _>>()?;
-    let next_cursor = ctx.next_cursor(&scope, page.last_key);
+    let next_cursor = ctx.next_cursor(&scope, page.last_key)?;
     Ok(json(200, &ListPage { items, next_cursor }))
 }
 
@@ -313,7 +313,7 @@ pub async fn run_sweep(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         sweep::sweep_company(&ctx.app, &t, ctx.now, &actor, &ctx.request_id, resume, budget).await?;
     let next_cursor = match progress {
         sweep::Progress::Done => None,
-        sweep::Progress::Stopped(after) => ctx.next_cursor("sweeps", Some(after)),
+        sweep::Progress::Stopped(after) => ctx.next_cursor("sweeps", Some(after))?,
     };
     // The run itself is audited (its changes are, each in its own write).
     let event = NewEvent::new("sweep.run", t.id().to_string())

@@ -110,7 +110,7 @@ pub async fn list(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         .await?;
     let items =
         page.items.into_iter().map(|i| decode::<User>(i).map(|u| UserView::from(&u))).collect::<Result<Vec<_>, _>>()?;
-    let next_cursor = ctx.next_cursor("users", page.last_key);
+    let next_cursor = ctx.next_cursor("users", page.last_key)?;
     Ok(json(200, &ListPage { items, next_cursor }))
 }
 

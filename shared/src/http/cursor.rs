@@ -3,37 +3,28 @@
 //! route, filters). An edited cursor, or one taken from another list,
 //! another caller or another company, fails the tag and is a 400.
 //!
-//! The tag is a digest, not a keyed MAC: someone who knows the format can
-//! compute a valid tag for a key of their choosing. What stops that from
-//! reaching data is not the tag: `Ctx::page` accepts only a key with exactly
-//! the attributes of the table or index the list pages (`PageKey`) whose
-//! partition is the one the list queries (the caller's own tenant), and a
-//! key DynamoDB still refuses as a start key is a 400 too
-//! (`StoreError::BadCursor`).
+//! The tag is an HMAC-SHA256 under the deployment's cursor key (an SSM
+//! SecureString in AWS, a generated file locally; only the functions with a
+//! list route read it), so nobody outside can mint a cursor for a key of
+//! their choosing. Behind the tag, `Ctx::page` still accepts only a key with
+//! exactly the attributes of the table or index the list pages (`PageKey`)
+//! whose partition is the one the list queries, and a key DynamoDB refuses
+//! as a start key is a 400 too (`StoreError::BadCursor`).
 
 use std::collections::{BTreeMap, HashMap};
 
 use base64::Engine;
-use sha2::{Digest, Sha256};
 
+pub use crate::auth::cursor_key::CursorKey;
 use crate::error::ApiError;
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-fn tag(scope: &str, payload: &str) -> String {
-    let mut h = Sha256::new();
-    h.update(b"tenure-cursor-v1\n");
-    h.update(scope.as_bytes());
-    h.update(b"\n");
-    h.update(payload.as_bytes());
-    B64.encode(&h.finalize()[..16])
-}
-
 /// Encodes the last evaluated key of a page.
-pub fn encode(scope: &str, last_key: &HashMap<String, String>) -> String {
+pub fn encode(key: &CursorKey, scope: &str, last_key: &HashMap<String, String>) -> String {
     let sorted: BTreeMap<_, _> = last_key.iter().collect();
     let payload = B64.encode(serde_json::to_vec(&sorted).unwrap_or_default());
-    let t = tag(scope, &payload);
+    let t = key.tag(scope, &payload);
     format!("{payload}.{t}")
 }
 
@@ -68,9 +59,9 @@ fn bad() -> ApiError {
 }
 
 /// Decodes a cursor issued for `scope`.
-pub fn decode(scope: &str, cursor: &str) -> Result<HashMap<String, String>, ApiError> {
+pub fn decode(key: &CursorKey, scope: &str, cursor: &str) -> Result<HashMap<String, String>, ApiError> {
     let (payload, t) = cursor.split_once('.').ok_or_else(bad)?;
-    if cursor.len() > 2048 || tag(scope, payload) != t {
+    if cursor.len() > 2048 || !key.verifies(scope, payload, t) {
         return Err(bad());
     }
     let bytes = B64.decode(payload).map_err(|_| bad())?;
@@ -80,6 +71,11 @@ pub fn decode(scope: &str, cursor: &str) -> Result<HashMap<String, String>, ApiE
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sha2::Sha256;
+
+    fn secret() -> CursorKey {
+        CursorKey::new(vec![7; 32]).unwrap()
+    }
 
     fn key() -> HashMap<String, String> {
         HashMap::from([("pk".to_string(), "CO#cmp_a".to_string()), ("sk".to_string(), "USER#usr_b".to_string())])
@@ -87,8 +83,8 @@ mod tests {
 
     #[test]
     fn a_cursor_decodes_in_its_own_scope() {
-        let c = encode("cmp_a GET /auth/admin/users", &key());
-        assert_eq!(decode("cmp_a GET /auth/admin/users", &c).unwrap(), key());
+        let c = encode(&secret(), "cmp_a GET /auth/admin/users", &key());
+        assert_eq!(decode(&secret(), "cmp_a GET /auth/admin/users", &c).unwrap(), key());
     }
 
     #[test]
@@ -111,15 +107,43 @@ mod tests {
 
     #[test]
     fn an_edited_or_foreign_cursor_is_a_400() {
-        let c = encode("cmp_a GET /auth/admin/users", &key());
-        assert_eq!(decode("cmp_b GET /auth/admin/users", &c).unwrap_err().status(), 400);
+        let c = encode(&secret(), "cmp_a GET /auth/admin/users", &key());
+        assert_eq!(decode(&secret(), "cmp_b GET /auth/admin/users", &c).unwrap_err().status(), 400);
         let mut other = key();
         other.insert("pk".into(), "CO#cmp_b".into());
         let payload = B64.encode(serde_json::to_vec(&other.iter().collect::<BTreeMap<_, _>>()).unwrap());
         let forged = format!("{payload}.{}", c.split_once('.').unwrap().1);
-        assert_eq!(decode("cmp_a GET /auth/admin/users", &forged).unwrap_err().status(), 400);
+        assert_eq!(decode(&secret(), "cmp_a GET /auth/admin/users", &forged).unwrap_err().status(), 400);
         for junk in ["", "abc", "a.b", &format!("{c}x")] {
-            assert_eq!(decode("cmp_a GET /auth/admin/users", junk).unwrap_err().status(), 400, "{junk:?}");
+            assert_eq!(decode(&secret(), "cmp_a GET /auth/admin/users", junk).unwrap_err().status(), 400, "{junk:?}");
         }
+    }
+
+    #[test]
+    fn only_the_deployment_key_mints_cursors() {
+        let scope = "cmp_a GET /auth/admin/users";
+        // The same key and scope under another deployment's key: refused.
+        let other = CursorKey::new(vec![8; 32]).unwrap();
+        let c = encode(&other, scope, &key());
+        assert_eq!(decode(&secret(), scope, &c).unwrap_err().status(), 400);
+        // The unkeyed digest the v1 format used can be computed by anyone: refused.
+        use sha2::Digest;
+        let payload = c.split_once('.').unwrap().0;
+        let mut h = Sha256::new();
+        h.update(format!("tenure-cursor-v1\n{scope}\n{payload}").as_bytes());
+        let digest = format!("{payload}.{}", B64.encode(&h.finalize()[..16]));
+        assert_eq!(decode(&secret(), scope, &digest).unwrap_err().status(), 400);
+        // A tag cut short is refused, not compared on its prefix.
+        let good = encode(&secret(), scope, &key());
+        let (p, t) = good.split_once('.').unwrap();
+        let short = B64.encode(&B64.decode(t).unwrap()[..8]);
+        assert_eq!(decode(&secret(), scope, &format!("{p}.{short}")).unwrap_err().status(), 400);
+        assert!(decode(&secret(), scope, &good).is_ok());
+    }
+
+    #[test]
+    fn a_short_key_is_refused() {
+        assert!(CursorKey::new(vec![1; 31]).is_err());
+        assert!(CursorKey::new(vec![1; 32]).is_ok());
     }
 }

@@ -55,7 +55,7 @@ pub struct ListPage<T: Serialize> {
 /// the group's start hook), then serve the group's routes.
 pub async fn serve(group: &'static Group) -> Result<(), lambda_http::Error> {
     crate::telemetry::init();
-    let app = Arc::new(App::from_env(group.function, group.signs_tokens).await.map_err(|e| {
+    let app = Arc::new(App::from_env(group.function, group.signs_tokens, group.pages()).await.map_err(|e| {
         tracing::error!(error = %e, "cold start failed");
         e
     })?);

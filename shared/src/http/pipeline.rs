@@ -173,7 +173,7 @@ impl Ctx {
         let start = match self.query("cursor") {
             None | Some("") => None,
             Some(c) => {
-                let key = cursor::decode(&self.cursor_scope(scope), c)?;
+                let key = cursor::decode(self.cursor_key()?, &self.cursor_scope(scope), c)?;
                 if !by.admits(&key, partition) {
                     return Err(ApiError::bad_field("cursor", "is not a cursor this list issued"));
                 }
@@ -195,8 +195,21 @@ impl Ctx {
     }
 
     /// The cursor for the page after one that ended at `last_key`.
-    pub fn next_cursor(&self, scope: &str, last_key: Option<HashMap<String, String>>) -> Option<String> {
-        last_key.map(|k| cursor::encode(&self.cursor_scope(scope), &k))
+    pub fn next_cursor(
+        &self,
+        scope: &str,
+        last_key: Option<HashMap<String, String>>,
+    ) -> Result<Option<String>, ApiError> {
+        match last_key {
+            None => Ok(None),
+            Some(k) => Ok(Some(cursor::encode(self.cursor_key()?, &self.cursor_scope(scope), &k))),
+        }
+    }
+
+    /// The function's cursor key: every function with a list route loads one
+    /// at cold start (`Group::pages`).
+    fn cursor_key(&self) -> Result<&cursor::CursorKey, ApiError> {
+        self.app.cursor_key.as_ref().ok_or_else(|| ApiError::internal("this function has no cursor key"))
     }
 
     fn cursor_scope(&self, scope: &str) -> String {

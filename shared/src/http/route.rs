@@ -185,6 +185,14 @@ pub struct Group {
     pub fallback: Option<Fallback>,
 }
 
+impl Group {
+    /// Whether the group has a list route, and so its function loads the
+    /// cursor key (and is granted it in the templates).
+    pub fn pages(&self) -> bool {
+        self.routes.iter().any(|r| r.paged)
+    }
+}
+
 /// Matches a concrete path against a route template, returning the path
 /// parameters on a match. Segments must match one to one; a `{name}`
 /// segment takes any non-empty segment.

@@ -9,6 +9,7 @@ pub mod assess;
 pub mod commit;
 pub mod sweep;
 
+use crate::auth::cursor_key::CursorKey;
 use crate::auth::jwt::{Signer, Verifier};
 use crate::config::Config;
 use crate::store::Store;
@@ -23,6 +24,8 @@ pub struct App {
     pub verifier: Verifier,
     /// Only a function that signs tokens (`auth`) has one.
     pub signer: Option<Signer>,
+    /// Only a function with list routes has one (`http::cursor`).
+    pub cursor_key: Option<CursorKey>,
     /// The function this process serves (`auth`, `users`, …).
     pub function: &'static str,
     /// The documents bucket, for the functions that use it.
@@ -48,15 +51,20 @@ fn bucket_for(function: &str, sdk: &aws_config::SdkConfig) -> Result<Option<crat
     Ok(Some(crate::store::s3::Bucket::new(sdk, name)))
 }
 
-async fn load_signer(config: &Config, _sdk: &aws_config::SdkConfig) -> Result<Signer, StartError> {
-    use crate::config::{SignerConfig, SigningKeySource};
-    let sc = SignerConfig::from_env()?;
-    let der = match &sc.source {
-        SigningKeySource::File(path) => {
-            std::fs::read(path).map_err(|e| format!("reading TENURE_JWT_PRIVATE_KEY_FILE: {e}"))?
+/// A secret's bytes: a local file's content, or an SSM SecureString
+/// parameter's base64 value.
+async fn load_secret(
+    source: &crate::config::SecretSource,
+    what: &str,
+    _sdk: &aws_config::SdkConfig,
+) -> Result<Vec<u8>, StartError> {
+    use crate::config::SecretSource;
+    match source {
+        SecretSource::File(path) => {
+            Ok(std::fs::read(path).map_err(|e| format!("reading the {what} file {path}: {e}"))?)
         }
         #[cfg(feature = "ssm")]
-        SigningKeySource::SsmParameter(name) => {
+        SecretSource::SsmParameter(name) => {
             use base64::Engine;
             let out = aws_sdk_ssm::Client::new(_sdk)
                 .get_parameter()
@@ -64,31 +72,44 @@ async fn load_signer(config: &Config, _sdk: &aws_config::SdkConfig) -> Result<Si
                 .with_decryption(true)
                 .send()
                 .await
-                .map_err(|e| format!("reading the signing key parameter: {e}"))?;
-            let value = out.parameter.and_then(|p| p.value).ok_or("the signing key parameter is empty")?;
-            base64::engine::general_purpose::STANDARD
+                .map_err(|e| format!("reading the {what} parameter: {e}"))?;
+            let value = out.parameter.and_then(|p| p.value).ok_or_else(|| format!("the {what} parameter is empty"))?;
+            Ok(base64::engine::general_purpose::STANDARD
                 .decode(value.trim())
-                .map_err(|_| "the signing key parameter is not base64")?
+                .map_err(|_| format!("the {what} parameter is not base64"))?)
         }
         #[cfg(not(feature = "ssm"))]
-        SigningKeySource::SsmParameter(_) => return Err("this build cannot read SSM parameters (feature `ssm`)".into()),
-    };
+        SecretSource::SsmParameter(_) => Err("this build cannot read SSM parameters (feature `ssm`)".into()),
+    }
+}
+
+async fn load_signer(config: &Config, sdk: &aws_config::SdkConfig) -> Result<Signer, StartError> {
+    let sc = crate::config::SignerConfig::from_env()?;
+    let der = load_secret(&sc.source, "signing key", sdk).await?;
     Ok(Signer::new(&sc.kid, &der, config)?)
+}
+
+async fn load_cursor_key(sdk: &aws_config::SdkConfig) -> Result<CursorKey, StartError> {
+    let bytes = load_secret(&crate::config::cursor_key_source()?, "cursor key", sdk).await?;
+    Ok(CursorKey::new(bytes)?)
 }
 
 impl App {
     /// For HTTP functions: reads configuration and builds clients once, at
-    /// cold start. `signs_tokens` loads the signing key.
-    pub async fn from_env(function: &'static str, signs_tokens: bool) -> Result<Self, StartError> {
+    /// cold start. `signs_tokens` loads the signing key, `pages` the cursor
+    /// key.
+    pub async fn from_env(function: &'static str, signs_tokens: bool, pages: bool) -> Result<Self, StartError> {
         let config = Config::from_env()?;
         let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
         let store = Store::new(crate::store::client_for(&sdk, function, None), config.table.clone());
         let signer = if signs_tokens { Some(load_signer(&config, &sdk).await?) } else { None };
+        let cursor_key = if pages { Some(load_cursor_key(&sdk).await?) } else { None };
         Ok(Self {
             verifier: Verifier::from_config(&config),
             config,
             store,
             signer,
+            cursor_key,
             function,
             #[cfg(feature = "s3")]
             bucket: bucket_for(function, &sdk)?,
@@ -115,6 +136,7 @@ impl App {
             config,
             store: Store::new(crate::store::client_for(&sdk, function, None), table),
             signer: None,
+            cursor_key: None,
             function,
             #[cfg(feature = "s3")]
             bucket: bucket_for(function, &sdk)?,
