@@ -45,6 +45,16 @@ resource "aws_dynamodb_table" "main" {
     type = "S"
   }
 
+  attribute {
+    name = "gsi3pk"
+    type = "S"
+  }
+
+  attribute {
+    name = "gsi3sk"
+    type = "S"
+  }
+
   global_secondary_index {
     name            = "gsi1"
     hash_key        = "gsi1pk"
@@ -58,6 +68,15 @@ resource "aws_dynamodb_table" "main" {
     hash_key        = "gsi2pk"
     range_key       = "gsi2sk"
     projection_type = "ALL"
+  }
+
+  # Every company's active leavers by leave date, sharded (the daily sweep
+  # finds the companies with leavers in its window here).
+  global_secondary_index {
+    name            = "gsi3"
+    hash_key        = "gsi3pk"
+    range_key       = "gsi3sk"
+    projection_type = "KEYS_ONLY"
   }
 
   ttl {

@@ -265,6 +265,7 @@ locals {
       index_actions = {
         gsi1 = ["dynamodb:Query"]
         gsi2 = ["dynamodb:Query"]
+        gsi3 = ["dynamodb:Query"]
       }
       bucket_actions = {}
       ssm_parameters = []

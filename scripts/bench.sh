@@ -240,10 +240,13 @@ bench_sweep() {
     echo 'means a leave date from 30 days past to 90 days ahead. Each run is a fresh day'"'"'s full pass of'
     echo '`tenure_core::events::sweep::run` (what `risk-sweep` runs) with no time limit, and counts every'
     echo 'DynamoDB request it sends. Run A scores the leavers for the first time, so it also raises their'
-    echo 'alerts; B finds them open. Requests per run: one `GetItem` (the day'"'"'s state), one `Query` of the'
-    echo 'companies index per 100 companies; per company one `BatchGetItem` (settings, audit head) and a'
-    echo '`Query` of its leave-date index (a page per 1,000 leavers or 1 MB of its window); per leaver in the'
-    echo 'window one `TransactWriteItems` (score, history, alerts, audit events); one more to save the'
+    echo 'alerts; B finds them open; D adds companies with no leaver at all. Requests per run: one'
+    echo '`BatchGetItem` (the day'"'"'s state and the gsi3 backfill marker), one `Query` per shard of the'
+    echo 'sharded leave-date index gsi3 (8 shards, keys only; another page per 5,000 leavers of a shard), which'
+    echo 'names the companies with an active leaver in the window; per such company one `BatchGetItem`'
+    echo '(settings, audit head) and a `Query` of its leave-date index (a page per 1,000 leavers or 1 MB of'
+    echo 'its window); per leaver in the window one `TransactWriteItems` (score, history, alerts, audit'
+    echo 'events); one more to save the'
     echo 'day'"'"'s state. DynamoDB Local on a shared machine: the times are for orientation, the counts exact.'
     echo
     cat "$table"

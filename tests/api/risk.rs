@@ -285,11 +285,13 @@ async fn an_alert_can_be_resolved_after_the_leavers_surname_changed() {
 async fn the_scheduled_sweep_stops_near_the_time_limit_and_the_next_run_goes_on() {
     let h = Harness::new().await;
     let o = h.signup().await;
-    register(&h, &o, high_risk("Scheduled", 3)).await;
+    // A day of its own, so this test's state item is its own, with a
+    // leaver in its window.
+    let offset = own_far_day(2000);
+    let mut body = high_risk("Scheduled", 0);
+    body["leave_date"] = json!(on_day(offset + 3));
+    register(&h, &o, body).await;
     let app = h.app("risk-sweep");
-    // A day of its own, so this test's state item is its own.
-    let offset =
-        2000 + (tenure_core::ids::random_bytes::<2>()[0] as i64) * 40 + tenure_core::ids::random_bytes::<1>()[0] as i64;
     let day = time::OffsetDateTime::now_utc() + time::Duration::days(offset);
     let far = u64::MAX / 2;
     // No time left: it stops before the first company and says so.
@@ -489,4 +491,124 @@ async fn the_scheduled_sweep_resumes_after_the_saved_company_and_leaver() {
     let r = run(&app, day(2), far).await.unwrap();
     assert!(r.totals.errors.is_empty(), "another tenant's key reached B's query: {r:?}");
     assert!(swept_on(first_in_b, 2).await && swept_on(second_in_b, 2).await);
+}
+
+/// A leave date `offset` days from today, as the API takes it.
+fn on_day(offset: i64) -> String {
+    tenure_core::domain::leavers::format_date((time::OffsetDateTime::now_utc() + time::Duration::days(offset)).date())
+}
+
+/// A day far enough ahead that only this test's leavers are in its window.
+fn own_far_day(base: i64) -> i64 {
+    base + (tenure_core::ids::random_bytes::<2>()[0] as i64) * 40 + tenure_core::ids::random_bytes::<1>()[0] as i64
+}
+
+/// Issue 11: the daily pass read every company (the companies index), so
+/// ten thousand companies without leavers cost ten thousand reads a day. It
+/// now finds the companies with an active leaver in its window in the
+/// sharded leave-date index (gsi3): one query per shard, whatever the number
+/// of companies, and a company with no leaver in the window (none at all,
+/// one outside it, or one deleted) is not visited.
+#[tokio::test]
+async fn the_daily_sweep_visits_only_companies_with_an_active_leaver_in_its_window() {
+    use tenure_core::events::sweep::{companies_in_window, run};
+    use tenure_core::store::{keys, schema};
+    let h = Harness::new().await;
+    let inside = h.signup().await;
+    let outside = h.signup().await;
+    let deleted = h.signup().await;
+    let none = h.signup().await;
+    let offset = own_far_day(14_000);
+    let mut body = high_risk("Windowed", 0);
+    body["leave_date"] = json!(on_day(offset + 5));
+    let l = register(&h, &inside, body.clone()).await;
+    body["leave_date"] = json!(on_day(offset + 200));
+    register(&h, &outside, body.clone()).await;
+    body["leave_date"] = json!(on_day(offset + 5));
+    let gone = register(&h, &deleted, body).await;
+    h.send(Req::new("DELETE", &format!("/leavers/{}", gone["id"].as_str().unwrap())).bearer(&deleted.access))
+        .await
+        .expect(204);
+
+    let app = h.app("risk-sweep");
+    let day = time::OffsetDateTime::now_utc() + time::Duration::days(offset);
+    h.counter.take();
+    let found = companies_in_window(&app.store, day.date()).await.unwrap();
+    let calls = h.counter.take();
+    assert_eq!(calls, vec!["Query"; keys::LEAVING_SHARDS as usize], "one query a shard, nothing per company");
+    assert!(found.contains(&inside.company_id), "{found:?}");
+    for c in [&outside, &deleted, &none] {
+        assert!(!found.contains(&c.company_id), "{} has no active leaver in the window: {found:?}", c.company_id);
+    }
+    // The index is sparse: the deleted leaver left it, the active one is in it.
+    let item = |company: &str, id: &str| {
+        let key =
+            tenure_core::store::Key { pk: format!("CO#{company}"), sk: format!("{}{id}", keys::LEAVER_SK_PREFIX) };
+        let store = h.store.clone();
+        async move { store.get(&key).await.unwrap().expect("the leaver item") }
+    };
+    assert!(item(&inside.company_id, l["id"].as_str().unwrap()).await.contains_key(schema::GSI3_PK));
+    assert!(!item(&deleted.company_id, gone["id"].as_str().unwrap()).await.contains_key(schema::GSI3_PK));
+
+    // The pass sweeps the company it found.
+    let r = run(&app, day, u64::MAX / 2).await.unwrap();
+    assert_eq!(r.outcome, "done", "{r:?}");
+    let risk = h.send(Req::get(&format!("/leavers/{}/risk", l["id"].as_str().unwrap())).bearer(&inside.access)).await;
+    let date = tenure_core::domain::leavers::format_date(day.date());
+    assert!(risk.json()["history"].as_array().unwrap().iter().any(|e| e["date"] == date.as_str()), "not swept");
+}
+
+/// Leavers written before gsi3 existed carry no gsi3 keys: the one-off
+/// backfill gives them theirs (and nothing else), resumably, and leaves
+/// alone what is no longer active.
+#[tokio::test]
+async fn the_backfill_gives_leavers_written_before_gsi3_their_keys() {
+    use tenure_core::events::sweep::{backfill, companies_in_window, Backfill};
+    use tenure_core::store::{keys, schema, Cond, Exprs, Key};
+    let h = Harness::new().await;
+    let o = h.signup().await;
+    let offset = own_far_day(26_000);
+    let mut body = high_risk("Legacy", 0);
+    body["leave_date"] = json!(on_day(offset + 5));
+    let l = register(&h, &o, body).await;
+    let key = Key {
+        pk: format!("CO#{}", o.company_id),
+        sk: format!("{}{}", keys::LEAVER_SK_PREFIX, l["id"].as_str().unwrap()),
+    };
+    // As an older version wrote it: no gsi3 keys.
+    h.store.update_returning(&key, "REMOVE gsi3pk, gsi3sk", Cond::Exists, Exprs::new()).await.unwrap();
+    let before = h.store.get(&key).await.unwrap().unwrap();
+    assert!(!before.contains_key(schema::GSI3_PK));
+    let app = h.app("risk-sweep");
+    let day = (time::OffsetDateTime::now_utc() + time::Duration::days(offset)).date();
+    assert!(!companies_in_window(&app.store, day).await.unwrap().contains(&o.company_id));
+
+    // Start just before this company (a whole table's walk is the first
+    // run's job, not this test's).
+    let prefix = format!("{}_", tenure_core::ids::CompanyId::PREFIX);
+    let u = ulid::Ulid::from_string(o.company_id.strip_prefix(&prefix).unwrap()).unwrap();
+    let before_o = format!("{prefix}{}", ulid::Ulid::from(u128::from(u) - 1));
+    // Out of time at once: nothing done, the place kept.
+    let mut state = Backfill { after_company: Some(before_o.clone()), ..Default::default() };
+    assert!(!backfill(&app.store, &mut state, 0).await.unwrap());
+    assert_eq!(state.after_company.as_deref(), Some(before_o.as_str()));
+    assert!(!h.store.get(&key).await.unwrap().unwrap().contains_key(schema::GSI3_PK));
+    // Given time: done, and the leaver has its keys and nothing else changed.
+    assert!(backfill(&app.store, &mut state, u64::MAX / 2).await.unwrap());
+    assert!(state.done && state.leavers >= 1, "{state:?}");
+    let after = h.store.get(&key).await.unwrap().unwrap();
+    let mut expected = before.clone();
+    expected.insert(schema::GSI3_PK.into(), after[schema::GSI3_PK].clone());
+    expected.insert(schema::GSI3_SK.into(), after[schema::GSI3_SK].clone());
+    assert_eq!(after, expected, "the backfill changed more than the index keys");
+    assert_eq!(
+        after[schema::GSI3_SK].as_s().unwrap(),
+        &format!("{}#{}#{}", l["leave_date"].as_str().unwrap(), o.company_id, l["id"].as_str().unwrap())
+    );
+    assert!(companies_in_window(&app.store, day).await.unwrap().contains(&o.company_id));
+    // Again: nothing left to give.
+    let mut again = Backfill { after_company: Some(before_o), ..Default::default() };
+    assert!(backfill(&app.store, &mut again, u64::MAX / 2).await.unwrap());
+    let mine = h.store.get(&key).await.unwrap().unwrap();
+    assert_eq!(mine, after);
 }

@@ -637,7 +637,11 @@ fn the_sam_table_uses_the_key_index_and_ttl_names_of_the_schema() {
     for (name, pk, sk) in schema::INDEXES {
         let index = indexes.iter().find(|i| i["IndexName"].as_str() == Some(*name)).expect("checked above");
         assert_eq!(key_schema(&index["KeySchema"]), vec![pair(pk, "HASH"), pair(sk, "RANGE")], "{name} key schema");
-        assert_eq!(index["Projection"]["ProjectionType"].as_str(), Some("ALL"), "{name} projection");
+        assert_eq!(
+            index["Projection"]["ProjectionType"].as_str(),
+            Some(schema::projection_of(name)),
+            "{name} projection"
+        );
     }
 
     let attributes: BTreeSet<(String, String)> = p["AttributeDefinitions"]
@@ -1308,7 +1312,9 @@ fn the_terraform_table_uses_the_key_index_and_ttl_names_of_the_schema() {
         .collect();
     let expected: Vec<(String, String, String, String)> = schema::INDEXES
         .iter()
-        .map(|(name, pk, sk)| (name.to_string(), pk.to_string(), sk.to_string(), "ALL".to_string()))
+        .map(|(name, pk, sk)| {
+            (name.to_string(), pk.to_string(), sk.to_string(), schema::projection_of(name).to_string())
+        })
         .collect();
     assert_eq!(
         indexes.iter().collect::<BTreeSet<_>>(),

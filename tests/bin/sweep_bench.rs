@@ -10,7 +10,10 @@
 //!    past to 90 days ahead), none outside;
 //! 2. B: the same plus `OUTSIDE` leavers outside it (leave dates 1–5 years
 //!    ahead, or more than 30 days past): the requests should not change;
-//! 3. C: leavers added up to `INSIDE_MORE` inside, `OUTSIDE` outside.
+//! 3. C: leavers added up to `INSIDE_MORE` inside, `OUTSIDE` outside;
+//! 4. D: C plus `EMPTY` companies with no leaver at all: the requests should
+//!    not change (the pass finds companies in the sharded leave-date index,
+//!    gsi3, so a company without a leaver in the window costs nothing).
 //!
 //! Each run is a fresh day's pass: the day's `SWEEP#{date}` state item is
 //! deleted before it. Figures only; nothing here passes or fails on time.
@@ -19,7 +22,7 @@
 //! once) as exactly the items `store::leavers::stage_put` writes (the
 //! `Leaver` through `store::to_item`, plus its gsi1/gsi2 keys), except the
 //! copy in the surname bucket, which the benchmark skips (the sweep reads
-//! only the leave-date index and writes the bucket copy itself). The key
+//! only the leave-date indexes and writes the bucket copy itself). The key
 //! formats are those of `store::keys`, which needs a `Tenant` this crate
 //! cannot make; they are checked against a leaver created through
 //! `POST /leavers` before seeding.
@@ -27,7 +30,7 @@
 //! Sizes come from the environment (defaults in brackets):
 //! `SWEEP_BENCH_COMPANIES` [50], `SWEEP_BENCH_INSIDE` [1000],
 //! `SWEEP_BENCH_OUTSIDE` [100000], `SWEEP_BENCH_INSIDE_MORE` [10000],
-//! `SWEEP_BENCH_TASKS` [4]. `TENURE_SWEEP_OUT` names a file to write the
+//! `SWEEP_BENCH_EMPTY` [1000], `SWEEP_BENCH_TASKS` [4]. `TENURE_SWEEP_OUT` names a file to write the
 //! Markdown table to.
 
 use std::collections::BTreeMap;
@@ -78,6 +81,8 @@ fn leaver_item(company: &CompanyId, l: &Leaver) -> Item {
     item.insert(schema::GSI1_SK.into(), s(l.id.to_string()));
     item.insert(schema::GSI2_PK.into(), s(format!("{pk}#LEAVERS")));
     item.insert(schema::GSI2_SK.into(), s(format!("{}#{}", l.leave_date, l.id)));
+    item.insert(schema::GSI3_PK.into(), s(keys::leaving_gsi3pk(keys::leaving_shard(&l.id))));
+    item.insert(schema::GSI3_SK.into(), s(format!("{}#{company}#{}", l.leave_date, l.id)));
     item
 }
 
@@ -241,7 +246,15 @@ async fn check_key_formats(h: &Harness, admin: &str, company: &CompanyId, today:
     let theirs = h.store.get(&key).await.expect("GetItem").unwrap_or_else(|| {
         panic!("the leaver POST /leavers created is not at {key:?}: store::keys changed; update leaver_item")
     });
-    for attr in [schema::GSI1_PK, schema::GSI1_SK, schema::GSI2_PK, schema::GSI2_SK, schema::ENTITY_TYPE] {
+    for attr in [
+        schema::GSI1_PK,
+        schema::GSI1_SK,
+        schema::GSI2_PK,
+        schema::GSI2_SK,
+        schema::GSI3_PK,
+        schema::GSI3_SK,
+        schema::ENTITY_TYPE,
+    ] {
         assert_eq!(mine.get(attr), theirs.get(attr), "{attr} differs from what stage_put writes: update leaver_item");
     }
     let mut missing: Vec<&String> = theirs.keys().filter(|k| !mine.contains_key(*k)).collect();
@@ -249,6 +262,20 @@ async fn check_key_formats(h: &Harness, admin: &str, company: &CompanyId, today:
     assert!(missing.is_empty(), "stage_put writes attributes leaver_item lacks: {missing:?}");
     h.store.client().delete_item().table_name(table()).set_key(Some(key_item(&key))).send().await.expect("DeleteItem");
     stored
+}
+
+/// Creates `n` companies through `POST /companies`, with progress.
+async fn create_companies(h: &Harness, admin: &str, name: &str, n: usize) -> Vec<CompanyId> {
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        let r = h.send(Req::new("POST", "/companies").bearer(admin).json(json!({"name": format!("{name} {i}")}))).await;
+        r.expect(201);
+        out.push(CompanyId::parse(r.json()["id"].as_str().expect("company id")).expect("a company id"));
+        if (i + 1) % 250 == 0 {
+            eprintln!("  {}/{n} companies", i + 1);
+        }
+    }
+    out
 }
 
 struct Run {
@@ -300,6 +327,7 @@ async fn main() {
     let inside = env_num("SWEEP_BENCH_INSIDE", 1000);
     let outside = env_num("SWEEP_BENCH_OUTSIDE", 100_000);
     let inside_more = env_num("SWEEP_BENCH_INSIDE_MORE", 10_000).max(inside);
+    let empty = env_num("SWEEP_BENCH_EMPTY", 1000);
     let tasks = env_num("SWEEP_BENCH_TASKS", 4).max(1);
 
     let h =
@@ -310,17 +338,12 @@ async fn main() {
 
     eprintln!("creating {n_companies} companies through POST /companies…");
     let admin = h.admin().await;
-    let mut companies = Vec::new();
-    for i in 0..n_companies {
-        let r = h
-            .send(
-                Req::new("POST", "/companies").bearer(&admin.access).json(json!({"name": format!("Sweep Bench {i}")})),
-            )
-            .await;
-        r.expect(201);
-        companies.push(CompanyId::parse(r.json()["id"].as_str().expect("company id")).expect("a company id"));
-    }
+    let companies = create_companies(&h, &admin.access, "Sweep Bench", n_companies).await;
     let template = check_key_formats(&h, &admin.access, &companies[0], today).await;
+    // A table made before gsi3 gets a one-off backfill on the first run;
+    // this one needs none, but settle it here so no run below counts it.
+    let mut backfill = sweep::Backfill::default();
+    sweep::backfill(&h.app("risk-sweep").store, &mut backfill, u64::MAX).await.expect("the gsi3 backfill");
 
     let mut runs = Vec::new();
     eprintln!("seeding {inside} leavers inside the window…");
@@ -335,6 +358,12 @@ async fn main() {
         eprintln!("seeding {} more leavers inside the window…", inside_more - inside);
         seed(&seeder, &template, &companies, today, true, inside, inside_more, tasks).await;
         runs.push(run_sweep(&h, "C", inside_more, outside, now).await);
+    }
+
+    if empty > 0 {
+        eprintln!("creating {empty} companies without leavers…");
+        create_companies(&h, &admin.access, "Sweep Bench Empty", empty).await;
+        runs.push(run_sweep(&h, "D", inside_more, outside, now).await);
     }
 
     let mut md = String::new();
@@ -369,6 +398,13 @@ async fn main() {
     md.push('\n');
     md.push_str(&flat);
     md.push('\n');
+    if let (Some(c), Some(d)) = (runs.iter().find(|r| r.label == "C"), runs.iter().find(|r| r.label == "D")) {
+        let (cn, dn): (usize, usize) = (c.calls.values().sum(), d.calls.values().sum());
+        let same = if c.calls == d.calls { "equal" } else { "differ from" };
+        md.push_str(&format!(
+            "\nRequests with {empty} more companies that have no leaver (D) {same} those without them (C): {dn} and {cn}.\n"
+        ));
+    }
     println!("{md}");
     if let Ok(path) = std::env::var("TENURE_SWEEP_OUT") {
         std::fs::write(path, &md).expect("writing TENURE_SWEEP_OUT");

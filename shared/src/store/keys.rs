@@ -13,12 +13,13 @@
 //! | audit event | `CO#{cid}`         | `EVENT#{seq:012}`    | –                      | GET /audit, GET /audit/verify |
 //! | idempotency | `IDEM#{scope}`     | `{sha256(key)}`      | –                      | creates with an `Idempotency-Key` |
 //! | rate limit  | `RL#{client}`      | `H#{YYYYMMDDHH}`     | –                      | every request |
-//! | leaver      | `CO#{cid}`         | `LEAVER#{lid}`       | gsi1 `CO#{cid}#SURNAME#{surname}` / `{lid}`; gsi2 `CO#{cid}#LEAVERS` / `{leave_date}#{lid}` | /leavers…, sweeps |
+//! | leaver      | `CO#{cid}`         | `LEAVER#{lid}`       | gsi1 `CO#{cid}#SURNAME#{surname}` / `{lid}`; gsi2 `CO#{cid}#LEAVERS` / `{leave_date}#{lid}`; gsi3 (active only) `LEAVING#{shard}` / `{leave_date}#{cid}#{lid}` | /leavers…, sweeps |
 //! | risk history| `CO#{cid}`         | `RISK#{lid}#{date}`  | –                      | GET /leavers/{id}/risk, assess, sweeps |
 //! | alert       | `CO#{cid}`         | `ALERT#{aid}`        | –                      | GET/PATCH /alerts |
 //! | open-alert guard | `CO#{cid}`    | `ALERTOPEN#{lid}#{level}` | –                 | one open alert per leaver and level |
 //! | risk settings | `CO#{cid}`       | `RISKSETTINGS`       | –                      | /risk-settings, scoring |
 //! | sweep state | `SWEEP#{date}`     | `STATE`              | –                      | the scheduled sweep's checkpoint |
+//! | migration   | `MIGRATION#{name}` | `STATE`              | –                      | a one-off data migration's progress (the sweep's gsi3 backfill) |
 //! | document    | `CO#{cid}`         | `DOC#{did}`          | gsi1 `CO#{cid}#DOCS#{uid}` / `{did}` | /documents…, the upload trigger |
 //!
 //! `docs/data-model.md` explains the same table in prose.
@@ -53,8 +54,11 @@ fn k(pk: String, sk: impl Into<String>) -> Key {
     Key { pk, sk: sk.into() }
 }
 
+/// What every company-scoped partition key starts with.
+pub const COMPANY_PK_PREFIX: &str = "CO#";
+
 fn company_pk(id: &CompanyId) -> String {
-    format!("CO#{id}")
+    format!("{COMPANY_PK_PREFIX}{id}")
 }
 
 pub fn company(t: &Tenant) -> Key {
@@ -115,6 +119,26 @@ pub fn leavers_by_date_gsi2pk(t: &Tenant) -> String {
 }
 pub fn leavers_by_date_gsi2sk(leave_date: &str, id: &LeaverId) -> String {
     format!("{leave_date}#{id}")
+}
+
+/// gsi3: every company's active leavers by leave date, spread over
+/// `LEAVING_SHARDS` partitions by leaver id (so no one partition takes every
+/// leaver write), read by the daily sweep one shard at a time.
+pub const LEAVING_SHARDS: u8 = 8;
+pub fn leaving_gsi3pk(shard: u8) -> String {
+    format!("LEAVING#{shard}")
+}
+pub fn leaving_shard(id: &LeaverId) -> u8 {
+    use sha2::Digest;
+    sha2::Sha256::digest(id.to_string().as_bytes())[0] % LEAVING_SHARDS
+}
+pub fn leaving_gsi3sk(leave_date: &str, t: &Tenant, id: &LeaverId) -> String {
+    format!("{leave_date}#{}#{id}", t.id())
+}
+
+/// A one-off data migration's progress.
+pub fn migration(name: &str) -> Key {
+    k(format!("MIGRATION#{name}"), "STATE".to_string())
 }
 
 pub fn risk_history(t: &Tenant, id: &LeaverId, date: &str) -> Key {

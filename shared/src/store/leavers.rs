@@ -98,11 +98,23 @@ pub fn stage_put(tx: &mut Tx, table: &str, t: &Tenant, l: &Leaver, read_rev: Opt
     item.insert(schema::GSI1_SK.into(), s(l.id.to_string()));
     item.insert(schema::GSI2_PK.into(), s(keys::leavers_by_date_gsi2pk(t)));
     item.insert(schema::GSI2_SK.into(), s(keys::leavers_by_date_gsi2sk(&l.leave_date, &l.id)));
+    // gsi3 is sparse: a leaver leaves it when it stops being active (every
+    // change of status goes through here, as a whole item).
+    if let Some((pk, sk)) = leaving_index_keys(t, l) {
+        item.insert(schema::GSI3_PK.into(), s(pk));
+        item.insert(schema::GSI3_SK.into(), s(sk));
+    }
     let idx = match read_rev {
         None => tx.put_item(table, item, Cond::New, Exprs::new()),
         Some(rev) => tx.put_item(table, item, Cond::Expr("rev = :rev".into()), Exprs::new().num(":rev", rev)),
     };
     Ok(idx)
+}
+
+/// The gsi3 keys of an active leaver (none for any other status).
+pub fn leaving_index_keys(t: &Tenant, l: &Leaver) -> Option<(String, String)> {
+    (l.status == crate::domain::leavers::LeaverStatus::Active)
+        .then(|| (keys::leaving_gsi3pk(keys::leaving_shard(&l.id)), keys::leaving_gsi3sk(&l.leave_date, t, &l.id)))
 }
 
 /// A page of the active leavers with surname key `key`, by the surname

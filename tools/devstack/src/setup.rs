@@ -8,7 +8,9 @@ use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection, ProjectionType,
     ScalarAttributeType, TableDescription, TableStatus, TimeToLiveSpecification, TimeToLiveStatus,
 };
-use tenure_core::store::schema::{DEFAULT_LOCAL_BUCKET, DEFAULT_LOCAL_TABLE, INDEXES, PK, SK, TTL_ATTRIBUTE};
+use tenure_core::store::schema::{
+    projection_of, DEFAULT_LOCAL_BUCKET, DEFAULT_LOCAL_TABLE, INDEXES, PK, SK, TTL_ATTRIBUTE,
+};
 
 use crate::BoxError;
 
@@ -106,7 +108,7 @@ fn gsi(name: &str, pk: &str, sk: &str) -> Result<GlobalSecondaryIndex, BoxError>
         .index_name(name)
         .key_schema(key(pk, KeyType::Hash)?)
         .key_schema(key(sk, KeyType::Range)?)
-        .projection(Projection::builder().projection_type(ProjectionType::All).build())
+        .projection(Projection::builder().projection_type(ProjectionType::from(projection_of(name))).build())
         .build()?)
 }
 
@@ -205,8 +207,9 @@ async fn verify(l: &Local) -> Result<(), BoxError> {
                 if keys(g.key_schema()) != vec![(pk.to_string(), KeyType::Hash), (sk.to_string(), KeyType::Range)] {
                     problems.push(format!("index {name} keys are {:?}", keys(g.key_schema())));
                 }
-                if g.projection().and_then(|p| p.projection_type()) != Some(&ProjectionType::All) {
-                    problems.push(format!("index {name} does not project ALL"));
+                let want = ProjectionType::from(projection_of(name));
+                if g.projection().and_then(|p| p.projection_type()) != Some(&want) {
+                    problems.push(format!("index {name} does not project {want}"));
                 }
             }
         }
@@ -233,7 +236,8 @@ async fn verify(l: &Local) -> Result<(), BoxError> {
         )
         .into());
     }
-    let indexes: Vec<String> = INDEXES.iter().map(|(n, pk, sk)| format!("{n} on {pk}/{sk} ALL")).collect();
+    let indexes: Vec<String> =
+        INDEXES.iter().map(|(n, pk, sk)| format!("{n} on {pk}/{sk} {}", projection_of(n))).collect();
     println!(
         "ok: table {} ({PK}/{SK}, {}, TTL {TTL_ATTRIBUTE}, on-demand) at {}; bucket {} at {}",
         l.table,
@@ -272,7 +276,7 @@ async fn add_missing_indexes(l: &Local) -> Result<(), BoxError> {
             .index_name(*name)
             .key_schema(key(pk, KeyType::Hash)?)
             .key_schema(key(sk, KeyType::Range)?)
-            .projection(Projection::builder().projection_type(ProjectionType::All).build())
+            .projection(Projection::builder().projection_type(ProjectionType::from(projection_of(name))).build())
             .build()?;
         l.ddb
             .update_table()
