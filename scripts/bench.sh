@@ -240,7 +240,7 @@ bench_sweep() {
     echo 'means a leave date from 30 days past to 90 days ahead. Each run is a fresh day'"'"'s full pass of'
     echo '`tenure_core::events::sweep::run` (what `risk-sweep` runs) with no time limit, and counts every'
     echo 'DynamoDB request it sends. Run A scores the leavers for the first time, so it also raises their'
-    echo 'alerts; B finds them open; D adds companies with no leaver at all. Requests per run: one'
+    echo 'alerts; B finds them open; C2 repeats C; D adds companies with no leaver at all. Requests per run: one'
     echo '`BatchGetItem` (the day'"'"'s state and the gsi3 backfill marker), one `Query` per shard of the'
     echo 'sharded leave-date index gsi3 (8 shards, keys only; another page per 5,000 leavers of a shard), which'
     echo 'names the companies with an active leaver in the window; per such company one `BatchGetItem`'

@@ -207,5 +207,25 @@ mod tests {
             rate_limit("ip:10.0.0.1", "2026112309"),
             Key { pk: "RL#ip:10.0.0.1".into(), sk: "H#2026112309".into() }
         );
+        let lid = LeaverId::parse("lvr_01JD0000000000000000000003").unwrap();
+        // The shard is pinned: changing the hash would strand every stored
+        // leaver in the wrong shard.
+        assert_eq!(leaving_gsi3pk(leaving_shard(&lid)), "LEAVING#4");
+        assert_eq!(
+            leaving_gsi3sk("2026-12-01", &t, &lid),
+            "2026-12-01#cmp_01JD0000000000000000000000#lvr_01JD0000000000000000000003"
+        );
+        assert_eq!(migration("leaving-index"), Key { pk: "MIGRATION#leaving-index".into(), sk: "STATE".into() });
+    }
+
+    #[test]
+    fn leavers_spread_over_every_shard_of_the_leave_date_index() {
+        let mut per_shard = [0u32; LEAVING_SHARDS as usize];
+        for _ in 0..8000 {
+            per_shard[leaving_shard(&LeaverId::new()) as usize] += 1;
+        }
+        // 1000 expected in each; a shard outside 800..1200 would be a
+        // broken hash, not chance.
+        assert!(per_shard.iter().all(|n| (800..1200).contains(n)), "{per_shard:?}");
     }
 }
