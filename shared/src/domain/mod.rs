@@ -1,6 +1,7 @@
 //! Domain rules: pure types and decisions, no AWS, no HTTP.
 
 pub mod audit;
+pub mod calendar;
 pub mod documents;
 pub mod leavers;
 pub mod ratelimit;
