@@ -110,6 +110,7 @@ locals {
         "GET /companies",
         "POST /companies",
         "GET /companies/{id}",
+        "PATCH /companies/{id}",
       ]
       table_actions = [
         "dynamodb:UpdateItem",

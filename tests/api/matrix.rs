@@ -130,6 +130,7 @@ fn fill(route: &Row, f: &Fixture) -> Req {
         ("PATCH", "/auth/admin/users/{id}/role") => Some(json!({"role": "manager"})),
         ("PATCH", "/auth/admin/users/{id}/status") => Some(json!({"active": false})),
         ("POST", "/companies") => Some(json!({"name": "Matrix Ltd"})),
+        ("PATCH", "/companies/{id}") => Some(json!({"version": 1, "time_zone": "Europe/Berlin"})),
         ("POST", "/leavers") => Some(
             json!({"first_name": "A", "surname": "B", "department": "Ops", "leave_date": days_from_today(40), "reason": "retirement"}),
         ),

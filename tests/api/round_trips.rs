@@ -68,6 +68,14 @@ async fn walk_every_route() {
     note("PATCH", "/auth/admin/users/{id}/status", r.expect(200));
     let r = h.send(Req::new("GET", &format!("/companies/{company}")).bearer(&access)).await;
     note("GET", "/companies/{id}", r.expect(200));
+    let r = h
+        .send(
+            Req::new("PATCH", &format!("/companies/{company}"))
+                .bearer(&access)
+                .json(json!({"version": 1, "time_zone": "Europe/Lisbon", "holidays": ["2026-12-25"]})),
+        )
+        .await;
+    note("PATCH", "/companies/{id}", r.expect(200));
     let r = h.send(Req::new("GET", "/audit").bearer(&access)).await;
     note("GET", "/audit", r.expect(200));
     let r = h.send(Req::new("GET", "/audit/verify").bearer(&access)).await;

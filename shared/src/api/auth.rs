@@ -164,14 +164,7 @@ pub async fn signup(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let company_id = CompanyId::new();
     let tenant = Tenant::new(company_id.clone());
     let now = ctx.timestamp();
-    let company = Company {
-        id: company_id.clone(),
-        name: company_name,
-        created_at: now.clone(),
-        version: 1,
-        gsi1pk: keys::COMPANIES_GSI1PK.into(),
-        gsi1sk: company_id.to_string(),
-    };
+    let company = Company::new(company_id.clone(), company_name, now.clone());
     let user = User {
         id: UserId::new(),
         company_id: company_id.clone(),

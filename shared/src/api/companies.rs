@@ -1,14 +1,18 @@
 //! `/companies…`: tenants. Platform admins list and create them; anyone
-//! may read their own company.
+//! may read their own company; its owner (or an admin) changes its name and
+//! calendar (time zone, working hours, holidays: `domain::calendar`).
+
+use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::CompanyView;
+use super::{CompanyView, CONFLICT};
 use crate::domain::audit::NewEvent;
+use crate::domain::calendar;
 use crate::domain::roles::Role;
-use crate::domain::roles::Role::Admin;
+use crate::domain::roles::Role::{Admin, Owner};
 use crate::domain::validate;
-use crate::error::ApiError;
+use crate::error::{ApiError, FieldError};
 use crate::http::{json, Ctx, ListPage, Reply};
 use crate::http::{
     schema_of,
@@ -17,7 +21,7 @@ use crate::http::{
 };
 use crate::ids::CompanyId;
 use crate::store::items::{self, Company};
-use crate::store::{decode, keys, schema, Cond, Tenant, Tx};
+use crate::store::{decode, keys, schema, Cond, Exprs, StoreError, Tenant, Tx};
 
 /// Companies (tenants), served by the `companies` function.
 pub const GROUP: Group =
@@ -53,6 +57,18 @@ pub const ROUTES: &[Route] = &[
         handler: handler!(get),
         ..Route::DEFAULT
     },
+    Route {
+        method: "PATCH",
+        path: "/companies/{id}",
+        summary: "Change a company's name and calendar (time zone, working hours, holidays)",
+        access: Roles(&[Owner, Admin]),
+        request: Some(schema_of::<UpdateCompanyRequest>),
+        response: Response::Json(200, schema_of::<CompanyView>),
+        prefetch: prefetch_company_and_chain,
+        answers: &[CONFLICT],
+        handler: handler!(update),
+        ..Route::DEFAULT
+    },
 ];
 
 /// The company named by `{id}`, read with the session.
@@ -60,10 +76,39 @@ fn prefetch_company(ctx: &Ctx, _scope: &Tenant) -> Vec<crate::store::Key> {
     CompanyId::parse(ctx.param("id")).map(|id| keys::company(&Tenant::new(id))).into_iter().collect()
 }
 
+/// The company named by `{id}` and the head of its audit chain, where the
+/// change is recorded (for an admin, another company's chain).
+fn prefetch_company_and_chain(ctx: &Ctx, _scope: &Tenant) -> Vec<crate::store::Key> {
+    CompanyId::parse(ctx.param("id"))
+        .map(|id| {
+            let t = Tenant::new(id);
+            vec![keys::company(&t), keys::audit_head(&t)]
+        })
+        .unwrap_or_default()
+}
+
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateCompanyRequest {
     pub name: String,
+}
+
+/// Fields left out keep their value.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateCompanyRequest {
+    /// The version you read; a stale one gets 409.
+    pub version: u64,
+    pub name: Option<String>,
+    /// An IANA time zone name, such as `Europe/Berlin`.
+    pub time_zone: Option<String>,
+    /// Per weekday (`mon` … `sun`), start and end times in turn, `HH:MM`
+    /// (`["09:00", "17:30"]`, or `["09:00", "12:00", "13:00", "17:30"]`); an
+    /// end may be `24:00`. Hours past midnight: end the day at `24:00` and
+    /// start the next at `00:00`. A weekday left out has no working hours.
+    pub working_hours: Option<BTreeMap<String, Vec<String>>>,
+    /// Dates (`YYYY-MM-DD`) with no working hours: the whole list.
+    pub holidays: Option<Vec<String>>,
 }
 
 /// `GET /companies` (admin): every company, oldest first, by the index.
@@ -90,14 +135,7 @@ pub async fn create(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let name = validate::name(&req.name, 200).map_err(|m| ApiError::invalid("name", m))?;
     let id = CompanyId::new();
     let tenant = Tenant::new(id.clone());
-    let company = Company {
-        id: id.clone(),
-        name,
-        created_at: ctx.timestamp(),
-        version: 1,
-        gsi1pk: keys::COMPANIES_GSI1PK.into(),
-        gsi1sk: id.to_string(),
-    };
+    let company = Company::new(id.clone(), name, ctx.timestamp());
     let mut tx = Tx::new();
     tx.put(ctx.table(), &keys::company(&tenant), items::COMPANY, &company, Cond::New);
     // The event opens the new company's own chain.
@@ -115,4 +153,86 @@ pub async fn get(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     }
     let company: Company = ctx.prefetched(&keys::company(&Tenant::new(id)))?.ok_or(ApiError::NotFound)?;
     Ok(json(200, &CompanyView::from(&company)))
+}
+
+/// `PATCH /companies/{id}` (owner of that company, admin): name and
+/// calendar, versioned and audited. Every field's error is reported at
+/// once; nothing is written unless all are good.
+pub async fn update(ctx: &mut Ctx) -> Result<Reply, ApiError> {
+    let req: UpdateCompanyRequest = ctx.json()?;
+    let p = ctx.principal()?;
+    let id = CompanyId::parse(ctx.param("id")).ok_or(ApiError::NotFound)?;
+    if p.role() != Role::Admin && id != *p.company() {
+        return Err(ApiError::NotFound);
+    }
+    let t = Tenant::new(id);
+    let current: Company = ctx.prefetched(&keys::company(&t))?.ok_or(ApiError::NotFound)?;
+    let mut next = current.clone();
+    let mut errors = Vec::new();
+    let mut changed = Vec::new();
+    if let Some(n) = &req.name {
+        match validate::name(n, 200) {
+            Ok(n) => next.name = n,
+            Err(m) => errors.push(FieldError::new("name", m)),
+        }
+    }
+    if let Some(z) = &req.time_zone {
+        match calendar::parse_time_zone(z) {
+            Ok((name, _)) => next.time_zone = Some(name),
+            Err(e) => errors.push(FieldError::new(e.field, e.message)),
+        }
+    }
+    if let Some(w) = &req.working_hours {
+        match calendar::parse_working_hours(w) {
+            Ok(week) => next.working_hours = Some(calendar::show_working_hours(&week)),
+            Err(e) => errors.push(FieldError::new(e.field, e.message)),
+        }
+    }
+    if let Some(h) = &req.holidays {
+        match calendar::parse_holidays(h) {
+            Ok(days) => next.holidays = Some(days.iter().map(|d| d.to_string()).collect()),
+            Err(e) => errors.push(FieldError::new(e.field, e.message)),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    if req.version != current.version {
+        return Err(ApiError::Conflict(format!(
+            "The company was changed meanwhile: version is {}, you sent {}.",
+            current.version, req.version
+        )));
+    }
+    let mut event = NewEvent::new("company.updated", t.id().to_string());
+    if next.name != current.name {
+        changed.push("name");
+    }
+    if CompanyView::from(&next).time_zone != CompanyView::from(&current).time_zone {
+        changed.push("time_zone");
+        event = event.with("time_zone", next.time_zone.clone().unwrap_or_default());
+    }
+    if CompanyView::from(&next).working_hours != CompanyView::from(&current).working_hours {
+        changed.push("working_hours");
+    }
+    if CompanyView::from(&next).holidays != CompanyView::from(&current).holidays {
+        changed.push("holidays");
+        event = event.with("holidays", next.holidays.as_ref().map_or(0, Vec::len).to_string());
+    }
+    if changed.is_empty() {
+        return Ok(json(200, &CompanyView::from(&current)));
+    }
+    next.version = current.version + 1;
+    let event = event.with("changed", changed.join(",")).with("version", next.version.to_string());
+    let mut tx = Tx::new();
+    let item = crate::store::to_item(&keys::company(&t), items::COMPANY, &next)?;
+    tx.put_item(ctx.table(), item, Cond::Expr("version = :v".into()), Exprs::new().num(":v", current.version));
+    // The change is recorded in the company's own chain (an admin's too).
+    ctx.set_tenant(t);
+    match ctx.commit(tx, vec![event]).await {
+        Ok(()) => Ok(json(200, &CompanyView::from(&next))),
+        Err(StoreError::Cancelled { .. }) => {
+            Err(ApiError::Conflict("The company was changed meanwhile; read it again and retry.".into()))
+        }
+        Err(e) => Err(e.into()),
+    }
 }

@@ -119,16 +119,40 @@ impl From<&items::User> for UserView {
     }
 }
 
-/// A company as the API shows it.
+/// A company as the API shows it, with its calendar.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CompanyView {
     pub id: String,
     pub name: String,
     pub created_at: String,
+    /// IANA time zone name; days, weeks and working hours are the company's in it.
+    pub time_zone: String,
+    /// Per weekday (`mon` … `sun`), start and end times in turn (`HH:MM`, end
+    /// up to `24:00`); an empty list is a day off.
+    pub working_hours: std::collections::BTreeMap<String, Vec<String>>,
+    /// Dates (`YYYY-MM-DD`) with no working hours, in order.
+    pub holidays: Vec<String>,
+    pub version: u64,
 }
 
 impl From<&items::Company> for CompanyView {
     fn from(c: &items::Company) -> Self {
-        Self { id: c.id.to_string(), name: c.name.clone(), created_at: c.created_at.clone() }
+        use crate::domain::calendar;
+        let hours = c.working_hours.clone().unwrap_or_else(calendar::default_working_hours);
+        // Every weekday shown, in the stored (validated) form.
+        let working_hours =
+            calendar::parse_working_hours(&hours).map(|w| calendar::show_working_hours(&w)).unwrap_or(hours);
+        let mut holidays = c.holidays.clone().unwrap_or_default();
+        holidays.sort();
+        holidays.dedup();
+        Self {
+            id: c.id.to_string(),
+            name: c.name.clone(),
+            created_at: c.created_at.clone(),
+            time_zone: c.time_zone.clone().unwrap_or_else(|| "UTC".into()),
+            working_hours,
+            holidays,
+            version: c.version,
+        }
     }
 }

@@ -244,7 +244,9 @@ impl Calendar {
     fn spans(&self, date: Date) -> impl Iterator<Item = (Timestamp, Timestamp)> + '_ {
         let off = self.holidays.contains(&date);
         let day = &self.week[weekday_index(date.weekday())];
-        day.iter().filter(move |_| !off).filter_map(move |&(s, e)| Some((self.instant(date, s)?, self.instant(date, e)?)))
+        day.iter()
+            .filter(move |_| !off)
+            .filter_map(move |&(s, e)| Some((self.instant(date, s)?, self.instant(date, e)?)))
     }
 
     /// Local `minutes` after midnight of `date` as an instant: a time in a
@@ -344,8 +346,9 @@ mod tests {
         // …and on the night they go back (2026-11-01), 01:00 comes twice: three real hours.
         assert_eq!(ny.business_seconds(ts("2026-11-01T00:00:00Z"), ts("2026-11-02T00:00:00Z")), 3 * 3600);
         // A nine-to-five day stays eight hours across the change.
-        let ny95 = Calendar::from_settings(Some("America/New_York"), Some(&hours(&[("mon", &["09:00", "17:00"])])), None)
-            .unwrap();
+        let ny95 =
+            Calendar::from_settings(Some("America/New_York"), Some(&hours(&[("mon", &["09:00", "17:00"])])), None)
+                .unwrap();
         assert_eq!(ny95.business_seconds(ts("2026-03-09T00:00:00Z"), ts("2026-03-10T00:00:00Z")), 8 * 3600);
         assert!(ny95.is_working(ts("2026-03-09T13:00:00Z")), "09:00 EDT is 13:00Z");
         assert!(!ny95.is_working(ts("2026-03-09T12:59:59Z")));
@@ -408,7 +411,13 @@ mod tests {
         assert_eq!(bad_hours(&[("mon", &["24:00", "24:00"])]), "working_hours.mon[0]");
         assert_eq!(bad_hours(&[("mon", &["09:00", "12:00", "11:00", "13:00"])]), "working_hours.mon[2]");
         assert_eq!(bad_hours(&[("monday", &["09:00", "17:00"])]), "working_hours.monday");
-        assert_eq!(bad_hours(&[("mon", &["09:00", "17:00", "18:00", "19:00", "20:00", "21:00", "22:00", "22:30", "23:00", "23:30"])]), "working_hours.mon");
+        assert_eq!(
+            bad_hours(&[(
+                "mon",
+                &["09:00", "17:00", "18:00", "19:00", "20:00", "21:00", "22:00", "22:30", "23:00", "23:30"]
+            )]),
+            "working_hours.mon"
+        );
         assert_eq!(parse_time_zone("Mars/Olympus").unwrap_err().field, "time_zone");
         assert_eq!(parse_time_zone("").unwrap_err().field, "time_zone");
         assert_eq!(parse_time_zone("+05:00").unwrap_err().field, "time_zone");
@@ -429,6 +438,9 @@ mod tests {
         assert_eq!(shown["sat"], ["22:00", "24:00"]);
         assert!(shown["sun"].is_empty());
         assert_eq!(shown.len(), 7);
-        assert_eq!(show_working_hours(&parse_working_hours(&default_working_hours()).unwrap()), default_working_hours());
+        assert_eq!(
+            show_working_hours(&parse_working_hours(&default_working_hours()).unwrap()),
+            default_working_hours()
+        );
     }
 }

@@ -255,7 +255,9 @@ impl Ctx {
         Ok(crate::http::raw(status, "application/json", body))
     }
 
-    /// Sets the tenant of a request that creates its company (signup).
+    /// Sets the tenant of a request that creates its company (signup,
+    /// `POST /companies`) or changes another one (an admin's
+    /// `PATCH /companies/{id}`, whose route prefetches that chain's head).
     pub(crate) fn set_tenant(&mut self, t: Tenant) {
         tracing::Span::current().record("company", tracing::field::display(t.id()));
         self.tenant = Some(t);

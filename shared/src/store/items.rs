@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::audit::{AuditEvent, ChainHead};
+use crate::domain::calendar::{Calendar, WorkingHoursInput};
 use crate::domain::roles::Role;
 use crate::ids::{CompanyId, SessionId, UserId};
 
@@ -23,6 +24,41 @@ pub struct Company {
     pub version: u64,
     pub gsi1pk: String,
     pub gsi1sk: String,
+    /// The calendar (`PATCH /companies/{id}`); absent: the defaults of
+    /// `domain::calendar` (UTC, Monday to Friday 09:00–17:00, no holidays).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub working_hours: Option<WorkingHoursInput>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holidays: Option<Vec<String>>,
+}
+
+impl Company {
+    /// A new company, listed in the companies index, with the default calendar.
+    pub fn new(id: CompanyId, name: String, created_at: String) -> Self {
+        Self {
+            gsi1pk: crate::store::keys::COMPANIES_GSI1PK.into(),
+            gsi1sk: id.to_string(),
+            id,
+            name,
+            created_at,
+            version: 1,
+            time_zone: None,
+            working_hours: None,
+            holidays: None,
+        }
+    }
+
+    /// The company's calendar. Stored settings were validated when they
+    /// were written; should they not parse now, the defaults stand in.
+    pub fn calendar(&self) -> Calendar {
+        Calendar::from_settings(self.time_zone.as_deref(), self.working_hours.as_ref(), self.holidays.as_deref())
+            .unwrap_or_else(|e| {
+                tracing::error!(company = %self.id, field = %e.field, "stored calendar does not parse; using defaults");
+                Calendar::from_settings(None, None, None).expect("the default calendar is valid")
+            })
+    }
 }
 
 /// A person's access record, as `/auth/admin/users` shows it (plus version).
