@@ -38,11 +38,17 @@ token="$(curl -sf -XPOST "$ORIGIN/auth/login" -H 'content-type: application/json
   | python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])')" \
   || die "signing in the fuzzing owner failed"
 
+# The served document, fetched once for both phases: `cargo lambda watch` now
+# and then answers a 500 of its own (no x-request-id, no function ran) while
+# it starts a function, and schemathesis loads the document only once.
+curl -sf --retry 5 --retry-all-errors --retry-delay 1 -o "$RUN_DIR/openapi.json" "$ORIGIN/openapi.json" \
+  || die "GET /openapi.json failed"
+
 # From the run's own folder: whatever schemathesis keeps goes with it.
 run() {
   cd "$RUN_DIR"
   SCHEMATHESIS_HOOKS=hooks PYTHONPATH="$ROOT/tests/fuzz" \
-    "$API_VENV/bin/schemathesis" run "$ORIGIN/openapi.json" --url "$ORIGIN" \
+    "$API_VENV/bin/schemathesis" run "$RUN_DIR/openapi.json" --url "$ORIGIN" \
     -H "Authorization: Bearer $token" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
     --phases examples,coverage,fuzzing --max-examples "$EXAMPLES" --seed 20261130 \
