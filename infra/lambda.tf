@@ -128,6 +128,30 @@ locals {
       }
     }
 
+    # Departments (with the sensitive flag the risk signal reads).
+    people = {
+      routes = [
+        "GET /departments",
+        "POST /departments",
+        "PATCH /departments/{id}",
+        "DELETE /departments/{id}",
+      ]
+      table_actions = [
+        "dynamodb:UpdateItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:Query",
+      ]
+      index_actions  = {}
+      bucket_actions = {}
+      ssm_parameters = [var.cursor_key_param]
+      env = {
+        TENURE_CURSOR_KEY_PARAM = var.cursor_key_param
+      }
+    }
+
     # Reads the audit log, verifies the chain, and records each CSV export
     # (an audit event, and a download counted on the caller).
     audit = {

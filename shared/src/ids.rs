@@ -113,6 +113,9 @@ typed_id!(
 typed_id!(
     /// An employee document (CV, ID, contract…).
     DocumentId, "doc");
+typed_id!(
+    /// A department of a company.
+    DepartmentId, "dep");
 
 impl CompanyId {
     /// The company platform admins belong to. It holds no customer data.

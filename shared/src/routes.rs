@@ -19,6 +19,7 @@ pub const GROUPS: &[&Group] = &[
     &api::audit::GROUP,
     &api::leavers::GROUP,
     &api::risk::GROUP,
+    &api::people::GROUP,
     #[cfg(feature = "s3")]
     &api::documents::GROUP,
 ];

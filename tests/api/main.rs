@@ -6,6 +6,7 @@ mod auth;
 mod bad_input;
 mod cases;
 mod companies;
+mod departments;
 mod documents;
 mod idempotency;
 mod leavers;

@@ -49,6 +49,7 @@ struct Fixture {
     leaver: String,
     alert: String,
     document: String,
+    department: String,
 }
 
 async fn fixture(h: &Harness) -> Fixture {
@@ -74,7 +75,9 @@ async fn fixture(h: &Harness) -> Fixture {
     let alert = alerts["items"][0]["id"].as_str().expect("an alert").to_string();
     // An available document of the owner's.
     let document = upload(h, &owner).await;
-    Fixture { company: owner.company_id.clone(), owner, callers, target_user, leaver, alert, document }
+    let d = h.send(Req::new("POST", "/departments").bearer(&owner.access).json(json!({"name": "Matrix"}))).await.json();
+    let department = d["id"].as_str().expect("a department").to_string();
+    Fixture { company: owner.company_id.clone(), owner, callers, target_user, leaver, alert, document, department }
 }
 
 fn days_from_today(days: i64) -> String {
@@ -109,6 +112,7 @@ fn fill(route: &Row, f: &Fixture) -> Req {
             p if p.starts_with("/leavers/") => &f.leaver,
             p if p.starts_with("/alerts/") => &f.alert,
             p if p.starts_with("/documents/") => &f.document,
+            p if p.starts_with("/departments/") => &f.department,
             p if !p.contains("{id}") => "",
             p => panic!("the role matrix does not know how to fill {p}: add it to fill()"),
         },
@@ -130,6 +134,8 @@ fn fill(route: &Row, f: &Fixture) -> Req {
         ("PATCH", "/auth/admin/users/{id}/role") => Some(json!({"role": "manager"})),
         ("PATCH", "/auth/admin/users/{id}/status") => Some(json!({"active": false})),
         ("POST", "/companies") => Some(json!({"name": "Matrix Ltd"})),
+        ("POST", "/departments") => Some(json!({"name": format!("Dept {}", tenure_tests::unique_email("d"))})),
+        ("PATCH", "/departments/{id}") => Some(json!({"version": 1, "sensitive": true})),
         ("PATCH", "/companies/{id}") => Some(json!({"version": 1, "time_zone": "Europe/Berlin"})),
         ("POST", "/leavers") => Some(
             json!({"first_name": "A", "surname": "B", "department": "Ops", "leave_date": days_from_today(40), "reason": "retirement"}),

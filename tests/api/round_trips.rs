@@ -158,6 +158,22 @@ async fn walk_every_route() {
     note("GET", "/documents/{id}/download", r.expect(409));
     let r = h.send(Req::new("DELETE", &format!("/documents/{did}")).bearer(&access)).await;
     note("DELETE", "/documents/{id}", r.expect(204));
+    // After the risk settings: the first department converts their list.
+    let r = h.send(Req::new("POST", "/departments").bearer(&access).json(json!({"name": "RT Dept"}))).await;
+    note("POST", "/departments", r.expect(201));
+    let dept = r.json()["id"].as_str().unwrap().to_string();
+    let r = h.send(Req::new("GET", "/departments").bearer(&access)).await;
+    note("GET", "/departments", r.expect(200));
+    let r = h
+        .send(
+            Req::new("PATCH", &format!("/departments/{dept}"))
+                .bearer(&access)
+                .json(json!({"version": 1, "name": "RT Two"})),
+        )
+        .await;
+    note("PATCH", "/departments/{id}", r.expect(200));
+    let r = h.send(Req::new("DELETE", &format!("/departments/{dept}")).bearer(&access)).await;
+    note("DELETE", "/departments/{id}", r.expect(204));
     let r = h.send(Req::new("POST", "/auth/logout").bearer(&access)).await;
     note("POST", "/auth/logout", r.expect(204));
     let admin = h.admin().await;

@@ -1,10 +1,10 @@
 //! `/leavers…`: registering leavers, the seed's surname routes, risk,
 //! re-assessment and the offboarding checklist.
 
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 use serde_json::json;
 
-use super::{CHECKLIST_USERS, CONFLICT, LEAVER_READERS, LEAVER_WRITERS};
+use super::{double_option, CHECKLIST_USERS, CONFLICT, LEAVER_READERS, LEAVER_WRITERS};
 use crate::domain::audit::NewEvent;
 use crate::domain::leavers::{
     self as rules, format_date, new_checklist, surname_key, CaseAction, CaseActor, CaseSubject, LeaverStatus, RawLeaver,
@@ -134,12 +134,6 @@ pub const ROUTES: &[Route] = &[
     },
 ];
 
-/// `null` and absent are different for optional fields of a PATCH:
-/// absent keeps the value, `null` clears it.
-fn double_option<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
-    Option::<String>::deserialize(d).map(Some)
-}
-
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateLeaverRequest {
@@ -223,12 +217,13 @@ fn today(ctx: &Ctx) -> time::Date {
 }
 
 pub(crate) fn settings(ctx: &Ctx, t: &Tenant) -> Result<RiskSettings, ApiError> {
-    Ok(ctx.prefetched::<RiskSettings>(&keys::risk_settings(t))?.unwrap_or_default())
+    let stored = ctx.prefetched::<RiskSettings>(&keys::risk_settings(t))?;
+    Ok(assess::effective_settings(stored, ctx.prefetched_raw(&keys::sensitive_departments(t))))
 }
 
 /// Every leaver route reads the company's risk settings with the session.
 fn prefetch_settings(_ctx: &Ctx, scope: &Tenant) -> Vec<keys::Key> {
-    vec![keys::risk_settings(scope)]
+    vec![keys::risk_settings(scope), keys::sensitive_departments(scope)]
 }
 
 /// `POST /leavers`: the settings, and the linked account if the body names one.

@@ -11,6 +11,7 @@ pub mod docs;
 #[cfg(feature = "s3")]
 pub mod documents;
 pub mod leavers;
+pub mod people;
 pub mod risk;
 pub mod status;
 pub mod users;
@@ -72,6 +73,12 @@ pub(crate) async fn commit_counting_download(ctx: &Ctx, base: Tx, event: NewEven
         }
     }
     Ok(())
+}
+
+/// `null` and absent are different for optional fields of a PATCH:
+/// absent keeps the value, `null` clears it.
+pub(crate) fn double_option<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    <Option<String> as serde::Deserialize>::deserialize(d).map(Some)
 }
 
 /// Who reads the audit log.

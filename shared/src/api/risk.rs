@@ -92,6 +92,9 @@ pub struct RiskSettingsRequest {
     #[serde(default)]
     pub weights: BTreeMap<String, u32>,
     pub thresholds: Option<Thresholds>,
+    /// Only for a company without departments; once it has any, mark
+    /// departments sensitive instead (this list, sent back unchanged, is
+    /// accepted and ignored).
     pub sensitive_departments: Option<Vec<String>>,
     pub auto_deactivate: Option<bool>,
     /// The version you read (0 for the defaults); a stale one gets 409.
@@ -109,7 +112,7 @@ pub struct AlertPatchRequest {
 
 /// The company's risk settings, read with the session.
 fn prefetch_settings(_ctx: &Ctx, scope: &Tenant) -> Vec<Key> {
-    vec![keys::risk_settings(scope)]
+    vec![keys::risk_settings(scope), keys::sensitive_departments(scope)]
 }
 
 /// The alert named by `{id}`, read with the session.
@@ -142,7 +145,17 @@ pub async fn put_settings(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         next.thresholds = th;
     }
     if let Some(d) = req.sensitive_departments {
-        next.sensitive_departments = d.into_iter().map(|s| s.trim().to_string()).collect();
+        let d: Vec<String> = d.into_iter().map(|s| s.trim().to_string()).collect();
+        let set = |v: &[String]| v.iter().map(|s| s.to_lowercase()).collect::<std::collections::BTreeSet<_>>();
+        if current.from_departments && set(&d) != set(&current.sensitive_departments) {
+            // Sent back as read, it changes nothing; anything else belongs
+            // on the departments now.
+            return Err(ApiError::invalid(
+                "sensitive_departments",
+                "is set on the departments now: PATCH /departments/{id} with sensitive true or false",
+            ));
+        }
+        next.sensitive_departments = d;
     }
     if let Some(a) = req.auto_deactivate {
         next.auto_deactivate = a;
@@ -164,7 +177,12 @@ pub async fn put_settings(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     }
     let mut tx = Tx::new();
     let cond = if current.version == 0 { Cond::New } else { Cond::Expr("version = :v".into()) };
-    let item = crate::store::to_item(&keys::risk_settings(&t), items::RISK_SETTINGS, &next)?;
+    // Once departments say which are sensitive, the stored list stays empty.
+    let mut stored = next.clone();
+    if current.from_departments {
+        stored.sensitive_departments.clear();
+    }
+    let item = crate::store::to_item(&keys::risk_settings(&t), items::RISK_SETTINGS, &stored)?;
     let exprs = if current.version == 0 { Exprs::new() } else { Exprs::new().num(":v", current.version) };
     tx.put_item(ctx.table(), item, cond, exprs);
     let event = NewEvent::new("risk_settings.updated", t.id().to_string())

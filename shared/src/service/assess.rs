@@ -151,6 +151,20 @@ pub fn score(l: &Leaver, settings: &RiskSettings, today: time::Date) -> Assessme
     risk::assess(&input, settings)
 }
 
+/// The risk settings as scoring reads them: `stored` (or the defaults),
+/// with the sensitive departments taken from the company's departments
+/// once it has any (`list` is its `SENSITIVEDEPTS` item; absent, the
+/// settings' own list still applies, see `api::people::create_department`).
+pub fn effective_settings(stored: Option<RiskSettings>, list: Option<&crate::store::Item>) -> RiskSettings {
+    let mut s = stored.unwrap_or_default();
+    if let Some(map) = crate::store::departments::sensitive_from_item(list) {
+        s.sensitive_departments = map.values().cloned().collect();
+        s.sensitive_department_ids = map.into_keys().collect();
+        s.from_departments = true;
+    }
+    s
+}
+
 /// What recording an assessment staged.
 #[derive(Debug, Default)]
 pub struct Recorded {

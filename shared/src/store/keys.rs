@@ -21,10 +21,13 @@
 //! | sweep state | `SWEEP#{date}`     | `STATE`              | –                      | the scheduled sweep's checkpoint |
 //! | migration   | `MIGRATION#{name}` | `STATE`              | –                      | a one-off data migration's progress (the sweep's gsi3 backfill) |
 //! | document    | `CO#{cid}`         | `DOC#{did}`          | gsi1 `CO#{cid}#DOCS#{uid}` / `{did}` | /documents…, the upload trigger |
+//! | department  | `CO#{cid}`         | `DEPT#{did}`         | –                      | /departments… |
+//! | department name guard | `CO#{cid}` | `DEPTNAME#{name key}` | –                  | one department per name |
+//! | sensitive departments | `CO#{cid}` | `SENSITIVEDEPTS`   | –                      | the `sensitive_department` risk signal; its presence ends the risk settings' legacy list |
 //!
 //! `docs/data-model.md` explains the same table in prose.
 
-use crate::ids::{AlertId, CompanyId, DocumentId, LeaverId, SessionId, UserId};
+use crate::ids::{AlertId, CompanyId, DepartmentId, DocumentId, LeaverId, SessionId, UserId};
 
 /// A company whose data the current request may touch. Made only by the
 /// request pipeline (from the caller's token, or an admin's `company_id`).
@@ -134,6 +137,20 @@ pub fn leaving_shard(id: &LeaverId) -> u8 {
 }
 pub fn leaving_gsi3sk(leave_date: &str, t: &Tenant, id: &LeaverId) -> String {
     format!("{leave_date}#{}#{id}", t.id())
+}
+
+pub fn department(t: &Tenant, id: &DepartmentId) -> Key {
+    k(company_pk(t.id()), format!("{DEPT_SK_PREFIX}{id}"))
+}
+pub const DEPT_SK_PREFIX: &str = "DEPT#";
+/// Holds one department's name in a company: `name_key` is the name
+/// lowercased with its spaces collapsed.
+pub fn department_name(t: &Tenant, name_key: &str) -> Key {
+    k(company_pk(t.id()), format!("DEPTNAME#{name_key}"))
+}
+/// The company's sensitive departments, one attribute each.
+pub fn sensitive_departments(t: &Tenant) -> Key {
+    k(company_pk(t.id()), "SENSITIVEDEPTS".to_string())
 }
 
 /// A one-off data migration's progress.

@@ -3,6 +3,7 @@
 //! `serde_dynamo`; keys come from `keys`; nothing here scans.
 
 pub mod counter;
+pub mod departments;
 #[cfg(feature = "s3")]
 pub mod documents;
 pub mod guard;
@@ -263,9 +264,17 @@ impl Tx {
     }
 
     pub fn delete(&mut self, table: &str, key: &Key) -> usize {
+        self.delete_if(table, key, Cond::None, Exprs::new())
+    }
+
+    /// Deletes `key` if `cond` holds.
+    pub fn delete_if(&mut self, table: &str, key: &Key, cond: Cond, exprs: Exprs) -> usize {
         let d = aws_sdk_dynamodb::types::Delete::builder()
             .table_name(table)
             .set_key(Some(key_item(key)))
+            .set_condition_expression(cond.expression())
+            .set_expression_attribute_names(exprs.names())
+            .set_expression_attribute_values(exprs.values())
             .build()
             .map_err(dynamo_err)
             .map(|d| TransactWriteItem::builder().delete(d).build());

@@ -22,11 +22,21 @@ pub struct RiskSettings {
     /// the signal's default.
     pub weights: BTreeMap<String, u32>,
     pub thresholds: Thresholds,
-    /// Department names (any case) whose leavers carry more risk.
+    /// Department names (any case) whose leavers carry more risk. Once the
+    /// company has departments, these are the names of those marked
+    /// `sensitive` (read-only here: set the flag on the department); before
+    /// that, the list stored in the settings (or the defaults).
     pub sensitive_departments: Vec<String>,
     /// On the leave date, the sweep deactivates the linked user.
     pub auto_deactivate: bool,
     pub version: u64,
+    /// The ids of the sensitive departments, once the company has any
+    /// (`service::assess::effective_settings`); not stored.
+    #[serde(skip)]
+    pub sensitive_department_ids: std::collections::BTreeSet<String>,
+    /// Whether `sensitive_departments` comes from the departments.
+    #[serde(skip)]
+    pub from_departments: bool,
 }
 
 impl Default for RiskSettings {
@@ -42,6 +52,8 @@ impl Default for RiskSettings {
             ],
             auto_deactivate: true,
             version: 0,
+            sensitive_department_ids: Default::default(),
+            from_departments: false,
         }
     }
 }
@@ -67,6 +79,15 @@ impl RiskSettings {
     pub fn is_sensitive(&self, department: &str) -> bool {
         let d = department.trim().to_lowercase();
         self.sensitive_departments.iter().any(|s| s.trim().to_lowercase() == d)
+    }
+
+    /// A leaver's department is sensitive: by its id when the leaver's
+    /// record has one (a linked employee's department), by name otherwise.
+    pub fn is_sensitive_department(&self, department_id: Option<&str>, name: &str) -> bool {
+        match department_id {
+            Some(id) if self.from_departments => self.sensitive_department_ids.contains(id),
+            _ => self.is_sensitive(name),
+        }
     }
 
     /// Checks settings sent by a client.
