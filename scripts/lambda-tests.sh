@@ -207,6 +207,7 @@ fi
 run_case auth auth-me 200 "b[\"email\"] == \"$FIX_EMAIL\" and b[\"company_id\"] == \"$FIX_COMPANY_ID\"" || true
 run_case users users-list 200 "any(u[\"email\"] == \"$FIX_EMAIL\" for u in b[\"items\"])" || true
 run_case companies companies-get 200 "b[\"id\"] == \"$FIX_COMPANY_ID\"" || true
+run_case people people-departments 200 'b["items"] == [] and b["next_cursor"] is None' || true
 run_case leavers leavers-create-malformed 400 'b["status"] == 400' || true
 run_case leavers leavers-create 201 "b[\"surname\"] == \"Lambda\" and b[\"leave_date\"] == \"$FIX_LEAVE_DATE\"" || true
 run_case leavers leavers-by-surname 200 '[l["surname"] for l in b["items"]] == ["Lambda"]' || true
