@@ -128,13 +128,18 @@ locals {
       }
     }
 
-    # Departments (with the sensitive flag the risk signal reads).
+    # Departments (with the sensitive flag the risk signal reads) and
+    # people's HR records.
     people = {
       routes = [
         "GET /departments",
         "POST /departments",
         "PATCH /departments/{id}",
         "DELETE /departments/{id}",
+        "GET /employees",
+        "POST /employees",
+        "GET /employees/{id}",
+        "PATCH /employees/{id}",
       ]
       table_actions = [
         "dynamodb:UpdateItem",
@@ -144,7 +149,10 @@ locals {
         "dynamodb:DeleteItem",
         "dynamodb:Query",
       ]
-      index_actions  = {}
+      index_actions = {
+        gsi1 = ["dynamodb:Query"] # a department's people
+        gsi2 = ["dynamodb:Query"] # a manager's people
+      }
       bucket_actions = {}
       ssm_parameters = [var.cursor_key_param]
       env = {

@@ -20,6 +20,7 @@ fn creates() -> Vec<(&'static str, Value)> {
                 "/auth/signup" => json!({"email": unique_email("idem"), "password": PASSWORD, "full_name": "I", "company_name": "I"}),
                 "/auth/admin/users" => json!({"email": unique_email("idem"), "full_name": "I", "role": "employee", "password": PASSWORD}),
                 "/companies" => json!({"name": "Idem Ltd"}),
+                "/employees" => json!({"email": unique_email("idem"), "full_name": "Idem Person"}),
                 "/departments" => json!({"name": format!("Idem {}", tenure_core::ids::new_ulid())}),
                 "/leavers" => json!({"first_name": "I", "surname": format!("Idem{}", tenure_core::ids::new_ulid()), "department": "Ops", "leave_date": "2099-01-01", "reason": "retirement"}),
                 "/documents/upload-url" => json!({"kind": "resume", "filename": "cv.pdf", "content_type": "application/pdf", "size": 10}),

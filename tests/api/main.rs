@@ -8,6 +8,7 @@ mod cases;
 mod companies;
 mod departments;
 mod documents;
+mod employees;
 mod idempotency;
 mod leavers;
 mod limits;

@@ -174,6 +174,27 @@ async fn walk_every_route() {
     note("PATCH", "/departments/{id}", r.expect(200));
     let r = h.send(Req::new("DELETE", &format!("/departments/{dept}")).bearer(&access)).await;
     note("DELETE", "/departments/{id}", r.expect(204));
+    let r = h
+        .send(
+            Req::new("POST", "/employees")
+                .bearer(&access)
+                .json(json!({"email": tenure_tests::unique_email("rt"), "full_name": "Round Trip"})),
+        )
+        .await;
+    note("POST", "/employees", r.expect(201));
+    let person = r.json()["id"].as_str().unwrap().to_string();
+    let r = h.send(Req::new("GET", "/employees").bearer(&access)).await;
+    note("GET", "/employees", r.expect(200));
+    let r = h.send(Req::new("GET", &format!("/employees/{person}")).bearer(&access)).await;
+    note("GET", "/employees/{id}", r.expect(200));
+    let r = h
+        .send(
+            Req::new("PATCH", &format!("/employees/{person}"))
+                .bearer(&access)
+                .json(json!({"version": 1, "hourly_rate": "12.50"})),
+        )
+        .await;
+    note("PATCH", "/employees/{id}", r.expect(200));
     let r = h.send(Req::new("POST", "/auth/logout").bearer(&access)).await;
     note("POST", "/auth/logout", r.expect(204));
     let admin = h.admin().await;

@@ -14,7 +14,7 @@ use crate::domain::validate::{self, Checker, Email};
 use crate::error::ApiError;
 use crate::http::{json, no_content, ratelimit, Ctx, Reply};
 use crate::http::{schema_of, Access, Group, Response, Route};
-use crate::ids::{CompanyId, SessionId, UserId};
+use crate::ids::{CompanyId, SessionId};
 use crate::service::{commit_with_audit, App};
 use crate::store::items::{self, Company, Credential, Session, User};
 use crate::store::{decode, keys, Cond, Exprs, StoreError, Tenant, Tx};
@@ -130,10 +130,19 @@ pub struct LogoutRequest {
     pub refresh_token: Option<String>,
 }
 
-/// The items of a new user: profile and credential (the email guard).
-/// Returns the credential's index in `tx`.
-pub(crate) fn stage_new_user(tx: &mut Tx, table: &str, t: &Tenant, user: &User, password_hash: String) -> usize {
-    tx.put(table, &keys::user(t, &user.id), items::USER, user, Cond::New);
+/// The items of a new user: profile (with its index attributes and search
+/// entries, `store::people`) and credential (the email guard; an empty
+/// hash for a person who has no login yet). Returns the credential's index
+/// in `tx`.
+pub(crate) fn stage_new_user(
+    tx: &mut Tx,
+    table: &str,
+    t: &Tenant,
+    user: &User,
+    password_hash: String,
+) -> Result<usize, StoreError> {
+    tx.put_item(table, crate::store::people::new_user_item(t, user)?, Cond::New, Exprs::new());
+    crate::store::people::stage_entries(tx, table, t, None, user)?;
     let cred = Credential {
         user_id: user.id.clone(),
         company_id: user.company_id.clone(),
@@ -141,7 +150,7 @@ pub(crate) fn stage_new_user(tx: &mut Tx, table: &str, t: &Tenant, user: &User, 
         failed_logins: 0,
         locked_until: 0,
     };
-    tx.put(table, &keys::credential(&user.email), items::CREDENTIAL, &cred, Cond::New)
+    Ok(tx.put(table, &keys::credential(&user.email), items::CREDENTIAL, &cred, Cond::New))
 }
 
 pub(crate) fn hash_password(pw: &str) -> Result<String, ApiError> {
@@ -165,22 +174,11 @@ pub async fn signup(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let tenant = Tenant::new(company_id.clone());
     let now = ctx.timestamp();
     let company = Company::new(company_id.clone(), company_name, now.clone());
-    let user = User {
-        id: UserId::new(),
-        company_id: company_id.clone(),
-        email: email.as_str().to_string(),
-        full_name,
-        role: Role::Owner,
-        active: true,
-        created_at: now,
-        version: 1,
-        sessions_revoked_at: None,
-        leaver: None,
-    };
+    let user = User::new(company_id.clone(), email.as_str().to_string(), full_name, Role::Owner, now);
     let mut tx = Tx::new();
     let table = ctx.table().to_string();
     tx.put(&table, &keys::company(&tenant), items::COMPANY, &company, Cond::New);
-    let cred = stage_new_user(&mut tx, &table, &tenant, &user, hash_password(pw.expose())?);
+    let cred = stage_new_user(&mut tx, &table, &tenant, &user, hash_password(pw.expose())?)?;
     let events = vec![
         NewEvent::new("company.created", company_id.to_string()),
         NewEvent::new("auth.signup", user.id.to_string()).with("role", "owner"),
@@ -665,21 +663,17 @@ pub async fn bootstrap_admin(app: &App, email: &str, password_raw: &str) -> Resu
     }
     let tenant = Tenant::new(CompanyId::platform());
     let now = timestamp(time::OffsetDateTime::now_utc());
-    let user = User {
-        id: UserId::new(),
-        company_id: CompanyId::platform(),
-        email: email.as_str().to_string(),
-        full_name: "Platform administrator".into(),
-        role: Role::Admin,
-        active: true,
-        created_at: now.clone(),
-        version: 1,
-        sessions_revoked_at: None,
-        leaver: None,
-    };
+    let user = User::new(
+        CompanyId::platform(),
+        email.as_str().to_string(),
+        "Platform administrator".into(),
+        Role::Admin,
+        now.clone(),
+    );
     let table = app.store.table().to_string();
     let mut tx = Tx::new();
-    let cred = stage_new_user(&mut tx, &table, &tenant, &user, password::hash(pw.expose())?);
+    let cred =
+        stage_new_user(&mut tx, &table, &tenant, &user, password::hash(pw.expose())?).map_err(|e| e.to_string())?;
     let head = head_of(app.store.get(&keys::audit_head(&tenant)).await.map_err(|e| e.to_string())?.as_ref())
         .map_err(|e| e.to_string())?;
     let origin = Origin { actor: "system".into(), source_ip: "-".into(), request_id: "bootstrap".into(), at: now };

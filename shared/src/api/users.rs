@@ -138,20 +138,9 @@ pub async fn create(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     if role == Role::Admin && !tenant.id().is_platform() {
         return Err(ApiError::invalid("role", "admin accounts belong to the platform, not to a company"));
     }
-    let user = User {
-        id: UserId::new(),
-        company_id: tenant.id().clone(),
-        email: email.as_str().to_string(),
-        full_name,
-        role,
-        active: true,
-        created_at: ctx.timestamp(),
-        version: 1,
-        sessions_revoked_at: None,
-        leaver: None,
-    };
+    let user = User::new(tenant.id().clone(), email.as_str().to_string(), full_name, role, ctx.timestamp());
     let mut tx = Tx::new();
-    let cred = stage_new_user(&mut tx, ctx.table(), &tenant, &user, hash_password(pw.expose())?);
+    let cred = stage_new_user(&mut tx, ctx.table(), &tenant, &user, hash_password(pw.expose())?)?;
     let event = NewEvent::new("user.created", user.id.to_string()).with("role", role.as_str());
     match ctx.commit_create(tx, vec![event], 201, &UserView::from(&user)).await {
         Ok(r) => Ok(r),

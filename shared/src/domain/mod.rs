@@ -4,6 +4,7 @@ pub mod audit;
 pub mod calendar;
 pub mod documents;
 pub mod leavers;
+pub mod money;
 pub mod ratelimit;
 pub mod risk;
 pub mod roles;

@@ -5,8 +5,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::audit::{AuditEvent, ChainHead};
 use crate::domain::calendar::{Calendar, WorkingHoursInput};
+use crate::domain::leavers::AccessLevel;
 use crate::domain::roles::Role;
-use crate::ids::{CompanyId, SessionId, UserId};
+use crate::ids::{CompanyId, DepartmentId, SessionId, UserId};
 
 pub const COMPANY: &str = "company";
 pub const USER: &str = "user";
@@ -78,6 +79,51 @@ pub struct User {
     /// Set while the person is a registered leaver (see `leavers`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub leaver: Option<LeaverLink>,
+    // The HR record (`/employees`, `store::people`): all optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department_id: Option<DepartmentId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manager_id: Option<UserId>,
+    /// Whole cents (`domain::money`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hourly_rate_cents: Option<i64>,
+    /// `YYYY-MM-DD`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_level: Option<AccessLevel>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emergency_contact: Option<String>,
+}
+
+impl User {
+    /// A new, active person with no HR details yet.
+    pub fn new(company_id: CompanyId, email: String, full_name: String, role: Role, created_at: String) -> Self {
+        Self {
+            id: UserId::new(),
+            company_id,
+            email,
+            full_name,
+            role,
+            active: true,
+            created_at,
+            version: 1,
+            sessions_revoked_at: None,
+            leaver: None,
+            job_title: None,
+            department_id: None,
+            manager_id: None,
+            hourly_rate_cents: None,
+            start_date: None,
+            access_level: None,
+            phone: None,
+            emergency_contact: None,
+        }
+    }
 }
 
 /// What a user item remembers of its leaver record, so every request can

@@ -10,6 +10,7 @@ pub mod guard;
 pub mod items;
 pub mod keys;
 pub mod leavers;
+pub mod people;
 #[cfg(feature = "s3")]
 pub mod s3;
 pub mod schema;
@@ -425,10 +426,17 @@ impl Store {
             Some((f, e)) => (Some(f), e),
             None => (None, Exprs::new()),
         };
-        let exprs = extra.name("#pk", pk_attr).name("#sk", sk_attr).str(":pk", pk);
+        let exprs = extra.name("#pk", pk_attr).str(":pk", pk);
         let (key_cond, exprs) = match sk {
-            SkCond::Prefix(p) => ("#pk = :pk AND begins_with(#sk, :prefix)", exprs.str(":prefix", p)),
-            SkCond::Between(a, b) => ("#pk = :pk AND #sk BETWEEN :from AND :to", exprs.str(":from", a).str(":to", b)),
+            // DynamoDB refuses an empty string for a key attribute, even
+            // in begins_with: an empty prefix is the whole partition.
+            SkCond::Prefix("") => ("#pk = :pk", exprs),
+            SkCond::Prefix(p) => {
+                ("#pk = :pk AND begins_with(#sk, :prefix)", exprs.name("#sk", sk_attr).str(":prefix", p))
+            }
+            SkCond::Between(a, b) => {
+                ("#pk = :pk AND #sk BETWEEN :from AND :to", exprs.name("#sk", sk_attr).str(":from", a).str(":to", b))
+            }
         };
         let mut q = self
             .client

@@ -6,80 +6,19 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{double_option, CONFLICT};
+use crate::api::double_option;
 use crate::domain::audit::NewEvent;
 use crate::domain::risk::RiskSettings;
-use crate::domain::roles::Role::{self, Admin, Hr, Owner};
 use crate::domain::validate;
 use crate::error::{ApiError, FieldError};
-use crate::http::{
-    json, no_content, schema_of,
-    Access::{self, Roles},
-    Ctx, Group, ListPage, Reply, Response, Route,
-};
+use crate::http::{json, no_content, Ctx, ListPage, Reply};
 use crate::ids::{DepartmentId, UserId};
 use crate::store::departments::{self as depts, Department};
 use crate::store::{decode, items, keys, Cond, Exprs, StoreError, Tenant, Tx};
 
-/// Departments (and, with the people issue, employees), served by the
-/// `people` function.
-pub const GROUP: Group =
-    Group { function: "people", routes: ROUTES, signs_tokens: false, on_start: None, fallback: None };
-
-/// Who manages a company's departments and people records.
-pub(crate) const PEOPLE_ADMINS: &[Role] = &[Admin, Owner, Hr];
-
 /// A company's legacy list converts into at most this many departments in
 /// the transaction that creates its first one (each is two items).
 pub const MAX_MIGRATED_DEPARTMENTS: usize = 40;
-
-pub const ROUTES: &[Route] = &[
-    Route {
-        path: "/departments",
-        summary: "List the company's departments",
-        access: Access::SignedIn,
-        response: Response::Page(schema_of::<Department>),
-        paged: true,
-        handler: handler!(list_departments),
-        ..Route::DEFAULT
-    },
-    Route {
-        method: "POST",
-        path: "/departments",
-        summary: "Create a department",
-        access: Roles(PEOPLE_ADMINS),
-        request: Some(schema_of::<CreateDepartmentRequest>),
-        response: Response::Json(201, schema_of::<Department>),
-        create: true,
-        prefetch: prefetch_create,
-        answers: &[CONFLICT],
-        handler: handler!(create_department),
-        ..Route::DEFAULT
-    },
-    Route {
-        method: "PATCH",
-        path: "/departments/{id}",
-        summary: "Rename a department, mark it sensitive, or change its manager",
-        access: Roles(PEOPLE_ADMINS),
-        request: Some(schema_of::<PatchDepartmentRequest>),
-        response: Response::Json(200, schema_of::<Department>),
-        prefetch: prefetch_by_id,
-        answers: &[CONFLICT],
-        handler: handler!(patch_department),
-        ..Route::DEFAULT
-    },
-    Route {
-        method: "DELETE",
-        path: "/departments/{id}",
-        summary: "Delete a department that has no people",
-        access: Roles(PEOPLE_ADMINS),
-        response: Response::Empty(204),
-        prefetch: prefetch_by_id,
-        answers: &[CONFLICT],
-        handler: handler!(delete_department),
-        ..Route::DEFAULT
-    },
-];
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -105,7 +44,7 @@ pub struct PatchDepartmentRequest {
 }
 
 /// The manager the body names, if it names one by a well-formed id.
-fn body_manager(ctx: &Ctx) -> Option<UserId> {
+pub(super) fn body_manager(ctx: &Ctx) -> Option<UserId> {
     let body: Value = ctx.json_opt().ok().flatten()?;
     body.get("manager_id").and_then(Value::as_str).and_then(UserId::parse)
 }
@@ -113,14 +52,14 @@ fn body_manager(ctx: &Ctx) -> Option<UserId> {
 /// `POST /departments`: the manager, the sensitive list (its absence means
 /// the company has no departments yet) and the risk settings (whose legacy
 /// list the first department converts).
-fn prefetch_create(ctx: &Ctx, scope: &Tenant) -> Vec<keys::Key> {
+pub(super) fn prefetch_create(ctx: &Ctx, scope: &Tenant) -> Vec<keys::Key> {
     let mut wanted = vec![keys::sensitive_departments(scope), keys::risk_settings(scope)];
     wanted.extend(body_manager(ctx).map(|m| keys::user(scope, &m)));
     wanted
 }
 
 /// `/departments/{id}`: the department and the manager the body names.
-fn prefetch_by_id(ctx: &Ctx, scope: &Tenant) -> Vec<keys::Key> {
+pub(super) fn prefetch_by_id(ctx: &Ctx, scope: &Tenant) -> Vec<keys::Key> {
     let mut wanted: Vec<keys::Key> =
         DepartmentId::parse(ctx.param("id")).map(|id| keys::department(scope, &id)).into_iter().collect();
     wanted.extend(body_manager(ctx).map(|m| keys::user(scope, &m)));
@@ -134,7 +73,7 @@ fn by_id(ctx: &Ctx, t: &Tenant) -> Result<Department, ApiError> {
 }
 
 /// The manager a request names: an active person of the company.
-fn manager(ctx: &Ctx, t: &Tenant, raw: &str) -> Result<UserId, FieldError> {
+pub(super) fn manager(ctx: &Ctx, t: &Tenant, raw: &str) -> Result<UserId, FieldError> {
     let bad = || FieldError::new("manager_id", "is not an active person of this company");
     let id = UserId::parse(raw).ok_or_else(bad)?;
     match ctx.prefetched::<items::User>(&keys::user(t, &id)) {
