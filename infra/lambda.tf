@@ -294,6 +294,7 @@ locals {
         "dynamodb:PutItem",
         "dynamodb:UpdateItem",
         "dynamodb:Query",
+        "dynamodb:ConditionCheckItem", # the backfill: a person unchanged since read
       ]
       index_actions = {
         gsi1 = ["dynamodb:Query"]

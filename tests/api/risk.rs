@@ -588,6 +588,23 @@ async fn the_backfill_gives_leavers_written_before_gsi3_their_keys() {
     let prefix = format!("{}_", tenure_core::ids::CompanyId::PREFIX);
     let u = ulid::Ulid::from_string(o.company_id.strip_prefix(&prefix).unwrap()).unwrap();
     let before_o = format!("{prefix}{}", ulid::Ulid::from(u128::from(u) - 1));
+    // And a person written before search entries existed: none.
+    let entry = |token: String| Key { pk: format!("CO#{}", o.company_id), sk: format!("PQ#{token}#{}", o.user_id) };
+    let tokens = [o.email.to_lowercase(), "test owner".to_string()];
+    let owner =
+        h.store.get(&Key { pk: format!("CO#{}", o.company_id), sk: format!("USER#{}", o.user_id) }).await.unwrap();
+    let name_token = owner.unwrap()["full_name"].as_s().unwrap().to_lowercase();
+    let tokens = [tokens[0].clone(), name_token];
+    for t in &tokens {
+        h.store
+            .client()
+            .delete_item()
+            .table_name(h.store.table())
+            .set_key(Some(tenure_core::store::key_item(&entry(t.clone()))))
+            .send()
+            .await
+            .unwrap();
+    }
     // Out of time at once: nothing done, the place kept.
     let mut state = Backfill { after_company: Some(before_o.clone()), ..Default::default() };
     assert!(!backfill(&app.store, &mut state, 0).await.unwrap());
@@ -595,7 +612,12 @@ async fn the_backfill_gives_leavers_written_before_gsi3_their_keys() {
     assert!(!h.store.get(&key).await.unwrap().unwrap().contains_key(schema::GSI3_PK));
     // Given time: done, and the leaver has its keys and nothing else changed.
     assert!(backfill(&app.store, &mut state, u64::MAX / 2).await.unwrap());
-    assert!(state.done && state.leavers >= 1, "{state:?}");
+    assert!(state.done && state.leavers >= 1 && state.people >= 1, "{state:?}");
+    for t in &tokens {
+        assert!(h.store.get(&entry(t.clone())).await.unwrap().is_some(), "no search entry {t}");
+    }
+    let found = h.send(Req::get("/employees").bearer(&o.access).query("q", &tokens[0])).await.json();
+    assert_eq!(found["items"][0]["id"], o.user_id.as_str(), "{found}");
     let after = h.store.get(&key).await.unwrap().unwrap();
     let mut expected = before.clone();
     expected.insert(schema::GSI3_PK.into(), after[schema::GSI3_PK].clone());

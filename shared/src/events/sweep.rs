@@ -13,9 +13,10 @@
 //! most that much work. One company's failure is reported and does not stop
 //! the others.
 //!
-//! Leavers written before gsi3 existed carry no gsi3 keys: until the
-//! one-off backfill (`backfill`, resumable in the same way, state at
-//! `MIGRATION#leaving-index`) has given them theirs, runs do that first.
+//! Leavers written before gsi3 existed carry no gsi3 keys, and people no
+//! search entries: until the one-off backfill (`backfill`, resumable in the
+//! same way, state at `MIGRATION#index-keys`) has given them theirs, runs
+//! do that first.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -179,10 +180,11 @@ pub async fn companies_in_window(store: &Store, today: time::Date) -> Result<BTr
     Ok(out)
 }
 
-/// The name of the gsi3 backfill migration.
-pub const BACKFILL: &str = "leaving-index";
+/// The name of the backfill migration: gsi3 keys for leavers, search
+/// entries for people (`store::people`), for what older versions wrote.
+pub const BACKFILL: &str = "index-keys";
 
-/// The backfill's progress, stored at `MIGRATION#leaving-index`.
+/// The backfill's progress, stored at `MIGRATION#index-keys`.
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Backfill {
     pub done: bool,
@@ -193,6 +195,9 @@ pub struct Backfill {
     pub resume: Option<Resume>,
     /// Leavers given their keys so far.
     pub leavers: u32,
+    /// People given their search entries so far.
+    #[serde(default)]
+    pub people: u32,
 }
 
 /// Gives every active leaver written before gsi3 existed its gsi3 keys,
@@ -255,6 +260,13 @@ pub async fn backfill(store: &Store, state: &mut Backfill, stop_at: u64) -> Resu
                     None => break,
                 }
             }
+            // Then its people's search entries (a company has few enough
+            // people for one pass; a stop inside it redoes the company).
+            if !give_people_entries(store, &t, stop_at, &mut state.people).await? {
+                state.resume = None;
+                save_backfill(store, &key, state).await?;
+                return Ok(false);
+            }
             state.after_company = Some(company.id.to_string());
             state.resume = None;
         }
@@ -268,6 +280,35 @@ pub async fn backfill(store: &Store, state: &mut Backfill, stop_at: u64) -> Resu
     save_backfill(store, &key, state).await?;
     tracing::info!(leavers = state.leavers, "gsi3 backfill done");
     Ok(true)
+}
+
+/// Gives a company's people who have none their search entries, until
+/// done (`true`) or `stop_at`; counts them in `given`.
+async fn give_people_entries(store: &Store, t: &Tenant, stop_at: u64, given: &mut u32) -> Result<bool, StoreError> {
+    let pk = keys::tenant_pk(t);
+    let mut start = None;
+    loop {
+        if now_ms() >= stop_at {
+            return Ok(false);
+        }
+        let page = store.query(None, &pk, SkCond::Prefix(keys::USER_SK_PREFIX), 100, start, true, None).await?;
+        for item in page.items {
+            let u: crate::store::items::User = decode(item)?;
+            let mut tx = Tx::new();
+            crate::store::people::stage_missing_entries(&mut tx, store.table(), t, &u)?;
+            match store.transact(tx).await {
+                Ok(()) => *given += 1,
+                // Entries there already, or the person changed meanwhile
+                // (and that change wrote them).
+                Err(StoreError::Cancelled { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        match page.last_key {
+            Some(k) => start = Some(start_item(k)),
+            None => return Ok(true),
+        }
+    }
 }
 
 /// Sets a leaver's gsi3 keys, if it is still active with the leave date

@@ -232,7 +232,7 @@ mod tests {
             leaving_gsi3sk("2026-12-01", &t, &lid),
             "2026-12-01#cmp_01JD0000000000000000000000#lvr_01JD0000000000000000000003"
         );
-        assert_eq!(migration("leaving-index"), Key { pk: "MIGRATION#leaving-index".into(), sk: "STATE".into() });
+        assert_eq!(migration("index-keys"), Key { pk: "MIGRATION#index-keys".into(), sk: "STATE".into() });
     }
 
     #[test]

@@ -88,6 +88,20 @@ pub fn stage_entries(tx: &mut Tx, table: &str, t: &Tenant, old: Option<&User>, n
     Ok(())
 }
 
+/// Stages the search entries of a person who has none (written before
+/// they existed: `events::sweep::backfill`), only while the user item is
+/// still at the version read: a change meanwhile wrote its own entries.
+pub fn stage_missing_entries(tx: &mut Tx, table: &str, t: &Tenant, u: &User) -> Result<(), StoreError> {
+    tx.check(table, &keys::user(t, &u.id), Cond::Expr("version = :v".into()), Exprs::new().num(":v", u.version));
+    for (kind, token) in tokens(u) {
+        let mut item = super::to_item(&entry_key(t, &token, u), PERSON_ENTRY, u)?;
+        item.insert("kind".into(), AttributeValue::S(kind.into()));
+        item.insert("name_key".into(), AttributeValue::S(name_key(&u.full_name)));
+        tx.put_item(table, item, Cond::New, Exprs::new());
+    }
+    Ok(())
+}
+
 /// Stages the update of a person's HR fields on the user item, conditional
 /// on the version read: every field of the record set from `new` (absent
 /// ones removed), the index attributes with them, and the version bumped.
