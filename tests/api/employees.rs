@@ -328,3 +328,76 @@ async fn people_are_found_by_a_prefix_of_their_name_or_email() {
         .expect_problem(400, Some("active"));
     h.send(Req::get("/employees").bearer(&o.access).query("active", "maybe")).await.expect_problem(400, Some("active"));
 }
+
+/// `POST /leavers` with `employee_id` fills the leaver from the person's
+/// record (fields in the body still win), and the risk signal reads the
+/// record's department by id, so renaming it changes nothing.
+#[tokio::test]
+async fn a_leaver_registered_from_a_record_takes_its_fields_and_department() {
+    let h = Harness::new().await;
+    let o = h.signup().await;
+    let r = h
+        .send(Req::new("POST", "/departments").bearer(&o.access).json(json!({"name": "Vault", "sensitive": true})))
+        .await;
+    let vault = r.json()["id"].as_str().unwrap().to_string();
+    let email = unique_email("grace");
+    let p = employee(
+        &h,
+        &o,
+        json!({"email": email, "full_name": "Grace Brewster Hopper", "job_title": "Admiral", "department_id": vault, "access_level": "privileged"}),
+    )
+    .await;
+    let leave_date = (time::OffsetDateTime::now_utc().date() + time::Duration::days(30)).to_string();
+    let r = h
+        .send(Req::new("POST", "/leavers").bearer(&o.access).json(json!({
+            "employee_id": p["id"], "leave_date": leave_date, "reason": "retirement"
+        })))
+        .await;
+    r.expect(201);
+    let l = r.json();
+    assert_eq!(l["first_name"], "Grace Brewster");
+    assert_eq!(l["surname"], "Hopper");
+    assert_eq!(l["email"], email.as_str());
+    assert_eq!(l["department"], "Vault");
+    assert_eq!(l["department_id"], vault.as_str());
+    assert_eq!(l["job_title"], "Admiral");
+    assert_eq!(l["access_level"], "privileged");
+    assert_eq!(l["employee_id"], p["id"]);
+    let factors = |v: &Value| -> Vec<String> {
+        v["factors"].as_array().unwrap().iter().map(|f| f["id"].as_str().unwrap().to_string()).collect()
+    };
+    let id = l["id"].as_str().unwrap().to_string();
+    let risk = h.send(Req::get(&format!("/leavers/{id}/risk")).bearer(&o.access)).await.json();
+    assert!(factors(&risk).contains(&"sensitive_department".to_string()), "{risk}");
+    // Renamed, the department is still the leaver's: read by id.
+    h.send(
+        Req::new("PATCH", &format!("/departments/{vault}"))
+            .bearer(&o.access)
+            .json(json!({"version": 1, "name": "Treasury"})),
+    )
+    .await
+    .expect(200);
+    h.send(Req::new("POST", &format!("/leavers/{id}/assess")).bearer(&o.access)).await.expect(200);
+    let risk = h.send(Req::get(&format!("/leavers/{id}/risk")).bearer(&o.access)).await.json();
+    assert!(factors(&risk).contains(&"sensitive_department".to_string()), "{risk}");
+
+    // Fields in the body win; a department named by hand is not the record's.
+    let other =
+        employee(&h, &o, json!({"email": unique_email("x"), "full_name": "Cher", "department_id": vault})).await;
+    let r = h
+        .send(Req::new("POST", "/leavers").bearer(&o.access).json(json!({
+            "employee_id": other["id"], "surname": "Sarkisian", "department": "Music", "leave_date": leave_date, "reason": "other"
+        })))
+        .await;
+    r.expect(201);
+    let l = r.json();
+    assert_eq!((l["first_name"].as_str(), l["surname"].as_str()), (Some("Cher"), Some("Sarkisian")));
+    assert_eq!(l["department"], "Music");
+    assert!(l.get("department_id").is_none_or(Value::is_null), "{l}");
+    // Without the record and without a department: the field is required.
+    h.send(Req::new("POST", "/leavers").bearer(&o.access).json(json!({
+        "first_name": "No", "surname": "Dept", "leave_date": leave_date, "reason": "other"
+    })))
+    .await
+    .expect_problem(422, Some("department"));
+}

@@ -218,12 +218,12 @@ fn today(ctx: &Ctx) -> time::Date {
 
 pub(crate) fn settings(ctx: &Ctx, t: &Tenant) -> Result<RiskSettings, ApiError> {
     let stored = ctx.prefetched::<RiskSettings>(&keys::risk_settings(t))?;
-    Ok(assess::effective_settings(stored, ctx.prefetched_raw(&keys::sensitive_departments(t))))
+    Ok(assess::effective_settings(stored, ctx.prefetched_raw(&keys::departments_summary(t))))
 }
 
 /// Every leaver route reads the company's risk settings with the session.
 fn prefetch_settings(_ctx: &Ctx, scope: &Tenant) -> Vec<keys::Key> {
-    vec![keys::risk_settings(scope), keys::sensitive_departments(scope)]
+    vec![keys::risk_settings(scope), keys::departments_summary(scope)]
 }
 
 /// `POST /leavers`: the settings, and the linked account if the body names one.
@@ -329,38 +329,59 @@ pub(crate) fn case_actor(ctx: &Ctx) -> Result<CaseActor<'_>, ApiError> {
 /// `POST /leavers`.
 pub async fn create(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let req: CreateLeaverRequest = ctx.json()?;
-    let raw = RawLeaver {
-        first_name: req.first_name.as_deref(),
-        surname: req.surname.as_deref(),
-        email: Some(req.email.as_deref()),
-        department: req.department.as_deref(),
-        job_title: Some(req.job_title.as_deref()),
-        leave_date: req.leave_date.as_deref(),
-        reason: req.reason.as_deref(),
-        access_level: req.access_level.as_deref(),
-        notes: Some(req.notes.as_deref()),
-    };
-    let mut errors = match rules::fields(None, &raw) {
-        Ok(_) => Vec::new(),
-        Err(e) => e,
-    };
     let t = ctx.tenant()?.clone();
+    let mut link_errors = Vec::new();
     let linked: Option<User> = match req.employee_id.as_deref().filter(|s| !s.is_empty()) {
         None => None,
         Some(raw_id) => match UserId::parse(raw_id) {
             None => {
-                errors.push(crate::error::FieldError::new("employee_id", "is not a user id"));
+                link_errors.push(crate::error::FieldError::new("employee_id", "is not a user id"));
                 None
             }
             Some(uid) => match ctx.prefetched::<User>(&keys::user(&t, &uid))? {
                 None => {
-                    errors.push(crate::error::FieldError::new("employee_id", "is not a person in this company"));
+                    link_errors.push(crate::error::FieldError::new("employee_id", "is not a person in this company"));
                     None
                 }
                 Some(u) => Some(u),
             },
         },
     };
+    // The person's record fills what the body leaves out: name, email,
+    // department (its name, from the departments summary read with the
+    // settings) and job title.
+    let record = linked.as_ref().map(|u| {
+        let words: Vec<&str> = u.full_name.split_whitespace().collect();
+        let (first, last) = match words.split_last() {
+            Some((last, rest)) if !rest.is_empty() => (rest.join(" "), last.to_string()),
+            _ => (u.full_name.clone(), u.full_name.clone()),
+        };
+        let department = u.department_id.as_ref().and_then(|d| {
+            let names = crate::store::departments::names_from_item(ctx.prefetched_raw(&keys::departments_summary(&t)));
+            names.get(&d.to_string()).map(|n| (d.clone(), n.clone()))
+        });
+        (first, last, u.email.clone(), department, u.job_title.clone(), u.access_level)
+    });
+    let department_id = match (&req.department, &record) {
+        (None, Some((_, _, _, Some((id, _)), _, _))) => Some(id.clone()),
+        _ => None,
+    };
+    let raw = RawLeaver {
+        first_name: req.first_name.as_deref().or(record.as_ref().map(|r| r.0.as_str())),
+        surname: req.surname.as_deref().or(record.as_ref().map(|r| r.1.as_str())),
+        email: Some(req.email.as_deref().or(record.as_ref().map(|r| r.2.as_str()))),
+        department: req.department.as_deref().or(record.as_ref().and_then(|r| r.3.as_ref().map(|d| d.1.as_str()))),
+        job_title: Some(req.job_title.as_deref().or(record.as_ref().and_then(|r| r.4.as_deref()))),
+        leave_date: req.leave_date.as_deref(),
+        reason: req.reason.as_deref(),
+        access_level: req.access_level.as_deref().or(record.as_ref().and_then(|r| r.5.map(|a| a.as_str()))),
+        notes: Some(req.notes.as_deref()),
+    };
+    let mut errors = match rules::fields(None, &raw) {
+        Ok(_) => Vec::new(),
+        Err(e) => e,
+    };
+    errors.extend(link_errors);
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
@@ -385,6 +406,7 @@ pub async fn create(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         email: f.email,
         employee_id: linked.as_ref().map(|u| u.id.clone()),
         department: f.department,
+        department_id,
         job_title: f.job_title,
         leave_date: format_date(f.leave_date),
         reason: f.reason,
@@ -673,6 +695,10 @@ pub async fn patch(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         return Ok(json(200, &l.view()));
     }
     l.surname_key = surname_key(&l.surname);
+    if changed.contains(&"department") {
+        // Named by hand now: no longer the record's department.
+        l.department_id = None;
+    }
     l.version += 1;
     l.updated_at = ctx.timestamp();
     let mut tx = Tx::new();

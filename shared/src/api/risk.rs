@@ -112,7 +112,7 @@ pub struct AlertPatchRequest {
 
 /// The company's risk settings, read with the session.
 fn prefetch_settings(_ctx: &Ctx, scope: &Tenant) -> Vec<Key> {
-    vec![keys::risk_settings(scope), keys::sensitive_departments(scope)]
+    vec![keys::risk_settings(scope), keys::departments_summary(scope)]
 }
 
 /// The alert named by `{id}`, read with the session.

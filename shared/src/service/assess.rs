@@ -142,7 +142,8 @@ pub fn score(l: &Leaver, settings: &RiskSettings, today: time::Date) -> Assessme
         reason: l.reason,
         access_level: l.access_level,
         department: &l.department,
-        sensitive_department: settings.is_sensitive(&l.department),
+        sensitive_department: settings
+            .is_sensitive_department(l.department_id.as_ref().map(ToString::to_string).as_deref(), &l.department),
         checklist: &l.checklist,
         linked_role: l.linked_role,
         post_leave_activity: l.post_leave_activity.as_ref(),
@@ -153,7 +154,7 @@ pub fn score(l: &Leaver, settings: &RiskSettings, today: time::Date) -> Assessme
 
 /// The risk settings as scoring reads them: `stored` (or the defaults),
 /// with the sensitive departments taken from the company's departments
-/// once it has any (`list` is its `SENSITIVEDEPTS` item; absent, the
+/// once it has any (`list` is its `DEPTS` summary item; absent, the
 /// settings' own list still applies, see `api::people::create_department`).
 pub fn effective_settings(stored: Option<RiskSettings>, list: Option<&crate::store::Item>) -> RiskSettings {
     let mut s = stored.unwrap_or_default();

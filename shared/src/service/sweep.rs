@@ -102,9 +102,9 @@ pub async fn sweep_company(
     let stamp = timestamp(now);
     let (from, to) = window(today);
     let (from, to) = (format!("{from}#"), format!("{to}#~"));
-    let found = store.batch_get(&[keys::risk_settings(t), keys::sensitive_departments(t), keys::audit_head(t)]).await?;
+    let found = store.batch_get(&[keys::risk_settings(t), keys::departments_summary(t), keys::audit_head(t)]).await?;
     let stored: Option<RiskSettings> = found.get(&keys::risk_settings(t)).cloned().map(decode).transpose()?;
-    let settings = assess::effective_settings(stored, found.get(&keys::sensitive_departments(t)));
+    let settings = assess::effective_settings(stored, found.get(&keys::departments_summary(t)));
     let mut head: ChainHead = found
         .get(&keys::audit_head(t))
         .cloned()

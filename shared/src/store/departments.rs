@@ -1,8 +1,9 @@
 //! Departments: the record (`DEPT#{id}`), the guard that keeps names unique
-//! in a company (`DEPTNAME#{name key}`), and the company's list of
-//! sensitive departments (`SENSITIVEDEPTS`, one attribute per department),
-//! which the `sensitive_department` risk signal reads with the risk
-//! settings in the same request.
+//! in a company (`DEPTNAME#{name key}`), and the company's summary (`DEPTS`:
+//! `d_{id}` = name for every department, `s_{id}` for the sensitive ones),
+//! which requests read with the risk settings in the same round trip: the
+//! `sensitive_department` risk signal, and a leaver registered from a
+//! person's record (their department's name).
 
 use std::collections::BTreeMap;
 
@@ -37,52 +38,68 @@ pub fn name_key(name: &str) -> String {
     name.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
-const SENSITIVE_PREFIX: &str = "d_";
+const NAME_PREFIX: &str = "d_";
+const SENSITIVE_PREFIX: &str = "s_";
 
-/// The company's sensitive departments (id → name), from the stored item;
-/// `None` when the company has never had a department (then the risk
+/// At most this many departments in a company (the summary stays small).
+pub const MAX_DEPARTMENTS: usize = 1000;
+
+/// Every department's name by id, from the summary item.
+pub fn names_from_item(item: Option<&Item>) -> BTreeMap<String, String> {
+    item.into_iter()
+        .flat_map(|i| i.iter())
+        .filter_map(|(k, v)| Some((k.strip_prefix(NAME_PREFIX)?.to_string(), v.as_s().ok()?.clone())))
+        .collect()
+}
+
+/// The company's sensitive departments (id → name), from the summary
+/// item; `None` when the company has never had a department (then the risk
 /// settings' own list still applies: `service::assess::effective_settings`).
 pub fn sensitive_from_item(item: Option<&Item>) -> Option<BTreeMap<String, String>> {
+    let names = names_from_item(item);
     let item = item?;
     Some(
-        item.iter()
-            .filter_map(|(k, v)| {
-                let id = k.strip_prefix(SENSITIVE_PREFIX)?;
-                Some((id.to_string(), v.as_s().ok()?.clone()))
-            })
+        item.keys()
+            .filter_map(|k| k.strip_prefix(SENSITIVE_PREFIX))
+            .map(|id| (id.to_string(), names.get(id).cloned().unwrap_or_default()))
             .collect(),
     )
 }
 
-/// Stages the departments' entries in the sensitive list, in one update
-/// of the list item (a transaction may touch an item only once): set (with
-/// its current name) for each sensitive department, removed for the
-/// others. Creates the list item if it does not exist yet, which ends the
-/// legacy list.
-pub fn stage_sensitivity(tx: &mut Tx, table: &str, t: &Tenant, departments: &[&Department], now: &str) {
+/// Stages the departments' entries in the summary, in one update of it (a
+/// transaction may touch an item only once): each one's current name, and
+/// its sensitive mark set or removed. Creates the summary if it does not
+/// exist yet, which ends the legacy list.
+pub fn stage_summary(tx: &mut Tx, table: &str, t: &Tenant, departments: &[&Department], now: &str) {
     let mut exprs = Exprs::new().name("#since", "since").str(":now", now);
     let mut set = vec!["#since = if_not_exists(#since, :now)".to_string()];
     let mut remove = Vec::new();
     for (i, d) in departments.iter().enumerate() {
-        exprs = exprs.name(&format!("#d{i}"), &format!("{SENSITIVE_PREFIX}{}", d.id));
+        exprs = exprs
+            .name(&format!("#d{i}"), &format!("{NAME_PREFIX}{}", d.id))
+            .name(&format!("#s{i}"), &format!("{SENSITIVE_PREFIX}{}", d.id))
+            .str(&format!(":n{i}"), &d.name);
+        set.push(format!("#d{i} = :n{i}"));
         if d.sensitive {
-            exprs = exprs.str(&format!(":n{i}"), &d.name);
-            set.push(format!("#d{i} = :n{i}"));
+            set.push(format!("#s{i} = :yes"));
         } else {
-            remove.push(format!("#d{i}"));
+            remove.push(format!("#s{i}"));
         }
+    }
+    if departments.iter().any(|d| d.sensitive) {
+        exprs = exprs.bool(":yes", true);
     }
     let mut update = format!("SET {}", set.join(", "));
     if !remove.is_empty() {
         update.push_str(&format!(" REMOVE {}", remove.join(", ")));
     }
-    tx.update(table, &keys::sensitive_departments(t), &update, Cond::None, exprs);
+    tx.update(table, &keys::departments_summary(t), &update, Cond::None, exprs);
 }
 
-/// Stages the removal of a deleted department's entry.
+/// Stages the removal of a deleted department from the summary.
 pub fn stage_unlist(tx: &mut Tx, table: &str, t: &Tenant, id: &DepartmentId) {
-    let exprs = Exprs::new().name("#d", &format!("{SENSITIVE_PREFIX}{id}"));
-    tx.update(table, &keys::sensitive_departments(t), "REMOVE #d", Cond::None, exprs);
+    let exprs = Exprs::new().name("#d", &format!("{NAME_PREFIX}{id}")).name("#s", &format!("{SENSITIVE_PREFIX}{id}"));
+    tx.update(table, &keys::departments_summary(t), "REMOVE #d, #s", Cond::None, exprs);
 }
 
 /// Stages the name guard of a department (fails if the name is taken).

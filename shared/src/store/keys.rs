@@ -23,7 +23,7 @@
 //! | document    | `CO#{cid}`         | `DOC#{did}`          | gsi1 `CO#{cid}#DOCS#{uid}` / `{did}` | /documents…, the upload trigger |
 //! | department  | `CO#{cid}`         | `DEPT#{did}`         | –                      | /departments… |
 //! | department name guard | `CO#{cid}` | `DEPTNAME#{name key}` | –                  | one department per name |
-//! | sensitive departments | `CO#{cid}` | `SENSITIVEDEPTS`   | –                      | the `sensitive_department` risk signal; its presence ends the risk settings' legacy list |
+//! | departments summary | `CO#{cid}`   | `DEPTS`              | –                      | names and sensitive flags of every department, read with the risk settings: the `sensitive_department` signal, a leaver's department from a person's record; its presence ends the risk settings' legacy list |
 //!
 //! `docs/data-model.md` explains the same table in prose.
 
@@ -148,9 +148,10 @@ pub const DEPT_SK_PREFIX: &str = "DEPT#";
 pub fn department_name(t: &Tenant, name_key: &str) -> Key {
     k(company_pk(t.id()), format!("DEPTNAME#{name_key}"))
 }
-/// The company's sensitive departments, one attribute each.
-pub fn sensitive_departments(t: &Tenant) -> Key {
-    k(company_pk(t.id()), "SENSITIVEDEPTS".to_string())
+/// The company's departments in one small item: each one's name, and
+/// which are sensitive (`store::departments`).
+pub fn departments_summary(t: &Tenant) -> Key {
+    k(company_pk(t.id()), "DEPTS".to_string())
 }
 
 /// A one-off data migration's progress.

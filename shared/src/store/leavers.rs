@@ -41,6 +41,11 @@ pub struct Leaver {
     #[schema(value_type = Option<String>)]
     pub employee_id: Option<UserId>,
     pub department: String,
+    /// The department of the person's record, when the leaver was
+    /// registered from it (the risk signal then reads it by id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub department_id: Option<crate::ids::DepartmentId>,
     pub job_title: Option<String>,
     /// `YYYY-MM-DD`.
     pub leave_date: String,

@@ -53,7 +53,7 @@ pub(super) fn body_manager(ctx: &Ctx) -> Option<UserId> {
 /// the company has no departments yet) and the risk settings (whose legacy
 /// list the first department converts).
 pub(super) fn prefetch_create(ctx: &Ctx, scope: &Tenant) -> Vec<keys::Key> {
-    let mut wanted = vec![keys::sensitive_departments(scope), keys::risk_settings(scope)];
+    let mut wanted = vec![keys::departments_summary(scope), keys::risk_settings(scope)];
     wanted.extend(body_manager(ctx).map(|m| keys::user(scope, &m)));
     wanted
 }
@@ -141,7 +141,11 @@ pub async fn create_department(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         .with("sensitive", d.sensitive.to_string())
         .with("manager", d.manager_id.as_ref().map(ToString::to_string).unwrap_or_default())];
 
-    let first = ctx.prefetched_raw(&keys::sensitive_departments(&t)).is_none();
+    let summary = ctx.prefetched_raw(&keys::departments_summary(&t));
+    if depts::names_from_item(summary).len() >= depts::MAX_DEPARTMENTS {
+        return Err(ApiError::Conflict(format!("A company has at most {} departments.", depts::MAX_DEPARTMENTS)));
+    }
+    let first = summary.is_none();
     if first {
         let settings: RiskSettings = ctx.prefetched(&keys::risk_settings(&t))?.unwrap_or_default();
         let mut seen = std::collections::BTreeSet::from([depts::name_key(&d.name)]);
@@ -179,7 +183,7 @@ pub async fn create_department(ctx: &mut Ctx) -> Result<Reply, ApiError> {
                 .with("sensitive", legacy.join(", ")),
         );
     }
-    depts::stage_sensitivity(&mut tx, &table, &t, &listed.iter().collect::<Vec<_>>(), &now);
+    depts::stage_summary(&mut tx, &table, &t, &listed.iter().collect::<Vec<_>>(), &now);
     match ctx.commit_create(tx, events, 201, &d).await {
         Ok(reply) => Ok(reply),
         Err(StoreError::Cancelled { failed, .. }) if failed.contains(&guard) => Err(name_taken(&d.name)),
@@ -249,7 +253,7 @@ pub async fn patch_department(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         guard = Some(depts::stage_claim_name(&mut tx, &table, &t, &next));
     }
     if renamed || next.sensitive != current.sensitive {
-        depts::stage_sensitivity(&mut tx, &table, &t, &[&next], &next.updated_at);
+        depts::stage_summary(&mut tx, &table, &t, &[&next], &next.updated_at);
     }
     let event = NewEvent::new("department.updated", next.id.to_string())
         .with("changed", changed.join(","))
