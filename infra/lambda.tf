@@ -62,6 +62,7 @@ locals {
       routes = [
         "POST /auth/signup",
         "POST /auth/login",
+        "POST /auth/invitations/accept",
         "POST /auth/refresh",
         "POST /auth/logout",
         "GET /auth/me",
@@ -140,6 +141,7 @@ locals {
         "POST /employees",
         "GET /employees/{id}",
         "PATCH /employees/{id}",
+        "POST /employees/{id}/invite",
       ]
       table_actions = [
         "dynamodb:UpdateItem",

@@ -401,3 +401,116 @@ async fn a_leaver_registered_from_a_record_takes_its_fields_and_department() {
     .await
     .expect_problem(422, Some("department"));
 }
+
+async fn invite(h: &Harness, by: &Account, id: &str) -> Value {
+    let r = h.send(Req::new("POST", &format!("/employees/{id}/invite")).bearer(&by.access)).await;
+    r.expect(200);
+    r.json()
+}
+
+fn accept(token: &Value, password: &str) -> Req {
+    Req::new("POST", "/auth/invitations/accept").json(json!({"token": token, "password": password}))
+}
+
+/// Issue 13: an invitation is one-time, valid 72 hours, stored only as a
+/// hash; accepting it sets the password (rules apply) and signs in; used
+/// twice, replaced, late or for a deactivated person it is a 400 that
+/// changes nothing.
+#[tokio::test]
+async fn a_person_accepts_an_invitation_once_and_is_signed_in() {
+    let h = Harness::new().await;
+    let o = h.signup().await;
+    let hr = h.add_user(&o, "hr").await;
+    let email = unique_email("inv");
+    let p = employee(&h, &hr, json!({"email": email, "full_name": "Ivy Invited"})).await;
+    assert_eq!(p["has_login"], false);
+    let id = p["id"].as_str().unwrap();
+    let first = invite(&h, &hr, id).await;
+    let second = invite(&h, &hr, id).await;
+    let token = second["token"].clone();
+    assert!(token.as_str().unwrap().starts_with("inv1."));
+    assert_eq!(second["accept_path"], "/auth/invitations/accept");
+    let expires = time::OffsetDateTime::parse(
+        second["expires_at"].as_str().unwrap(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    let hours = (expires - time::OffsetDateTime::now_utc()).whole_minutes() as f64 / 60.0;
+    assert!((71.9..=72.0).contains(&hours), "{hours}");
+    // Stored only as a hash, and not in the audit log.
+    let key = tenure_core::store::Key { pk: format!("CO#{}", o.company_id), sk: format!("USER#{id}") };
+    let stored = format!("{:?}", h.store.get(&key).await.unwrap().unwrap());
+    let secret = token.as_str().unwrap().rsplit('.').next().unwrap();
+    assert!(!stored.contains(secret), "the secret is stored");
+    let log = h.send(Req::get("/audit").bearer(&o.access).query("action", "employee.invited")).await;
+    assert!(!log.text.contains(secret));
+    assert_eq!(log.json()["items"].as_array().unwrap().len(), 2);
+    // The replaced invitation no longer works; a weak password is refused
+    // and uses nothing up.
+    h.send(accept(&first["token"], "a long enough password 1")).await.expect_problem(400, Some("token"));
+    h.send(accept(&token, "short")).await.expect_problem(422, Some("password"));
+    let r = h.send(accept(&token, "a long enough password 1")).await;
+    r.expect(200);
+    let access = r.json()["access_token"].as_str().unwrap().to_string();
+    let me = h.send(Req::get("/auth/me").bearer(&access)).await.json();
+    assert_eq!(me["id"], id);
+    assert_eq!(h.send(Req::get(&format!("/employees/{id}")).bearer(&hr.access)).await.json()["has_login"], true);
+    h.login(&email, "a long enough password 1").await;
+    // Used: refused, and the password is not changed by a second try.
+    h.send(accept(&token, "another long password 2")).await.expect_problem(400, Some("token"));
+    h.login(&email, "a long enough password 1").await;
+    // A person with a login is not invited again.
+    h.send(Req::new("POST", &format!("/employees/{id}/invite")).bearer(&hr.access)).await.expect_problem(409, None);
+    let log = h.send(Req::get("/audit").bearer(&o.access).query("action", "invitation.accepted")).await.json();
+    assert_eq!(log["items"][0]["actor"], id);
+}
+
+#[tokio::test]
+async fn late_foreign_or_deactivated_invitations_change_nothing() {
+    let h = Harness::new().await;
+    let o = h.signup().await;
+    let late = employee(&h, &o, json!({"email": unique_email("late"), "full_name": "Lee Late"})).await;
+    let token = invite(&h, &o, late["id"].as_str().unwrap()).await["token"].clone();
+    // Expired: the stored expiry moved into the past.
+    let key = tenure_core::store::Key {
+        pk: format!("CO#{}", o.company_id),
+        sk: format!("USER#{}", late["id"].as_str().unwrap()),
+    };
+    let past = time::OffsetDateTime::now_utc().unix_timestamp() - 1;
+    h.store
+        .update_returning(
+            &key,
+            "SET invitation_expires_at = :p",
+            tenure_core::store::Cond::Exists,
+            tenure_core::store::Exprs::new().num(":p", past),
+        )
+        .await
+        .unwrap();
+    h.send(accept(&token, "a long enough password 1")).await.expect_problem(400, Some("token"));
+    // Deactivated after the invitation.
+    let gone = employee(&h, &o, json!({"email": unique_email("gone"), "full_name": "Gus Gone"})).await;
+    let gid = gone["id"].as_str().unwrap();
+    let token = invite(&h, &o, gid).await["token"].clone();
+    h.send(
+        Req::new("PATCH", &format!("/auth/admin/users/{gid}/status")).bearer(&o.access).json(json!({"active": false})),
+    )
+    .await
+    .expect(200);
+    h.send(accept(&token, "a long enough password 1")).await.expect_problem(400, Some("token"));
+    h.send(Req::new("POST", &format!("/employees/{gid}/invite")).bearer(&o.access)).await.expect_problem(409, None);
+    // Garbage, and a well-formed token for nobody.
+    for t in [
+        json!("inv1.nope"),
+        json!(""),
+        json!(format!("inv1.{}.usr_01JD0000000000000000000001.{}", o.company_id, "A".repeat(43))),
+    ] {
+        h.send(accept(&t, "a long enough password 1")).await.expect_problem(400, Some("token"));
+    }
+    let r = h.send(Req::new("POST", "/auth/invitations/accept").json(json!({"token": 5, "password": "x"}))).await;
+    assert_eq!(r.status, 400);
+    // Only owner, HR and admin invite; another company's person is not there.
+    let emp = h.add_user(&o, "employee").await;
+    h.send(Req::new("POST", &format!("/employees/{gid}/invite")).bearer(&emp.access)).await.expect_problem(403, None);
+    let other = h.signup().await;
+    h.send(Req::new("POST", &format!("/employees/{gid}/invite")).bearer(&other.access)).await.expect_problem(404, None);
+}

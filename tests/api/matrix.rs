@@ -128,6 +128,7 @@ fn fill(route: &Row, f: &Fixture) -> Req {
             Some(json!({"email": tenure_tests::unique_email("nobody"), "password": "wrong password!!"}))
         }
         ("POST", "/auth/refresh") => Some(json!({"refresh_token": "rt1.x"})),
+        ("POST", "/auth/invitations/accept") => Some(json!({"token": "inv1.x", "password": tenure_tests::PASSWORD})),
         ("POST", "/auth/logout") => Some(json!({})),
         ("POST", "/auth/admin/users") => Some(
             json!({"email": tenure_tests::unique_email("m"), "full_name": "M", "role": "employee", "password": tenure_tests::PASSWORD}),

@@ -195,6 +195,16 @@ async fn walk_every_route() {
         )
         .await;
     note("PATCH", "/employees/{id}", r.expect(200));
+    let r = h.send(Req::new("POST", &format!("/employees/{person}/invite")).bearer(&access)).await;
+    note("POST", "/employees/{id}/invite", r.expect(200));
+    let token = r.json()["token"].clone();
+    let r = h
+        .send(
+            Req::new("POST", "/auth/invitations/accept")
+                .json(json!({"token": token, "password": tenure_tests::PASSWORD})),
+        )
+        .await;
+    note("POST", "/auth/invitations/accept", r.expect(200));
     let r = h.send(Req::new("POST", "/auth/logout").bearer(&access)).await;
     note("POST", "/auth/logout", r.expect(204));
     let admin = h.admin().await;

@@ -1,9 +1,10 @@
-//! `/auth/*`: signup, login, refresh, logout, me; and the bootstrap of the
-//! platform admin at cold start.
+//! `/auth/*`: signup, login, accepting an invitation, refresh, logout, me;
+//! and the bootstrap of the platform admin at cold start.
 
 use serde::{Deserialize, Serialize};
 
 use super::{CompanyView, UserView};
+use crate::auth::invitation::InvitationToken;
 use crate::auth::password;
 use crate::auth::refresh::{RefreshToken, REFRESH_TOKEN_SECONDS, USED_SECRETS_KEPT};
 use crate::domain::audit::{ChainHead, NewEvent, Origin};
@@ -49,6 +50,15 @@ pub const ROUTES: &[Route] = &[
         own_rate_limit: true,
         answers: &[(401, "Wrong email or password (one answer for every bad credential)")],
         handler: handler!(login),
+        ..Route::DEFAULT
+    },
+    Route {
+        method: "POST",
+        path: "/auth/invitations/accept",
+        summary: "Accept an invitation: set a password and sign in",
+        request: Some(schema_of::<AcceptInvitationRequest>),
+        response: Response::Json(200, schema_of::<TokenResponse>),
+        handler: handler!(accept_invitation),
         ..Route::DEFAULT
     },
     Route {
@@ -116,6 +126,15 @@ pub struct TokenResponse {
     pub refresh_token: String,
     pub token_type: &'static str,
     pub expires_in: i64,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptInvitationRequest {
+    /// The invitation token (`inv1.…`) from `POST /employees/{id}/invite`.
+    pub token: String,
+    /// The new password (12 to 256 characters, not a common one).
+    pub password: String,
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -453,21 +472,7 @@ async fn sign_in_account(ctx: &Ctx, s: &SignIn, cred: Credential, password_raw: 
         return Err(ApiError::Unauthorized(BAD_CREDENTIALS));
     }
 
-    let signer = app.signer.as_ref().ok_or_else(|| ApiError::internal("this function cannot sign tokens"))?;
-    let session_id = SessionId::new();
-    let token = RefreshToken::new(tenant.id().clone(), user.id.clone(), session_id.clone());
-    let (access, expires_in) =
-        signer.issue(&user.id, tenant.id(), &session_id, user.role, s.now).map_err(ApiError::internal)?;
-    let session = Session {
-        id: session_id.clone(),
-        user_id: user.id.clone(),
-        company_id: tenant.id().clone(),
-        current_hash: token.secret_hash(),
-        used_hashes: Vec::new(),
-        revoked: false,
-        created_at: ctx.timestamp(),
-        expires_at: s.now + REFRESH_TOKEN_SECONDS,
-    };
+    let (tokens, session_id) = stage_session(&app, &mut tx, &tenant, &user, s.now, ctx.timestamp())?;
     let cleared = signin::after_success();
     tx.update(
         &table,
@@ -476,14 +481,119 @@ async fn sign_in_account(ctx: &Ctx, s: &SignIn, cred: Credential, password_raw: 
         Cond::Exists,
         Exprs::new().num(":f", cleared.failed).num(":l", cleared.locked_until),
     );
-    tx.put(&table, &keys::session(&tenant, &session_id), items::SESSION, &session, Cond::New);
     let event = NewEvent::new("auth.login", user.id.to_string()).with("session", session_id.to_string());
     match commit_with_audit(&app, &tenant, head, &s.origin, tx, vec![event], None).await {
-        Ok(_) => Ok(json(
-            200,
-            &TokenResponse { access_token: access, refresh_token: token.encode(), token_type: "Bearer", expires_in },
-        )),
+        Ok(_) => Ok(json(200, &tokens)),
         Err(StoreError::Cancelled { failed, .. }) if failed.contains(&charge) => Err(ratelimit::charge_refused(s.now)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Stages a new session for `user` (its refresh-token family) and returns
+/// the tokens that open it.
+fn stage_session(
+    app: &App,
+    tx: &mut Tx,
+    tenant: &Tenant,
+    user: &User,
+    now: i64,
+    created_at: String,
+) -> Result<(TokenResponse, SessionId), ApiError> {
+    let signer = app.signer.as_ref().ok_or_else(|| ApiError::internal("this function cannot sign tokens"))?;
+    let session_id = SessionId::new();
+    let token = RefreshToken::new(tenant.id().clone(), user.id.clone(), session_id.clone());
+    let (access, expires_in) =
+        signer.issue(&user.id, tenant.id(), &session_id, user.role, now).map_err(ApiError::internal)?;
+    let session = Session {
+        id: session_id.clone(),
+        user_id: user.id.clone(),
+        company_id: tenant.id().clone(),
+        current_hash: token.secret_hash(),
+        used_hashes: Vec::new(),
+        revoked: false,
+        created_at,
+        expires_at: now + REFRESH_TOKEN_SECONDS,
+    };
+    tx.put(app.store.table(), &keys::session(tenant, &session_id), items::SESSION, &session, Cond::New);
+    Ok((
+        TokenResponse { access_token: access, refresh_token: token.encode(), token_type: "Bearer", expires_in },
+        session_id,
+    ))
+}
+
+/// `POST /auth/invitations/accept`: the person named by a valid, unused,
+/// unexpired invitation, still active, sets their password and is signed
+/// in. One `BatchGetItem` (the person and the company's chain head) and one
+/// transaction (the person, their credential, the session, the audit
+/// events), each write conditional on what was read: a token used twice,
+/// late or for a deactivated person is a 400 that changes nothing.
+pub async fn accept_invitation(ctx: &mut Ctx) -> Result<Reply, ApiError> {
+    let req: AcceptInvitationRequest = ctx.json()?;
+    let bad = || ApiError::bad_field("token", "is not a valid invitation: it may have been used, replaced or expired");
+    let token = InvitationToken::parse(&req.token);
+    let pw = validate::password(&req.password).map_err(|m| ApiError::invalid("password", m));
+    let (token, pw) = match (token, pw) {
+        (None, _) => return Err(bad()),
+        (Some(_), Err(e)) => return Err(e),
+        (Some(t), Ok(p)) => (t, p),
+    };
+    let app = ctx.app.clone();
+    let now = ctx.unix();
+    let tenant = Tenant::new(token.company.clone());
+    let (user_key, head_key) = (keys::user(&tenant, &token.user), keys::audit_head(&tenant));
+    let found = app.store.batch_get(&[user_key.clone(), head_key.clone()]).await?;
+    let user: User = found.get(&user_key).cloned().map(decode).transpose()?.ok_or_else(bad)?;
+    let hash = token.secret_hash();
+    let valid = user.active
+        && user.no_login
+        && user.invitation_hash.as_deref() == Some(hash.as_str())
+        && user.invitation_expires_at.is_some_and(|e| e > now);
+    if !valid {
+        return Err(bad());
+    }
+    let table = app.store.table().to_string();
+    let mut tx = Tx::new();
+    let accepted = User {
+        no_login: false,
+        invitation_hash: None,
+        invitation_expires_at: None,
+        version: user.version + 1,
+        ..user.clone()
+    };
+    tx.update(
+        &table,
+        &user_key,
+        "SET version = :next REMOVE invitation_hash, invitation_expires_at, no_login",
+        Cond::Expr("invitation_hash = :h AND invitation_expires_at > :now AND active = :t AND version = :read".into()),
+        Exprs::new()
+            .str(":h", &hash)
+            .num(":now", now)
+            .bool(":t", true)
+            .num(":next", accepted.version)
+            .num(":read", user.version),
+    );
+    tx.update(
+        &table,
+        &keys::credential(&user.email),
+        "SET password_hash = :p, failed_logins = :zero, locked_until = :zero",
+        Cond::Expr("password_hash = :empty AND user_id = :uid".into()),
+        Exprs::new()
+            .str(":p", hash_password(pw.expose())?)
+            .num(":zero", 0)
+            .str(":empty", "")
+            .str(":uid", user.id.to_string()),
+    );
+    crate::store::people::stage_entries(&mut tx, &table, &tenant, Some(&user), &accepted)?;
+    let (tokens, session_id) = stage_session(&app, &mut tx, &tenant, &accepted, now, ctx.timestamp())?;
+    let origin = Origin { actor: user.id.to_string(), ..ctx.origin() };
+    let events = vec![
+        NewEvent::new("invitation.accepted", user.id.to_string()),
+        NewEvent::new("auth.login", user.id.to_string()).with("session", session_id.to_string()),
+    ];
+    let head = head_of(found.get(&head_key))?;
+    match commit_with_audit(&app, &tenant, head, &origin, tx, events, None).await {
+        Ok(_) => Ok(json(200, &tokens)),
+        Err(StoreError::Cancelled { .. }) => Err(bad()),
         Err(e) => Err(e.into()),
     }
 }

@@ -98,6 +98,16 @@ pub struct User {
     pub phone: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub emergency_contact: Option<String>,
+    /// A person created by HR has no password until they accept an
+    /// invitation (`auth::invitation`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_login: bool,
+    /// The hash of the open invitation's secret, and when it expires
+    /// (epoch seconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invitation_hash: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invitation_expires_at: Option<i64>,
 }
 
 impl User {
@@ -122,6 +132,9 @@ impl User {
             access_level: None,
             phone: None,
             emergency_contact: None,
+            no_login: false,
+            invitation_hash: None,
+            invitation_expires_at: None,
         }
     }
 }

@@ -68,6 +68,12 @@ pub fn new_user_item(t: &Tenant, u: &User) -> Result<super::Item, StoreError> {
     Ok(item)
 }
 
+/// What a search entry copies of a person: the record, without what is no
+/// business of a list (sessions, the leaver link, the invitation).
+fn snapshot(u: &User) -> User {
+    User { sessions_revoked_at: None, leaver: None, invitation_hash: None, invitation_expires_at: None, ..u.clone() }
+}
+
 /// Stages the search entries of `new` (and the removal of `old`'s where
 /// its name or email differed): call with every change of the record.
 pub fn stage_entries(tx: &mut Tx, table: &str, t: &Tenant, old: Option<&User>, new: &User) -> Result<(), StoreError> {
@@ -80,7 +86,7 @@ pub fn stage_entries(tx: &mut Tx, table: &str, t: &Tenant, old: Option<&User>, n
         }
     }
     for (kind, token) in fresh {
-        let mut item = super::to_item(&entry_key(t, &token, new), PERSON_ENTRY, new)?;
+        let mut item = super::to_item(&entry_key(t, &token, new), PERSON_ENTRY, &snapshot(new))?;
         item.insert("kind".into(), AttributeValue::S(kind.into()));
         item.insert("name_key".into(), AttributeValue::S(name_key(&new.full_name)));
         tx.put_item(table, item, Cond::None, Exprs::new());
@@ -94,7 +100,7 @@ pub fn stage_entries(tx: &mut Tx, table: &str, t: &Tenant, old: Option<&User>, n
 pub fn stage_missing_entries(tx: &mut Tx, table: &str, t: &Tenant, u: &User) -> Result<(), StoreError> {
     tx.check(table, &keys::user(t, &u.id), Cond::Expr("version = :v".into()), Exprs::new().num(":v", u.version));
     for (kind, token) in tokens(u) {
-        let mut item = super::to_item(&entry_key(t, &token, u), PERSON_ENTRY, u)?;
+        let mut item = super::to_item(&entry_key(t, &token, u), PERSON_ENTRY, &snapshot(u))?;
         item.insert("kind".into(), AttributeValue::S(kind.into()));
         item.insert("name_key".into(), AttributeValue::S(name_key(&u.full_name)));
         tx.put_item(table, item, Cond::New, Exprs::new());

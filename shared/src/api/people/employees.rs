@@ -44,6 +44,8 @@ pub struct EmployeeView {
     pub access_level: String,
     pub phone: Option<String>,
     pub emergency_contact: Option<String>,
+    /// False until the person accepts an invitation (`POST /employees/{id}/invite`).
+    pub has_login: bool,
     pub version: u64,
 }
 
@@ -61,6 +63,7 @@ impl From<&User> for EmployeeView {
             access_level: u.access_level.unwrap_or(AccessLevel::Standard).as_str().to_string(),
             phone: u.phone.clone(),
             emergency_contact: u.emergency_contact.clone(),
+            has_login: !u.no_login,
             version: u.version,
         }
     }
@@ -269,6 +272,7 @@ pub async fn create(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         Role::Employee,
         ctx.timestamp(),
     );
+    u.no_login = true;
     let changes = Changes {
         full_name: Some(&req.full_name),
         job_title: req.job_title.as_deref().map(Some),
@@ -518,4 +522,52 @@ pub async fn list(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         .collect::<Result<Vec<_>, _>>()?;
     let next_cursor = ctx.next_cursor(&scope, page.last_key)?;
     Ok(json(200, &ListPage { items, next_cursor }))
+}
+
+/// A new invitation. The token is shown once: only its hash is stored.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct InvitationView {
+    /// Give this to the person; they send it with their new password to
+    /// `POST /auth/invitations/accept`. It cannot be shown again.
+    pub token: String,
+    /// RFC 3339: 72 hours from now.
+    pub expires_at: String,
+    pub accept_path: &'static str,
+}
+
+/// `POST /employees/{id}/invite` (owner, HR, admin): a one-time invitation
+/// for a person who has no login yet, valid 72 hours; a new one replaces
+/// the last. Audited (without the token).
+pub async fn invite(ctx: &mut Ctx) -> Result<Reply, ApiError> {
+    let t = ctx.tenant()?.clone();
+    let u = target(ctx, &t).await?;
+    if !u.active {
+        return Err(ApiError::Conflict("This person is deactivated; reactivate them first.".into()));
+    }
+    if !u.no_login {
+        return Err(ApiError::Conflict("This person already has a login.".into()));
+    }
+    let token = crate::auth::invitation::InvitationToken::new(t.id().clone(), u.id.clone());
+    let expires = ctx.unix() + crate::auth::invitation::INVITATION_SECONDS;
+    let expires_at =
+        time::OffsetDateTime::from_unix_timestamp(expires).map(crate::domain::timestamp).map_err(ApiError::internal)?;
+    let mut tx = Tx::new();
+    tx.update(
+        ctx.table(),
+        &keys::user(&t, &u.id),
+        "SET invitation_hash = :h, invitation_expires_at = :e",
+        Cond::Expr("active = :t AND no_login = :t".into()),
+        Exprs::new().str(":h", token.secret_hash()).num(":e", expires).bool(":t", true),
+    );
+    let event = NewEvent::new("employee.invited", u.id.to_string()).with("expires_at", expires_at.clone());
+    match ctx.commit(tx, vec![event]).await {
+        Ok(()) => Ok(json(
+            200,
+            &InvitationView { token: token.encode(), expires_at, accept_path: "/auth/invitations/accept" },
+        )),
+        Err(StoreError::Cancelled { .. }) => {
+            Err(ApiError::Conflict("This person was changed meanwhile; read the record again.".into()))
+        }
+        Err(e) => Err(e.into()),
+    }
 }

@@ -109,4 +109,15 @@ pub const ROUTES: &[Route] = &[
         handler: handler!(employees::patch),
         ..Route::DEFAULT
     },
+    Route {
+        method: "POST",
+        path: "/employees/{id}/invite",
+        summary: "Invite a person who has no login yet: a one-time token, valid 72 hours",
+        access: Roles(PEOPLE_ADMINS),
+        response: Response::Json(200, schema_of::<employees::InvitationView>),
+        prefetch: employees::prefetch_write,
+        answers: &[CONFLICT],
+        handler: handler!(employees::invite),
+        ..Route::DEFAULT
+    },
 ];
