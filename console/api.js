@@ -284,6 +284,8 @@ const CAPABILITIES = {
   manageAlerts: ["admin", "owner", "security"],
   sweep: ["admin", "owner", "security"],
   people: ["admin", "owner", "hr"],
+  directory: ["admin", "owner", "hr", "manager"],
+  company: ["admin", "owner"],
   changeRoles: ["admin", "owner"],
   audit: ["admin", "owner", "security"],
   othersDocuments: ["admin", "owner", "hr"],

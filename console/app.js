@@ -14,7 +14,12 @@ const PAGES = [
   { name: "alerts", label: "Alerts", re: /^\/alerts$/, cap: "alerts", load: () => import("./alerts.js"), fn: "alertsPage" },
   { name: "documents", label: "Documents", re: /^\/documents$/, cap: null, load: () => import("./documents.js"), fn: "documentsPage" },
   { name: "people", label: "People", re: /^\/people$/, cap: "people", load: () => import("./people.js"), fn: "peoplePage" },
+  { name: "directory", label: "Directory", re: /^\/directory$/, cap: "directory", load: () => import("./staff.js"), fn: "directoryPage" },
+  { re: /^\/directory\/([^/]+)$/, cap: null, nav: "directory", load: () => import("./staff.js"), fn: "recordPage" },
+  { name: "departments", label: "Departments", re: /^\/departments$/, cap: "people", load: () => import("./staff.js"), fn: "departmentsPage" },
+  { name: "company", label: "Company", re: /^\/company$/, cap: "company", load: () => import("./staff.js"), fn: "companyPage" },
   { name: "audit", label: "Audit", re: /^\/audit$/, cap: "audit", load: () => import("./audit.js"), fn: "auditPage" },
+  { name: "me", label: "My record", re: /^\/me$/, cap: null, load: () => import("./staff.js"), fn: "myRecordPage" },
 ];
 
 const main = document.getElementById("main");

@@ -32,6 +32,7 @@ pub const ASSETS: &[(&str, &str, &str)] = &[
     ("alerts.js", "text/javascript; charset=utf-8", include_str!("../../../console/alerts.js")),
     ("documents.js", "text/javascript; charset=utf-8", include_str!("../../../console/documents.js")),
     ("people.js", "text/javascript; charset=utf-8", include_str!("../../../console/people.js")),
+    ("staff.js", "text/javascript; charset=utf-8", include_str!("../../../console/staff.js")),
     ("audit.js", "text/javascript; charset=utf-8", include_str!("../../../console/audit.js")),
     ("app.css", "text/css; charset=utf-8", include_str!("../../../console/app.css")),
 ];

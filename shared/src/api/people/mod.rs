@@ -72,6 +72,7 @@ pub const ROUTES: &[Route] = &[
         query: &["department_id", "manager_id", "active", "q"],
         paged: true,
         prefetch: employees::prefetch_list,
+        answers: &[(403, "A department the caller does not manage")],
         handler: handler!(employees::list),
         ..Route::DEFAULT
     },
@@ -105,7 +106,7 @@ pub const ROUTES: &[Route] = &[
         request: Some(schema_of::<employees::PatchEmployeeRequest>),
         response: Response::Json(200, schema_of::<employees::EmployeeView>),
         prefetch: employees::prefetch_write,
-        answers: &[CONFLICT],
+        answers: &[CONFLICT, (403, "A field the caller may not change on this record (their own: only phone and emergency contact)")],
         handler: handler!(employees::patch),
         ..Route::DEFAULT
     },
