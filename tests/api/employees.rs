@@ -514,3 +514,60 @@ async fn late_foreign_or_deactivated_invitations_change_nothing() {
     let other = h.signup().await;
     h.send(Req::new("POST", &format!("/employees/{gid}/invite")).bearer(&other.access)).await.expect_problem(404, None);
 }
+
+/// Review findings on this first version: a name that is the email
+/// (one search entry, not two writes of one item), an invitation that
+/// would hand HR an owner's account, search copies left at an old version
+/// by a role change, and a non-manager named as a department's manager.
+#[tokio::test]
+async fn review_findings_stay_fixed() {
+    let h = Harness::new().await;
+    let o = h.signup().await;
+    let hr = h.add_user(&o, "hr").await;
+    // A name that is the email.
+    let email = unique_email("same");
+    let same = employee(&h, &hr, json!({"email": email, "full_name": email})).await;
+    let found = h.send(Req::get("/employees").bearer(&o.access).query("q", &email)).await.json();
+    assert_eq!(ids(&found), vec![same["id"].as_str().unwrap().to_string()]);
+    let path = format!("/employees/{}", same["id"].as_str().unwrap());
+    h.send(Req::new("PATCH", &path).bearer(&hr.access).json(json!({"version": 1, "full_name": "Now Named"})))
+        .await
+        .expect(200);
+    h.send(Req::new("PATCH", &path).bearer(&hr.access).json(json!({"version": 2, "full_name": email})))
+        .await
+        .expect(200);
+
+    // HR may not invite (take over) a person whose role HR may not manage,
+    // and an invitation made before a promotion no longer opens the account.
+    let p = employee(&h, &hr, json!({"email": unique_email("promo"), "full_name": "Pat Promoted"})).await;
+    let pid = p["id"].as_str().unwrap().to_string();
+    let token = invite(&h, &hr, &pid).await["token"].clone();
+    let role = |r: &str, v: u64| {
+        Req::new("PATCH", &format!("/auth/admin/users/{pid}/role"))
+            .bearer(&o.access)
+            .json(json!({"role": r, "version": v}))
+    };
+    let v = h.send(Req::get(&path.replace(same["id"].as_str().unwrap(), &pid)).bearer(&o.access)).await.json()
+        ["version"]
+        .as_u64()
+        .unwrap();
+    h.send(role("owner", v)).await.expect(200);
+    h.send(Req::new("POST", &format!("/employees/{pid}/invite")).bearer(&hr.access)).await.expect_problem(403, None);
+    h.send(accept(&token, "a long enough password 1")).await.expect_problem(400, Some("token"));
+    // The role change rewrote the search copies: their version is current.
+    let listed = h.send(Req::get("/employees").bearer(&o.access).query("q", "pat promoted")).await.json();
+    let read = h.send(Req::get(&format!("/employees/{pid}")).bearer(&o.access)).await.json();
+    assert_eq!(listed["items"][0]["version"], read["version"], "{listed}");
+
+    // Only a manager (by role) lists the department they are named for.
+    let tech = h.add_user(&o, "technician").await;
+    let r = h
+        .send(
+            Req::new("POST", "/departments")
+                .bearer(&o.access)
+                .json(json!({"name": "Workshop", "manager_id": tech.user_id})),
+        )
+        .await;
+    let dept = r.json()["id"].as_str().unwrap().to_string();
+    h.send(Req::get("/employees").bearer(&tech.access).query("department_id", &dept)).await.expect_problem(403, None);
+}

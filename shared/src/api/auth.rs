@@ -547,7 +547,8 @@ pub async fn accept_invitation(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let valid = user.active
         && user.no_login
         && user.invitation_hash.as_deref() == Some(hash.as_str())
-        && user.invitation_expires_at.is_some_and(|e| e > now);
+        && user.invitation_expires_at.is_some_and(|e| e > now)
+        && user.invitation_role == Some(user.role);
     if !valid {
         return Err(bad());
     }
@@ -557,15 +558,21 @@ pub async fn accept_invitation(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         no_login: false,
         invitation_hash: None,
         invitation_expires_at: None,
+        invitation_role: None,
         version: user.version + 1,
         ..user.clone()
     };
     tx.update(
         &table,
         &user_key,
-        "SET version = :next REMOVE invitation_hash, invitation_expires_at, no_login",
-        Cond::Expr("invitation_hash = :h AND invitation_expires_at > :now AND active = :t AND version = :read".into()),
+        "SET version = :next REMOVE invitation_hash, invitation_expires_at, invitation_role, no_login",
+        Cond::Expr(
+            "invitation_hash = :h AND invitation_expires_at > :now AND active = :t AND version = :read \
+             AND invitation_role = #role"
+                .into(),
+        ),
         Exprs::new()
+            .name("#role", "role")
             .str(":h", &hash)
             .num(":now", now)
             .bool(":t", true)

@@ -190,6 +190,9 @@ async fn save(
         Cond::Expr("version = :read".into()),
         exprs.num(":next", user.version + 1).num(":read", user.version),
     );
+    // The person's search entries copy the record, version included.
+    let saved = User { version: user.version + 1, ..user.clone() };
+    crate::store::people::stage_entries(&mut tx, ctx.table(), ctx.tenant()?, Some(&user), &saved)?;
     match ctx.commit(tx, vec![event]).await {
         Ok(()) => {}
         Err(StoreError::Cancelled { .. }) => {

@@ -110,10 +110,13 @@ pub async fn run(app: &App, now: time::OffsetDateTime, deadline_ms: u64) -> Resu
         // should another company come between them (a leaver who entered
         // the window since), that company is swept from its start instead
         // of being given another tenant's key, which DynamoDB refuses.
-        let resume = state
-            .resume
-            .take()
-            .filter(|r| r.get(schema::GSI2_PK).map(String::as_str) == Some(&keys::leavers_by_date_gsi2pk(&t)));
+        // The saved leaver key is used by its own company only (another may
+        // have entered the window before it since, and must not drop it).
+        let own = keys::leavers_by_date_gsi2pk(&t);
+        let resume = match &state.resume {
+            Some(r) if r.get(schema::GSI2_PK) == Some(&own) => state.resume.take(),
+            _ => None,
+        };
         let budget = Budget { deadline_ms: stop_at, max_leavers: u32::MAX };
         match sweep_company(app, &t, now, "system", &format!("sweep-{date}"), resume, budget).await {
             Ok((r, progress)) => {
@@ -198,6 +201,10 @@ pub struct Backfill {
     /// People given their search entries so far.
     #[serde(default)]
     pub people: u32,
+    /// Within the company after `after_company`, where the next page of its
+    /// people starts (its user key), once its leavers are done.
+    #[serde(default)]
+    pub people_resume: Option<Resume>,
 }
 
 /// Gives every active leaver written before gsi3 existed its gsi3 keys,
@@ -226,7 +233,10 @@ pub async fn backfill(store: &Store, state: &mut Backfill, stop_at: u64) -> Resu
             let company: Company = decode(item)?;
             let t = Tenant::new(company.id.clone());
             let own = keys::leavers_by_date_gsi2pk(&t);
-            let mut from = state.resume.take().filter(|r| r.get(schema::GSI2_PK) == Some(&own));
+            let mut from = match &state.resume {
+                Some(r) if r.get(schema::GSI2_PK) == Some(&own) => state.resume.take(),
+                _ => None,
+            };
             loop {
                 if now_ms() >= stop_at {
                     state.resume = from;
@@ -262,8 +272,7 @@ pub async fn backfill(store: &Store, state: &mut Backfill, stop_at: u64) -> Resu
             }
             // Then its people's search entries (a company has few enough
             // people for one pass; a stop inside it redoes the company).
-            if !give_people_entries(store, &t, stop_at, &mut state.people).await? {
-                state.resume = None;
+            if !give_people_entries(store, &t, stop_at, state).await? {
                 save_backfill(store, &key, state).await?;
                 return Ok(false);
             }
@@ -282,31 +291,51 @@ pub async fn backfill(store: &Store, state: &mut Backfill, stop_at: u64) -> Resu
     Ok(true)
 }
 
-/// Gives a company's people who have none their search entries, until
-/// done (`true`) or `stop_at`; counts them in `given`.
-async fn give_people_entries(store: &Store, t: &Tenant, stop_at: u64, given: &mut u32) -> Result<bool, StoreError> {
+/// Gives a company's people who have none their search entries, page by
+/// page from `state.people_resume`, until done (`true`) or `stop_at`
+/// (`false`, the place saved in `state`). A person whose entries cannot be
+/// written is logged and skipped: one record must not stop the backfill
+/// (and with it every day's pass).
+async fn give_people_entries(
+    store: &Store,
+    t: &Tenant,
+    stop_at: u64,
+    state: &mut Backfill,
+) -> Result<bool, StoreError> {
     let pk = keys::tenant_pk(t);
-    let mut start = None;
+    let mut start = state.people_resume.take().filter(|r| r.get(schema::PK) == Some(&pk)).map(start_item);
     loop {
         if now_ms() >= stop_at {
             return Ok(false);
         }
         let page = store.query(None, &pk, SkCond::Prefix(keys::USER_SK_PREFIX), 100, start, true, None).await?;
         for item in page.items {
-            let u: crate::store::items::User = decode(item)?;
+            let u: crate::store::items::User = match decode(item) {
+                Ok(u) => u,
+                Err(e) => {
+                    tracing::error!(company = %t.id(), error = %e, "a user item does not decode; no search entries");
+                    continue;
+                }
+            };
             let mut tx = Tx::new();
             crate::store::people::stage_missing_entries(&mut tx, store.table(), t, &u)?;
             match store.transact(tx).await {
-                Ok(()) => *given += 1,
+                Ok(()) => state.people += 1,
                 // Entries there already, or the person changed meanwhile
                 // (and that change wrote them).
                 Err(StoreError::Cancelled { .. }) => {}
-                Err(e) => return Err(e),
+                Err(e) => tracing::error!(company = %t.id(), user = %u.id, error = %e, "search entries not written"),
             }
         }
         match page.last_key {
-            Some(k) => start = Some(start_item(k)),
-            None => return Ok(true),
+            Some(k) => {
+                state.people_resume = Some(k.clone());
+                start = Some(start_item(k));
+            }
+            None => {
+                state.people_resume = None;
+                return Ok(true);
+            }
         }
     }
 }

@@ -203,6 +203,7 @@ async fn sweep_leaver(
             && !l.checklist.iter().any(|i| i.id == "accounts_disabled" && i.done)
     };
     let mut deactivation_failed = None;
+    let mut reindexed: Option<User> = None;
     if due(&l) {
         // The index may be behind: decide on the leaver as stored now.
         match store.get(&keys::leaver(t, &l.id)).await?.map(decode::<Leaver>).transpose()? {
@@ -236,7 +237,12 @@ async fn sweep_leaver(
             Err(StoreError::Cancelled { .. }) => false,
             Err(e) => return Err(e),
         };
-        let verified = store.get(&key).await?.map(decode::<User>).transpose()?.is_some_and(|u| !u.active);
+        let read_back = store.get(&key).await?.map(decode::<User>).transpose()?;
+        let verified = read_back.as_ref().is_some_and(|u| !u.active);
+        if deactivated {
+            // Its search entries copy the record (version included).
+            reindexed = read_back.filter(|u| !u.active);
+        }
         if verified {
             let how = if deactivated { "deactivated and verified" } else { "found and verified" };
             if let Some(item) = l.checklist.iter_mut().find(|i| i.id == "accounts_disabled") {
@@ -266,6 +272,9 @@ async fn sweep_leaver(
                 .with("kind", "deactivation_failed"),
         );
         report.alerts_raised += 1;
+    }
+    if let Some(u) = &reindexed {
+        crate::store::people::stage_entries(&mut tx, &table, t, Some(u), u)?;
     }
     l.rev += 1;
     stored::stage_put(&mut tx, &table, t, &l, Some(read_rev))?;

@@ -108,6 +108,10 @@ pub struct User {
     pub invitation_hash: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invitation_expires_at: Option<i64>,
+    /// The role the person had when invited: an invitation opens only that
+    /// role's account (a promotion since voids it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invitation_role: Option<Role>,
 }
 
 impl User {
@@ -135,6 +139,7 @@ impl User {
             no_login: false,
             invitation_hash: None,
             invitation_expires_at: None,
+            invitation_role: None,
         }
     }
 }

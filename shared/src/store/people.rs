@@ -25,9 +25,16 @@ pub fn name_key(full_name: &str) -> String {
     full_name.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
-/// The search entries' sort-key tokens of a person: name key and email.
-fn tokens(u: &User) -> [(&'static str, String); 2] {
-    [("name", name_key(&u.full_name)), ("email", u.email.to_lowercase())]
+/// The search entries' sort-key tokens of a person: name key and email,
+/// or only the name when the two are the same string (a name that is the
+/// email), since a transaction may write an item only once.
+fn tokens(u: &User) -> Vec<(&'static str, String)> {
+    let (name, email) = (name_key(&u.full_name), u.email.to_lowercase());
+    if name == email {
+        vec![("name", name)]
+    } else {
+        vec![("name", name), ("email", email)]
+    }
 }
 
 pub fn entry_key(t: &Tenant, token: &str, u: &User) -> keys::Key {
@@ -71,7 +78,14 @@ pub fn new_user_item(t: &Tenant, u: &User) -> Result<super::Item, StoreError> {
 /// What a search entry copies of a person: the record, without what is no
 /// business of a list (sessions, the leaver link, the invitation).
 fn snapshot(u: &User) -> User {
-    User { sessions_revoked_at: None, leaver: None, invitation_hash: None, invitation_expires_at: None, ..u.clone() }
+    User {
+        sessions_revoked_at: None,
+        leaver: None,
+        invitation_hash: None,
+        invitation_expires_at: None,
+        invitation_role: None,
+        ..u.clone()
+    }
 }
 
 /// Stages the search entries of `new` (and the removal of `old`'s where
@@ -79,9 +93,9 @@ fn snapshot(u: &User) -> User {
 pub fn stage_entries(tx: &mut Tx, table: &str, t: &Tenant, old: Option<&User>, new: &User) -> Result<(), StoreError> {
     let fresh = tokens(new);
     if let Some(old) = old {
-        for ((_, was), (_, now)) in tokens(old).iter().zip(fresh.iter()) {
-            if was != now {
-                tx.delete(table, &entry_key(t, was, old));
+        for (_, was) in tokens(old) {
+            if !fresh.iter().any(|(_, now)| *now == was) {
+                tx.delete(table, &entry_key(t, &was, old));
             }
         }
     }

@@ -149,6 +149,15 @@ pub async fn create_department(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     if first {
         let settings: RiskSettings = ctx.prefetched(&keys::risk_settings(&t))?.unwrap_or_default();
         let mut seen = std::collections::BTreeSet::from([depts::name_key(&d.name)]);
+        let unusable: Vec<&String> =
+            settings.sensitive_departments.iter().filter(|n| validate::name(n, 100).is_err()).collect();
+        if !unusable.is_empty() {
+            return Err(ApiError::Conflict(format!(
+                "Your risk settings list sensitive departments that cannot be department names ({}); the first \
+                 department turns the list into departments. Correct it (PUT /risk-settings) and try again.",
+                unusable.iter().map(|n| format!("{n:?}")).collect::<Vec<_>>().join(", ")
+            )));
+        }
         let legacy: Vec<String> = settings
             .sensitive_departments
             .iter()
@@ -245,8 +254,25 @@ pub async fn patch_department(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     next.updated_at = ctx.timestamp();
     let table = ctx.table().to_string();
     let mut tx = Tx::new();
-    let item = crate::store::to_item(&keys::department(&t, &next.id), depts::DEPARTMENT, &next)?;
-    tx.put_item(&table, item, Cond::Expr("version = :v".into()), Exprs::new().num(":v", current.version));
+    // The fields this route owns, not the whole item: `people` is counted
+    // by people's records joining and leaving, meanwhile too.
+    let mut exprs = Exprs::new()
+        .name("#name", "name")
+        .name("#sensitive", "sensitive")
+        .str(":name", &next.name)
+        .bool(":sensitive", next.sensitive)
+        .num(":next", next.version)
+        .str(":at", &next.updated_at)
+        .num(":v", current.version);
+    let mut update = "SET #name = :name, #sensitive = :sensitive, version = :next, updated_at = :at".to_string();
+    match &next.manager_id {
+        Some(m) => {
+            update.push_str(", manager_id = :m");
+            exprs = exprs.str(":m", m.to_string());
+        }
+        None => update.push_str(" REMOVE manager_id"),
+    }
+    tx.update(&table, &keys::department(&t, &next.id), &update, Cond::Expr("version = :v".into()), exprs);
     let mut guard = None;
     if depts::name_key(&next.name) != depts::name_key(&current.name) {
         depts::stage_release_name(&mut tx, &table, &t, &current.name);

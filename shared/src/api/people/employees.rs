@@ -450,7 +450,9 @@ pub async fn list(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         let Some(dept) = dept else {
             return Err(ApiError::bad_field("department_id", "is not a department of this company"));
         };
-        if !is_people_admin(ctx)? && dept.manager_id.as_ref() != Some(p.id()) {
+        // The same rule as `visible`: a manager (by role) of this department.
+        let manages = p.role() == Role::Manager && dept.manager_id.as_ref() == Some(p.id());
+        if !is_people_admin(ctx)? && !manages {
             return Err(ApiError::Forbidden("You may list only the departments you manage."));
         }
     } else if !is_people_admin(ctx)? {
@@ -547,6 +549,11 @@ pub async fn invite(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     if !u.no_login {
         return Err(ApiError::Conflict("This person already has a login.".into()));
     }
+    // An invitation hands over the account: only who may manage the
+    // person's account may invite them (HR not an owner, security or HR).
+    let p = ctx.principal()?;
+    crate::domain::roles::may_change_status(p.role(), p.id() == &u.id, u.role)
+        .map_err(|_| ApiError::Forbidden("Your role may not invite a person with this role."))?;
     let token = crate::auth::invitation::InvitationToken::new(t.id().clone(), u.id.clone());
     let expires = ctx.unix() + crate::auth::invitation::INVITATION_SECONDS;
     let expires_at =
@@ -555,9 +562,14 @@ pub async fn invite(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     tx.update(
         ctx.table(),
         &keys::user(&t, &u.id),
-        "SET invitation_hash = :h, invitation_expires_at = :e",
-        Cond::Expr("active = :t AND no_login = :t".into()),
-        Exprs::new().str(":h", token.secret_hash()).num(":e", expires).bool(":t", true),
+        "SET invitation_hash = :h, invitation_expires_at = :e, invitation_role = :r",
+        Cond::Expr("active = :t AND no_login = :t AND #role = :r".into()),
+        Exprs::new()
+            .str(":h", token.secret_hash())
+            .num(":e", expires)
+            .bool(":t", true)
+            .name("#role", "role")
+            .str(":r", u.role.as_str()),
     );
     let event = NewEvent::new("employee.invited", u.id.to_string()).with("expires_at", expires_at.clone());
     match ctx.commit(tx, vec![event]).await {
