@@ -487,10 +487,24 @@ async fn the_scheduled_sweep_resumes_after_the_saved_company_and_leaver() {
 
     // 3. A saved key of another company (A's) is not used for B: B is swept
     //    from its start, with no error.
-    save(2, before_b, Some(resume_at(&a.company_id, &in_a))).await;
+    save(2, before_b.clone(), Some(resume_at(&a.company_id, &in_a))).await;
     let r = run(&app, day(2), far).await.unwrap();
     assert!(r.totals.errors.is_empty(), "another tenant's key reached B's query: {r:?}");
-    assert!(swept_on(first_in_b, 2).await && swept_on(second_in_b, 2).await);
+    assert!(swept_on(first_in_b.clone(), 2).await && swept_on(second_in_b.clone(), 2).await);
+
+    // 4. A company that entered the window before the one the run stopped
+    //    in (A, before B) does not drop B's saved key: B goes on after it.
+    let before_a = {
+        let prefix = format!("{}_", tenure_core::ids::CompanyId::PREFIX);
+        let u = ulid::Ulid::from_string(a.company_id.strip_prefix(&prefix).unwrap()).unwrap();
+        format!("{prefix}{}", ulid::Ulid::from(u128::from(u) - 1))
+    };
+    save(3, before_a, Some(resume_at(&b.company_id, &first_in_b))).await;
+    let r = run(&app, day(3), far).await.unwrap();
+    assert!(r.totals.errors.is_empty(), "{r:?}");
+    assert!(swept_on(in_a.clone(), 3).await, "A, before B, was not swept");
+    assert!(!swept_on(first_in_b, 3).await, "B's saved key was dropped: its first leaver was swept again");
+    assert!(swept_on(second_in_b, 3).await);
 }
 
 /// A leave date `offset` days from today, as the API takes it.
