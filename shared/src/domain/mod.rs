@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod calendar;
 pub mod documents;
+pub mod import;
 pub mod leavers;
 pub mod money;
 pub mod ratelimit;

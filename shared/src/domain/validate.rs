@@ -116,6 +116,19 @@ pub fn password(raw: &str) -> Result<Secret<String>, &'static str> {
     Ok(Secret::new(raw.to_string()))
 }
 
+/// A phone number: digits with the usual separators, 3 to 40 characters.
+pub fn phone(raw: &str) -> Result<String, &'static str> {
+    let s = raw.trim();
+    let ok = (3..=40).contains(&s.chars().count())
+        && s.chars().all(|c| c.is_ascii_digit() || " +-()./".contains(c))
+        && s.chars().filter(char::is_ascii_digit).count() >= 3;
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err("must be a phone number: digits, spaces and + - ( ) . /, at most 40 characters")
+    }
+}
+
 /// Collects field errors while parsing a request body into a command.
 #[derive(Default)]
 pub struct Checker {

@@ -134,19 +134,6 @@ fn o(v: &Option<Option<String>>) -> Option<Option<&str>> {
     v.as_ref().map(|x| x.as_deref())
 }
 
-/// A phone number: digits with the usual separators, 3 to 40 characters.
-fn phone(raw: &str) -> Result<String, &'static str> {
-    let s = raw.trim();
-    let ok = (3..=40).contains(&s.chars().count())
-        && s.chars().all(|c| c.is_ascii_digit() || " +-()./".contains(c))
-        && s.chars().filter(char::is_ascii_digit).count() >= 3;
-    if ok {
-        Ok(s.to_string())
-    } else {
-        Err("must be a phone number: digits, spaces and + - ( ) . /, at most 40 characters")
-    }
-}
-
 /// Applies `c` to `u`, validating every field against the company (the
 /// department and manager named must be the company's, prefetched).
 fn apply(ctx: &Ctx, t: &Tenant, u: &mut User, c: &Changes) -> Vec<FieldError> {
@@ -207,7 +194,7 @@ fn apply(ctx: &Ctx, t: &Tenant, u: &mut User, c: &Changes) -> Vec<FieldError> {
         }
     }
     if let Some(v) = c.phone {
-        match v.map(phone).transpose() {
+        match v.map(validate::phone).transpose() {
             Ok(p) => u.phone = p,
             Err(m) => errors.push(FieldError::new("phone", m)),
         }
