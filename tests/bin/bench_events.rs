@@ -81,7 +81,14 @@ async fn main() {
         ("leavers", Req::get("/leavers"), Req::get(&format!("/leavers/{leaver_id}/risk")).bearer(&o.access)),
         ("risk", Req::get("/alerts"), Req::get("/alerts").bearer(&o.access)),
         ("documents", Req::get("/documents"), Req::get("/documents").bearer(&o.access)),
+        ("people", Req::get("/departments"), Req::get("/employees").bearer(&o.access)),
     ];
+    // Every HTTP function has its events: a new one must be added above.
+    let mut listed: Vec<&str> = http_functions.iter().map(|(f, _, _)| *f).collect();
+    let mut all = tenure_core::routes::functions();
+    listed.sort();
+    all.sort();
+    assert_eq!(listed, all, "bench-events: every HTTP function needs a cold and a warm event here");
     let mut tsv = String::from("function\tcold\twarm\n");
     for (function, cold, warm) in &http_functions {
         write(dir, &format!("{function}.cold.json"), &cold.event(ip));
