@@ -262,6 +262,35 @@ async fn a_leaver_downloading_far_above_their_baseline_raises_their_risk() {
     assert!(f["evidence"][0].as_str().unwrap().starts_with("6 downloads"), "{f}");
 }
 
+/// A registered leaver cannot delete their own documents (what they held
+/// is evidence): 403, and the document stays; HR still can. Before they
+/// are registered, they can (the previous sessions' open item).
+#[tokio::test]
+async fn a_registered_leaver_cannot_delete_their_own_documents() {
+    let h = Harness::new().await;
+    let o = h.signup().await;
+    let emp = h.add_user(&o, "employee").await;
+    let mine = request_upload(&h, &emp, &emp.user_id, "cv.pdf", "application/pdf", PDF.len()).await;
+    upload_and_check(&h, &mine, PDF).await;
+    let kept = request_upload(&h, &emp, &emp.user_id, "id.pdf", "application/pdf", PDF.len()).await;
+    upload_and_check(&h, &kept, PDF).await;
+    let path = |v: &Value| format!("/documents/{}", v["document_id"].as_str().unwrap());
+    // Not a leaver yet: their own document is theirs to delete.
+    h.send(Req::new("DELETE", &path(&mine)).bearer(&emp.access)).await.expect(204);
+    let leave = (time::OffsetDateTime::now_utc().date() + time::Duration::days(30)).to_string();
+    h.send(Req::new("POST", "/leavers").bearer(&o.access).json(json!({
+        "employee_id": emp.user_id, "first_name": "E", "surname": "Leaving", "department": "Ops",
+        "leave_date": leave, "reason": "resignation"
+    })))
+    .await
+    .expect(201);
+    h.send(Req::new("DELETE", &path(&kept)).bearer(&emp.access)).await.expect_problem(403, None);
+    h.send(Req::get(&path(&kept)).bearer(&emp.access)).await.expect(200);
+    // HR still removes it, and it is gone.
+    h.send(Req::new("DELETE", &path(&kept)).bearer(&o.access)).await.expect(204);
+    h.send(Req::get(&path(&kept)).bearer(&o.access)).await.expect_problem(404, None);
+}
+
 /// On AWS the console's content security policy allows uploads to
 /// `TENURE_UPLOAD_ORIGIN`, which the templates set to the bucket's regional
 /// domain name (`{bucket}.s3.{region}.amazonaws.com`, as CloudFormation's

@@ -89,7 +89,7 @@ pub const ROUTES: &[Route] = &[
         access: SignedIn,
         response: Response::Empty(204),
         prefetch: prefetch_document,
-        answers: &[CONFLICT],
+        answers: &[CONFLICT, (403, "The caller is a registered leaver and the document is their own")],
         handler: handler!(delete),
         ..Route::DEFAULT
     },
@@ -307,6 +307,12 @@ pub async fn download(ctx: &mut Ctx) -> Result<Reply, ApiError> {
 /// audit trail; the object is deleted.
 pub async fn delete(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let d = visible(ctx)?;
+    // A registered leaver does not remove their own documents (evidence of
+    // what they held): the subject of a case never acts on it. HR can.
+    let p = ctx.principal()?;
+    if p.user.leaver.is_some() && d.employee_id == *p.id() {
+        return Err(ApiError::Forbidden("A registered leaver's own documents are kept; ask HR to remove one."));
+    }
     let t = ctx.tenant()?.clone();
     let mut tx = Tx::new();
     tx.update(
