@@ -207,19 +207,21 @@ pub async fn update(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     if next.name != current.name {
         changed.push("name");
     }
-    if CompanyView::from(&next).time_zone != CompanyView::from(&current).time_zone {
+    // Compared as shown (defaults filled in), each side built once.
+    let (before, after) = (CompanyView::from(&current), CompanyView::from(&next));
+    if after.time_zone != before.time_zone {
         changed.push("time_zone");
-        event = event.with("time_zone", next.time_zone.clone().unwrap_or_default());
+        event = event.with("time_zone", after.time_zone.clone());
     }
-    if CompanyView::from(&next).working_hours != CompanyView::from(&current).working_hours {
+    if after.working_hours != before.working_hours {
         changed.push("working_hours");
     }
-    if CompanyView::from(&next).holidays != CompanyView::from(&current).holidays {
+    if after.holidays != before.holidays {
         changed.push("holidays");
-        event = event.with("holidays", next.holidays.as_ref().map_or(0, Vec::len).to_string());
+        event = event.with("holidays", after.holidays.len().to_string());
     }
     if changed.is_empty() {
-        return Ok(json(200, &CompanyView::from(&current)));
+        return Ok(json(200, &before));
     }
     next.version = current.version + 1;
     let event = event.with("changed", changed.join(",")).with("version", next.version.to_string());
@@ -229,7 +231,7 @@ pub async fn update(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     // The change is recorded in the company's own chain (an admin's too).
     ctx.set_tenant(t);
     match ctx.commit(tx, vec![event]).await {
-        Ok(()) => Ok(json(200, &CompanyView::from(&next))),
+        Ok(()) => Ok(json(200, &CompanyView { version: next.version, ..after })),
         Err(StoreError::Cancelled { .. }) => {
             Err(ApiError::Conflict("The company was changed meanwhile; read it again and retry.".into()))
         }

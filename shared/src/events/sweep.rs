@@ -370,10 +370,7 @@ async fn give_index_keys(store: &Store, t: &Tenant, item: Item) -> Result<bool, 
 }
 
 async fn save_backfill(store: &Store, key: &crate::store::Key, state: &Backfill) -> Result<(), StoreError> {
-    let item = crate::store::to_item(key, "migration", state)?;
-    let mut tx = Tx::new();
-    tx.put_item(store.table(), item, Cond::None, Exprs::new());
-    store.transact(tx).await
+    put(store, crate::store::to_item(key, "migration", state)?).await
 }
 
 /// Writes the day's state (kept a week, for the record).
@@ -388,6 +385,12 @@ async fn save_state(
         schema::TTL_ATTRIBUTE.into(),
         aws_sdk_dynamodb::types::AttributeValue::N((now.unix_timestamp() + 7 * 86_400).to_string()),
     );
+    put(store, item).await
+}
+
+/// Writes a progress item as it is (the function's grants allow writes in
+/// transactions).
+async fn put(store: &Store, item: crate::store::Item) -> Result<(), StoreError> {
     let mut tx = Tx::new();
     tx.put_item(store.table(), item, Cond::None, Exprs::new());
     store.transact(tx).await

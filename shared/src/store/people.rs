@@ -20,10 +20,9 @@ use super::{keys, schema, Cond, Exprs, StoreError, Tenant, Tx};
 pub const PERSON_ENTRY: &str = "person_entry";
 pub const ENTRY_SK_PREFIX: &str = "PQ#";
 
-/// A name as the indexes sort and search it: lowercased, spaces collapsed.
-pub fn name_key(full_name: &str) -> String {
-    full_name.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
-}
+/// A name as the indexes sort and search it: lowercased, spaces collapsed
+/// (the same key that keeps department names unique).
+pub use super::departments::name_key;
 
 /// The search entries' sort-key tokens of a person: name key and email,
 /// or only the name when the two are the same string (a name that is the
@@ -88,6 +87,15 @@ fn snapshot(u: &User) -> User {
     }
 }
 
+/// A search entry of `u` under `token`: the record's copy, with what the
+/// list's filter reads (`kind`, `name_key`).
+fn entry_item(t: &Tenant, kind: &str, token: &str, u: &User) -> Result<super::Item, StoreError> {
+    let mut item = super::to_item(&entry_key(t, token, u), PERSON_ENTRY, &snapshot(u))?;
+    item.insert("kind".into(), AttributeValue::S(kind.into()));
+    item.insert("name_key".into(), AttributeValue::S(name_key(&u.full_name)));
+    Ok(item)
+}
+
 /// Stages the search entries of `new` (and the removal of `old`'s where
 /// its name or email differed): call with every change of the record.
 pub fn stage_entries(tx: &mut Tx, table: &str, t: &Tenant, old: Option<&User>, new: &User) -> Result<(), StoreError> {
@@ -100,10 +108,7 @@ pub fn stage_entries(tx: &mut Tx, table: &str, t: &Tenant, old: Option<&User>, n
         }
     }
     for (kind, token) in fresh {
-        let mut item = super::to_item(&entry_key(t, &token, new), PERSON_ENTRY, &snapshot(new))?;
-        item.insert("kind".into(), AttributeValue::S(kind.into()));
-        item.insert("name_key".into(), AttributeValue::S(name_key(&new.full_name)));
-        tx.put_item(table, item, Cond::None, Exprs::new());
+        tx.put_item(table, entry_item(t, kind, &token, new)?, Cond::None, Exprs::new());
     }
     Ok(())
 }
@@ -114,10 +119,7 @@ pub fn stage_entries(tx: &mut Tx, table: &str, t: &Tenant, old: Option<&User>, n
 pub fn stage_missing_entries(tx: &mut Tx, table: &str, t: &Tenant, u: &User) -> Result<(), StoreError> {
     tx.check(table, &keys::user(t, &u.id), Cond::Expr("version = :v".into()), Exprs::new().num(":v", u.version));
     for (kind, token) in tokens(u) {
-        let mut item = super::to_item(&entry_key(t, &token, u), PERSON_ENTRY, &snapshot(u))?;
-        item.insert("kind".into(), AttributeValue::S(kind.into()));
-        item.insert("name_key".into(), AttributeValue::S(name_key(&u.full_name)));
-        tx.put_item(table, item, Cond::New, Exprs::new());
+        tx.put_item(table, entry_item(t, kind, &token, u)?, Cond::New, Exprs::new());
     }
     Ok(())
 }
