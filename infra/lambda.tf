@@ -129,8 +129,8 @@ locals {
       }
     }
 
-    # Departments (with the sensitive flag the risk signal reads) and
-    # people's HR records.
+    # Departments (with the sensitive flag the risk signal reads),
+    # people's HR records and bulk imports.
     people = {
       routes = [
         "GET /departments",
@@ -142,6 +142,10 @@ locals {
         "GET /employees/{id}",
         "PATCH /employees/{id}",
         "POST /employees/{id}/invite",
+        "POST /imports",
+        "GET /imports",
+        "GET /imports/{id}",
+        "POST /imports/{id}/apply",
       ]
       table_actions = [
         "dynamodb:UpdateItem",
@@ -155,10 +159,14 @@ locals {
         gsi1 = ["dynamodb:Query"] # a department's people
         gsi2 = ["dynamodb:Query"] # a manager's people
       }
-      bucket_actions = {}
+      # Presigned uploads of import files, and the apply marker.
+      bucket_actions = {
+        "imports/*" = ["s3:PutObject"]
+      }
       ssm_parameters = [var.cursor_key_param]
       env = {
         TENURE_CURSOR_KEY_PARAM = var.cursor_key_param
+        TENURE_BUCKET           = aws_s3_bucket.documents.bucket
       }
     }
 
@@ -331,6 +339,36 @@ locals {
       bucket_actions = {
         "uploads/*"   = ["s3:GetObject", "s3:DeleteObject"]
         "documents/*" = ["s3:PutObject", "s3:DeleteObject"]
+      }
+      ssm_parameters = []
+      env = {
+        TENURE_TABLE  = aws_dynamodb_table.main.name
+        TENURE_BUCKET = aws_s3_bucket.documents.bucket
+        RUST_LOG      = "info"
+      }
+    }
+
+    # The import function: an uploaded import file (imports/{cid}/{id}.csv)
+    # is checked row by row and its report stored, good bytes copied to
+    # imported/; an apply marker (imports/{cid}/{id}.apply) writes the valid
+    # rows, resumably (near its deadline it saves its progress and writes
+    # the marker again).
+    "import-uploaded" = {
+      description   = "Checks and applies bulk imports (S3 ObjectCreated under imports/)"
+      bucket_events = ["s3:ObjectCreated:*"]
+      bucket_prefix = "imports/"
+      timeout       = 900
+      max_event_age = 21600 # Lambda's longest: an import left unchecked stays pending
+      table_actions = [
+        "dynamodb:GetItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+      ]
+      index_actions = {}
+      bucket_actions = {
+        "imports/*"  = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+        "imported/*" = ["s3:GetObject", "s3:PutObject"]
       }
       ssm_parameters = []
       env = {

@@ -1,4 +1,5 @@
-# Documents (the documents function; uploads notify document-uploaded, see
+# Documents and import files (the documents and people functions; uploads
+# notify document-uploaded, imports import-uploaded, see
 # events.tf). SSE-KMS with the AWS managed key
 # (alias/aws/s3) and an S3 Bucket Key: encrypted with KMS and logged, while
 # presigned uploads and the upload trigger need no kms:* grants.
@@ -80,6 +81,44 @@ resource "aws_s3_bucket_lifecycle_configuration" "documents" {
 
     expiration {
       days = 2
+    }
+
+    noncurrent_version_expiration {
+      noncurrent_days = 1
+    }
+  }
+
+  # Import files and apply markers, likewise: the import function deletes
+  # each once it is done with it.
+  rule {
+    id     = "expire-import-uploads"
+    status = "Enabled"
+
+    filter {
+      prefix = "imports/"
+    }
+
+    expiration {
+      days = 2
+    }
+
+    noncurrent_version_expiration {
+      noncurrent_days = 1
+    }
+  }
+
+  # The checked copy of an import file is kept 30 days (an import older
+  # than that cannot be applied: POST /imports/{id}/apply says so).
+  rule {
+    id     = "expire-imported"
+    status = "Enabled"
+
+    filter {
+      prefix = "imported/"
+    }
+
+    expiration {
+      days = 30
     }
 
     noncurrent_version_expiration {

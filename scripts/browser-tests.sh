@@ -6,7 +6,7 @@
 # `make test` stack is left alone):
 #   - a throwaway stack (scripts/stack.sh start test: DynamoDB Local in
 #     memory, the local S3 endpoint) whose S3 endpoint posts ObjectCreated
-#     events to the document-uploaded function under watch (--notify-url,
+#     events to the trigger functions under watch (--notify-url,
 #     as scripts/dev.sh does), so uploads become available by themselves;
 #   - `cargo lambda watch` serving every function with the router of the
 #     root Cargo.toml;

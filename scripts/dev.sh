@@ -11,7 +11,7 @@
 #
 # Env: PORT (3000), DYNAMODB_PORT (8000), S3_PORT (9000), TENURE_TABLE,
 # TENURE_BUCKET, TENURE_BOOTSTRAP_ADMIN_EMAIL / _PASSWORD (passed on to the
-# functions when set), TENURE_UPLOAD_TRIGGER_FUNCTION (document-uploaded),
+# functions when set),
 # RUST_LOG.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 LOG_TAG=dev
@@ -53,16 +53,12 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# Uploads to the local bucket run the real document-uploaded function, as the
-# bucket notification does on AWS: the S3 endpoint posts the ObjectCreated
-# event to the function's invoke endpoint under watch.
-UPLOAD_FN="${TENURE_UPLOAD_TRIGGER_FUNCTION:-document-uploaded}"
-if [[ -d "$ROOT/functions/$UPLOAD_FN" ]]; then
-  export S3_NOTIFY_URL="http://127.0.0.1:$PORT/2015-03-31/functions/$UPLOAD_FN/invocations"
-  log "uploads to the bucket will run $UPLOAD_FN"
-else
-  log "no functions/$UPLOAD_FN yet: uploads are stored but trigger nothing"
-fi
+# Objects created in the local bucket run the real trigger functions, as the
+# bucket's notifications do on AWS: the S3 endpoint posts the ObjectCreated
+# event to the invoke endpoint under watch of the function its prefix names
+# (uploads/ -> document-uploaded, imports/ -> import-uploaded).
+export S3_NOTIFY_URL="http://127.0.0.1:$PORT/2015-03-31/functions/{function}/invocations"
+log "uploads to the bucket will run their trigger functions (document-uploaded, import-uploaded)"
 
 "$ROOT/scripts/stack.sh" start dev
 set -a

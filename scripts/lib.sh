@@ -282,7 +282,7 @@ serve_api_under_watch() {
   build_functions_for_watch
 
   # The stack, with uploads delivered to the real upload trigger under watch.
-  export S3_NOTIFY_URL="http://127.0.0.1:$PORT/2015-03-31/functions/document-uploaded/invocations"
+  export S3_NOTIFY_URL="http://127.0.0.1:$PORT/2015-03-31/functions/{function}/invocations"
   "$DEVSTACK" keygen --out "$RUN_DIR/jwt" >/dev/null
   "$ROOT/scripts/stack.sh" start test
   set -a

@@ -9,7 +9,8 @@
 #   scripts/stack.sh status
 #
 # S3_NOTIFY_URL, if set, receives an S3 ObjectCreated event for every object
-# written (devstack s3 --notify-url); make dev points it at the upload trigger.
+# written under a trigger's prefix, `{function}` replaced by that trigger
+# (devstack s3 --notify-url); make dev points it at the functions under watch.
 # STACK_RUN_DIR (default .local/run/<mode>) holds the PID files, logs and
 # stack.env, the environment for clients of this stack (endpoints, dummy
 # credentials, region, table and bucket). Source it with `set -a`.

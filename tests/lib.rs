@@ -289,7 +289,7 @@ impl Harness {
         let (kid, private, _) = keys();
         let bucket = bucket().await;
         let mut apps = HashMap::new();
-        for f in routes::functions().into_iter().chain(["document-uploaded", "risk-sweep"]) {
+        for f in routes::functions().into_iter().chain(["document-uploaded", "import-uploaded", "risk-sweep"]) {
             let signer = (f == "auth").then(|| Signer::new(kid, private, &config).expect("signer"));
             // Only the functions with list routes hold the cursor key, as deployed.
             let pages = routes::group(f).is_some_and(|g| g.pages());
@@ -522,11 +522,15 @@ pub fn upload_headers(v: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The object key of a presigned upload (`POST /documents/upload-url`).
+/// The object key of a presigned upload (`POST /documents/upload-url`,
+/// `POST /imports`).
 pub fn key_of(v: &Value) -> String {
     let url = v["upload"]["url"].as_str().unwrap_or_default();
     let path = url.split('?').next().unwrap_or_default();
-    let at = path.find("/uploads/").expect("an upload URL names an uploads/ key");
+    let at = path
+        .find("/uploads/")
+        .or_else(|| path.find("/imports/"))
+        .expect("an upload URL names an uploads/ or imports/ key");
     path[at + 1..].to_string()
 }
 

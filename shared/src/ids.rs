@@ -116,6 +116,9 @@ typed_id!(
 typed_id!(
     /// A department of a company.
     DepartmentId, "dep");
+typed_id!(
+    /// A bulk import of people or leavers (`POST /imports`).
+    ImportId, "imp");
 
 impl CompanyId {
     /// The company platform admins belong to. It holds no customer data.

@@ -12,7 +12,7 @@ pub struct Grants {
     /// DynamoDB actions per global secondary index.
     pub indexes: &'static [(&'static str, &'static [&'static str])],
     /// S3 actions per object key pattern of the documents bucket
-    /// (`uploads/*`, `documents/*`; `s3:` omitted).
+    /// (`uploads/*`, `documents/*`, `imports/*`, `imported/*`; `s3:` omitted).
     pub bucket: &'static [(&'static str, &'static [&'static str])],
 }
 
@@ -36,8 +36,9 @@ pub const GRANTS: &[Grants] = &[
     Grants { function: "leavers", table: &["UpdateItem", "BatchGetItem", "GetItem", "PutItem", "Query"], indexes: &[("gsi1", QUERY), ("gsi2", QUERY)], bucket: NO_BUCKET },
     Grants { function: "risk", table: &["UpdateItem", "BatchGetItem", "GetItem", "PutItem", "DeleteItem", "Query"], indexes: &[("gsi2", QUERY)], bucket: NO_BUCKET },
     Grants { function: "documents", table: &["UpdateItem", "BatchGetItem", "GetItem", "PutItem", "Query"], indexes: &[("gsi1", QUERY)], bucket: &[("uploads/*", &["PutObject", "DeleteObject"]), ("documents/*", &["GetObject", "DeleteObject"])] },
-    Grants { function: "people", table: &["UpdateItem", "BatchGetItem", "GetItem", "PutItem", "DeleteItem", "Query"], indexes: &[("gsi1", QUERY), ("gsi2", QUERY)], bucket: NO_BUCKET },
+    Grants { function: "people", table: &["UpdateItem", "BatchGetItem", "GetItem", "PutItem", "DeleteItem", "Query"], indexes: &[("gsi1", QUERY), ("gsi2", QUERY)], bucket: &[("imports/*", &["PutObject"])] },
     Grants { function: "risk-sweep", table: &["GetItem", "BatchGetItem", "PutItem", "UpdateItem", "Query", "ConditionCheckItem"], indexes: &[("gsi1", QUERY), ("gsi2", QUERY), ("gsi3", QUERY)], bucket: NO_BUCKET },
+    Grants { function: "import-uploaded", table: &["GetItem", "BatchGetItem", "PutItem", "UpdateItem"], indexes: NO_INDEX, bucket: &[("imports/*", &["GetObject", "PutObject", "DeleteObject"]), ("imported/*", &["GetObject", "PutObject"])] },
     Grants { function: "document-uploaded", table: &["GetItem", "BatchGetItem", "PutItem", "UpdateItem"], indexes: NO_INDEX, bucket: &[("uploads/*", &["GetObject", "DeleteObject"]), ("documents/*", &["PutObject", "DeleteObject"])] },
 ];
 
@@ -85,7 +86,11 @@ mod tests {
                 assert!(!actions.is_empty());
             }
             for (pattern, _) in g.bucket {
-                assert!(["uploads/*", "documents/*"].contains(pattern), "{}: {pattern}", g.function);
+                assert!(
+                    ["uploads/*", "documents/*", "imports/*", "imported/*"].contains(pattern),
+                    "{}: {pattern}",
+                    g.function
+                );
             }
             for a in g.table.iter().chain(g.bucket.iter().flat_map(|(_, a)| a.iter())) {
                 assert!(!a.contains('*') && !a.contains(':'), "{}: {a}", g.function);

@@ -24,6 +24,7 @@ fn creates() -> Vec<(&'static str, Value)> {
                 "/departments" => json!({"name": format!("Idem {}", tenure_core::ids::new_ulid())}),
                 "/leavers" => json!({"first_name": "I", "surname": format!("Idem{}", tenure_core::ids::new_ulid()), "department": "Ops", "leave_date": "2099-01-01", "reason": "retirement"}),
                 "/documents/upload-url" => json!({"kind": "resume", "filename": "cv.pdf", "content_type": "application/pdf", "size": 10}),
+                "/imports" => json!({"kind": "employees", "filename": "people.csv", "size": 10}),
                 p => panic!("no body for the create {p}: add one here"),
             };
             (path, body)

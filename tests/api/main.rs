@@ -10,6 +10,7 @@ mod departments;
 mod documents;
 mod employees;
 mod idempotency;
+mod imports;
 mod leavers;
 mod limits;
 mod logs;

@@ -50,6 +50,7 @@ struct Fixture {
     alert: String,
     document: String,
     department: String,
+    import: String,
 }
 
 async fn fixture(h: &Harness) -> Fixture {
@@ -77,7 +78,37 @@ async fn fixture(h: &Harness) -> Fixture {
     let document = upload(h, &owner).await;
     let d = h.send(Req::new("POST", "/departments").bearer(&owner.access).json(json!({"name": "Matrix"}))).await.json();
     let department = d["id"].as_str().expect("a department").to_string();
-    Fixture { company: owner.company_id.clone(), owner, callers, target_user, leaver, alert, document, department }
+    let import = checked_import(h, &owner).await;
+    Fixture {
+        company: owner.company_id.clone(),
+        owner,
+        callers,
+        target_user,
+        leaver,
+        alert,
+        document,
+        department,
+        import,
+    }
+}
+
+/// A validated import of one person; its id.
+async fn checked_import(h: &Harness, by: &Account) -> String {
+    let csv = format!("email,full_name\n{},Matrix Person\n", tenure_tests::unique_email("imp"));
+    let v = h
+        .send(Req::new("POST", "/imports").bearer(&by.access).json(json!({
+            "kind": "employees", "filename": "people.csv", "size": csv.len()
+        })))
+        .await
+        .json();
+    let (status, _) = http("PUT", v["upload"]["url"].as_str().unwrap(), &upload_headers(&v), csv.as_bytes()).await;
+    assert_eq!(status, 200);
+    let event = serde_json::from_value(s3_event_json(&key_of(&v), csv.len())).unwrap();
+    let budget = tenure_core::events::import_uploaded::Budget::until(
+        std::time::Instant::now() + std::time::Duration::from_secs(60),
+    );
+    tenure_core::events::import_uploaded::handle(&h.app("import-uploaded"), event, budget).await.unwrap();
+    v["import_id"].as_str().unwrap().to_string()
 }
 
 fn days_from_today(days: i64) -> String {
@@ -114,6 +145,7 @@ fn fill(route: &Row, f: &Fixture) -> Req {
             p if p.starts_with("/documents/") => &f.document,
             p if p.starts_with("/departments/") => &f.department,
             p if p.starts_with("/employees/") => &f.target_user,
+            p if p.starts_with("/imports/") => &f.import,
             p if !p.contains("{id}") => "",
             p => panic!("the role matrix does not know how to fill {p}: add it to fill()"),
         },
@@ -152,6 +184,8 @@ fn fill(route: &Row, f: &Fixture) -> Req {
         ("POST", "/documents/upload-url") => {
             Some(json!({"kind": "resume", "filename": "cv.pdf", "content_type": "application/pdf", "size": 10}))
         }
+        ("POST", "/imports") => Some(json!({"kind": "employees", "filename": "people.csv", "size": 10})),
+        ("POST", "/imports/{id}/apply") => Some(json!({})),
         (m, p) => panic!("the role matrix has no body for {m} {p}: add one to fill()"),
     };
     let mut req = Req::new(route.method, &path);

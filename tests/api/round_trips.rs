@@ -198,6 +198,38 @@ async fn walk_every_route() {
     let r = h.send(Req::new("POST", &format!("/employees/{person}/invite")).bearer(&access)).await;
     note("POST", "/employees/{id}/invite", r.expect(200));
     let token = r.json()["token"].clone();
+    // An import: pending (its apply refused: the file is not checked), then
+    // checked, then applied (202; the rows are the import function's work).
+    let csv = format!("email,full_name\n{},Round Trip Import\n", tenure_tests::unique_email("rti"));
+    let r = h
+        .send(
+            Req::new("POST", "/imports")
+                .bearer(&access)
+                .json(json!({"kind": "employees", "filename": "rt.csv", "size": csv.len()})),
+        )
+        .await;
+    note("POST", "/imports", r.expect(201));
+    let v = r.json();
+    let imp = v["import_id"].as_str().unwrap().to_string();
+    let r = h.send(Req::new("GET", "/imports").bearer(&access)).await;
+    note("GET", "/imports", r.expect(200));
+    let r = h.send(Req::new("GET", &format!("/imports/{imp}")).bearer(&access)).await;
+    note("GET", "/imports/{id}", r.expect(200));
+    let (status, _) = tenure_tests::http(
+        "PUT",
+        v["upload"]["url"].as_str().unwrap(),
+        &tenure_tests::upload_headers(&v),
+        csv.as_bytes(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let event = serde_json::from_value(tenure_tests::s3_event_json(&tenure_tests::key_of(&v), csv.len())).unwrap();
+    let budget = tenure_core::events::import_uploaded::Budget::until(
+        std::time::Instant::now() + std::time::Duration::from_secs(60),
+    );
+    tenure_core::events::import_uploaded::handle(&h.app("import-uploaded"), event, budget).await.unwrap();
+    let r = h.send(Req::new("POST", &format!("/imports/{imp}/apply")).bearer(&access).json(json!({}))).await;
+    note("POST", "/imports/{id}/apply", r.expect(202));
     let r = h
         .send(
             Req::new("POST", "/auth/invitations/accept")

@@ -79,6 +79,12 @@ const EVENT_FUNCTIONS: &[EventFunction] = &[
         timeout_seconds: 60,
         env: &["TENURE_TABLE", "TENURE_BUCKET", "RUST_LOG"],
     },
+    EventFunction {
+        name: "import-uploaded",
+        trigger: Trigger::Bucket { events: &["s3:ObjectCreated:*"], prefix: "imports/" },
+        timeout_seconds: 900,
+        env: &["TENURE_TABLE", "TENURE_BUCKET", "RUST_LOG"],
+    },
 ];
 
 /// The S3 actions each function's code uses on objects of the documents
@@ -102,8 +108,9 @@ fn bucket_actions_declared() -> Vec<(&'static str, BucketActions)> {
 }
 
 /// The only objects of the bucket any function may touch (key patterns):
-/// uploads, and the checked documents.
-const DOCUMENT_OBJECTS: &[&str] = &["uploads/*", "documents/*"];
+/// uploads and the checked documents; import files and their checked
+/// copies.
+const DOCUMENT_OBJECTS: &[&str] = &["uploads/*", "documents/*", "imports/*", "imported/*"];
 
 /// The environment variable that names the documents bucket.
 const BUCKET_ENV: &str = "TENURE_BUCKET";

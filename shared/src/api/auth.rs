@@ -18,6 +18,7 @@ use crate::http::{schema_of, Access, Group, Response, Route};
 use crate::ids::{CompanyId, SessionId};
 use crate::service::{commit_with_audit, App};
 use crate::store::items::{self, Company, Credential, Session, User};
+use crate::store::people::stage_new_user;
 use crate::store::{decode, keys, Cond, Exprs, StoreError, Tenant, Tx};
 
 /// Sign-up, sign-in and sessions, served by the `auth` function, the only
@@ -147,29 +148,6 @@ pub struct RefreshRequest {
 #[serde(deny_unknown_fields)]
 pub struct LogoutRequest {
     pub refresh_token: Option<String>,
-}
-
-/// The items of a new user: profile (with its index attributes and search
-/// entries, `store::people`) and credential (the email guard; an empty
-/// hash for a person who has no login yet). Returns the credential's index
-/// in `tx`.
-pub(crate) fn stage_new_user(
-    tx: &mut Tx,
-    table: &str,
-    t: &Tenant,
-    user: &User,
-    password_hash: String,
-) -> Result<usize, StoreError> {
-    tx.put_item(table, crate::store::people::new_user_item(t, user)?, Cond::New, Exprs::new());
-    crate::store::people::stage_entries(tx, table, t, None, user)?;
-    let cred = Credential {
-        user_id: user.id.clone(),
-        company_id: user.company_id.clone(),
-        password_hash,
-        failed_logins: 0,
-        locked_until: 0,
-    };
-    Ok(tx.put(table, &keys::credential(&user.email), items::CREDENTIAL, &cred, Cond::New))
 }
 
 pub(crate) fn hash_password(pw: &str) -> Result<String, ApiError> {

@@ -7,7 +7,7 @@ use serde_json::json;
 use super::{double_option, CHECKLIST_USERS, CONFLICT, LEAVER_READERS, LEAVER_WRITERS};
 use crate::domain::audit::NewEvent;
 use crate::domain::leavers::{
-    self as rules, format_date, new_checklist, surname_key, CaseAction, CaseActor, CaseSubject, LeaverStatus, RawLeaver,
+    self as rules, format_date, surname_key, CaseAction, CaseActor, CaseSubject, LeaverStatus, RawLeaver,
 };
 use crate::domain::risk::{Level, RiskSettings};
 use crate::domain::validate::decode_segment;
@@ -396,39 +396,16 @@ pub async fn create(ctx: &mut Ctx) -> Result<Reply, ApiError> {
             return Err(ApiError::Conflict(format!("This person is already registered as leaver {}.", link.leaver_id)));
         }
     }
-    let now = ctx.timestamp();
-    let mut l = Leaver {
-        id: LeaverId::new(),
-        company_id: t.id().clone(),
-        first_name: f.first_name,
-        surname_key: surname_key(&f.surname),
-        surname: f.surname,
-        email: f.email,
-        employee_id: linked.as_ref().map(|u| u.id.clone()),
-        department: f.department,
-        department_id,
-        job_title: f.job_title,
-        leave_date: format_date(f.leave_date),
-        reason: f.reason,
-        access_level: f.access_level,
-        notes: f.notes,
-        status: LeaverStatus::Active,
-        checklist: new_checklist(),
-        linked_role: linked.as_ref().map(|u| u.role),
-        post_leave_activity: None,
-        // The person's download history so far is the baseline.
-        downloads: linked
-            .as_ref()
-            .and_then(|u| ctx.prefetched_raw(&keys::user(&t, &u.id)))
-            .map(crate::store::items::download_counts)
-            .unwrap_or_default(),
-        risk: None,
-        open_alerts: Default::default(),
-        version: 1,
-        created_at: now.clone(),
-        updated_at: now,
-        rev: 0,
-    };
+    let mut l = Leaver::new(t.id().clone(), f, ctx.timestamp());
+    l.employee_id = linked.as_ref().map(|u| u.id.clone());
+    l.department_id = department_id;
+    l.linked_role = linked.as_ref().map(|u| u.role);
+    // The person's download history so far is the baseline.
+    l.downloads = linked
+        .as_ref()
+        .and_then(|u| ctx.prefetched_raw(&keys::user(&t, &u.id)))
+        .map(crate::store::items::download_counts)
+        .unwrap_or_default();
     let mut tx = Tx::new();
     let mut events = vec![NewEvent::new("leaver.created", l.id.to_string())
         .with("leave_date", &l.leave_date)

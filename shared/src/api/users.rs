@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use super::auth::{hash_password, stage_new_user};
+use super::auth::hash_password;
 use super::UserView;
 use super::{CONFLICT, USER_ADMINS};
 use crate::domain::audit::NewEvent;
@@ -14,6 +14,7 @@ use crate::http::{json, Ctx, ListPage, Reply};
 use crate::http::{schema_of, Access::Roles, Group, Response, Route};
 use crate::ids::UserId;
 use crate::store::items::User;
+use crate::store::people::stage_new_user;
 use crate::store::{decode, keys, Cond, Exprs, StoreError, Tx};
 use crate::store::{Key, Tenant};
 

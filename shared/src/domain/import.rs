@@ -34,6 +34,13 @@ pub enum ImportKind {
 }
 
 impl ImportKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImportKind::Employees => "employees",
+            ImportKind::Leavers => "leavers",
+        }
+    }
+
     /// The columns a file must have, and those it may have.
     pub fn columns(self) -> (&'static [&'static str], &'static [&'static str]) {
         match self {
@@ -188,81 +195,105 @@ fn leaver(cells: &HashMap<&str, &str>) -> Result<Row, Vec<FieldError>> {
     fields(None, &raw).map(Row::Leaver)
 }
 
-/// Reads `bytes` as a `kind` file, calling `each` with every row's number
-/// and its checked value or errors, in order. `is_department` says whether
-/// a name is one of the company's departments (an employees row may name
-/// one). An email that appears twice is an error on the later row.
-pub fn read(
+/// A file being read, one row at a time (`Reader::next`), so that a
+/// caller may await between rows (the import function writes each row as
+/// it reads it). The bytes are borrowed; the rows are never all held.
+pub struct Reader<'a> {
     kind: ImportKind,
-    bytes: &[u8],
-    is_department: &dyn Fn(&str) -> bool,
-    mut each: impl FnMut(u32, &Result<Row, Vec<RowError>>),
-) -> Result<Report, FileError> {
-    if bytes.len() > MAX_BYTES {
-        return Err(FileError::TooLarge);
-    }
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let before = &bytes[..e.valid_up_to()];
-        FileError::NotUtf8 { row: 1 + before.iter().filter(|b| **b == b'\n').count() as u32 }
-    })?;
-    if text.trim().is_empty() {
-        return Err(FileError::Empty);
-    }
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter(text))
-        .has_headers(true)
-        .flexible(true)
-        .trim(csv::Trim::None)
-        .from_reader(text.as_bytes());
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| FileError::Malformed(e.to_string()))?
-        .iter()
-        .map(|h| h.trim().to_lowercase())
-        .collect();
-    let (required, optional_columns) = kind.columns();
-    let missing: Vec<&str> = required.iter().copied().filter(|c| !header.iter().any(|h| h == c)).collect();
-    if !missing.is_empty() {
-        return Err(FileError::MissingColumns(missing.join(", ")));
-    }
-    let mut seen = BTreeSet::new();
-    let unknown: Vec<&str> = header
-        .iter()
-        .map(String::as_str)
-        .filter(|h| !(required.contains(h) || optional_columns.contains(h)) || !seen.insert(*h))
-        .collect();
-    if !unknown.is_empty() {
-        return Err(FileError::UnknownColumns(unknown.join(", ")));
+    reader: csv::Reader<&'a [u8]>,
+    header: Vec<String>,
+    record: csv::StringRecord,
+    emails: HashMap<String, u32>,
+    row: u32,
+    report: Report,
+}
+
+impl<'a> Reader<'a> {
+    /// Checks the size, the encoding and the header of `bytes`.
+    pub fn open(kind: ImportKind, bytes: &'a [u8]) -> Result<Self, FileError> {
+        if bytes.len() > MAX_BYTES {
+            return Err(FileError::TooLarge);
+        }
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let text = std::str::from_utf8(bytes).map_err(|e| {
+            let before = &bytes[..e.valid_up_to()];
+            FileError::NotUtf8 { row: 1 + before.iter().filter(|b| **b == b'\n').count() as u32 }
+        })?;
+        if text.trim().is_empty() {
+            return Err(FileError::Empty);
+        }
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter(text))
+            .has_headers(true)
+            .flexible(true)
+            .trim(csv::Trim::None)
+            .from_reader(bytes);
+        let header: Vec<String> = reader
+            .headers()
+            .map_err(|e| FileError::Malformed(e.to_string()))?
+            .iter()
+            .map(|h| h.trim().to_lowercase())
+            .collect();
+        let (required, optional_columns) = kind.columns();
+        let missing: Vec<&str> = required.iter().copied().filter(|c| !header.iter().any(|h| h == c)).collect();
+        if !missing.is_empty() {
+            return Err(FileError::MissingColumns(missing.join(", ")));
+        }
+        let mut seen = BTreeSet::new();
+        let unknown: Vec<&str> = header
+            .iter()
+            .map(String::as_str)
+            .filter(|h| !(required.contains(h) || optional_columns.contains(h)) || !seen.insert(*h))
+            .collect();
+        if !unknown.is_empty() {
+            return Err(FileError::UnknownColumns(unknown.join(", ")));
+        }
+        Ok(Self {
+            kind,
+            reader,
+            header,
+            record: csv::StringRecord::new(),
+            emails: HashMap::new(),
+            row: 1,
+            report: Report::default(),
+        })
     }
 
-    let mut report = Report::default();
-    let mut emails: HashMap<String, u32> = HashMap::new();
-    let mut record = csv::StringRecord::new();
-    let mut row = 1u32;
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => return Err(FileError::Malformed(e.to_string())),
+    /// The next row's number and its checked value or errors; `None` at
+    /// the end. `is_department` says whether a name is one of the
+    /// company's departments (an employees row may name one). An email
+    /// that appears twice is an error on the later row.
+    #[allow(clippy::type_complexity)]
+    pub fn next(
+        &mut self,
+        is_department: &dyn Fn(&str) -> bool,
+    ) -> Result<Option<(u32, Result<Row, Vec<RowError>>)>, FileError> {
+        loop {
+            match self.reader.read_record(&mut self.record) {
+                Ok(false) => return Ok(None),
+                Ok(true) => {}
+                Err(e) => return Err(FileError::Malformed(e.to_string())),
+            }
+            // A blank line is not a row.
+            if !self.record.iter().all(|c| c.trim().is_empty()) {
+                break;
+            }
         }
-        // A blank line is not a row.
-        if record.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        row += 1;
+        self.row += 1;
+        let row = self.row;
+        let report = &mut self.report;
         report.rows += 1;
         if report.rows > MAX_ROWS {
             return Err(FileError::TooManyRows);
         }
-        let mut result = if record.len() != header.len() {
+        let mut result = if self.record.len() != self.header.len() {
             Err(vec![FieldError::new(
                 "row",
-                format!("has {} cells where the header has {}", record.len(), header.len()),
+                format!("has {} cells where the header has {}", self.record.len(), self.header.len()),
             )])
         } else {
-            let cells: HashMap<&str, &str> = header.iter().map(String::as_str).zip(record.iter()).collect();
-            match kind {
+            let cells: HashMap<&str, &str> = self.header.iter().map(String::as_str).zip(self.record.iter()).collect();
+            match self.kind {
                 ImportKind::Employees => employee(&cells, is_department),
                 ImportKind::Leavers => leaver(&cells),
             }
@@ -274,10 +305,10 @@ pub fn read(
             Err(_) => None,
         };
         if let Some(email) = email {
-            if let Some(first) = emails.get(&email) {
+            if let Some(first) = self.emails.get(&email) {
                 result = Err(vec![FieldError::new("email", format!("appears also in row {first}"))]);
             } else {
-                emails.insert(email, row);
+                self.emails.insert(email, row);
             }
         }
         let result = result.map_err(|errors| {
@@ -292,9 +323,32 @@ pub fn read(
                 report.errors.extend(errors.iter().take(room).cloned());
             }
         }
+        Ok(Some((row, result)))
+    }
+
+    /// What was read so far (all of it, once `next` gave `None`).
+    pub fn report(&self) -> &Report {
+        &self.report
+    }
+
+    pub fn into_report(self) -> Report {
+        self.report
+    }
+}
+
+/// Reads `bytes` as a `kind` file, calling `each` with every row's number
+/// and its checked value or errors, in order (see `Reader`).
+pub fn read(
+    kind: ImportKind,
+    bytes: &[u8],
+    is_department: &dyn Fn(&str) -> bool,
+    mut each: impl FnMut(u32, &Result<Row, Vec<RowError>>),
+) -> Result<Report, FileError> {
+    let mut reader = Reader::open(kind, bytes)?;
+    while let Some((row, result)) = reader.next(is_department)? {
         each(row, &result);
     }
-    Ok(report)
+    Ok(reader.into_report())
 }
 
 #[cfg(test)]

@@ -3,4 +3,6 @@
 
 #[cfg(feature = "s3")]
 pub mod document_uploaded;
+#[cfg(feature = "s3")]
+pub mod import_uploaded;
 pub mod sweep;

@@ -34,7 +34,7 @@ pub struct App {
 }
 
 /// The functions that use the documents bucket.
-pub const BUCKET_FUNCTIONS: &[&str] = &["documents", "document-uploaded"];
+pub const BUCKET_FUNCTIONS: &[&str] = &["documents", "document-uploaded", "people", "import-uploaded"];
 
 /// Why a function could not start.
 pub type StartError = Box<dyn std::error::Error + Send + Sync>;

@@ -119,3 +119,16 @@ pub fn stage_claim_name(tx: &mut Tx, table: &str, t: &Tenant, d: &Department) ->
 pub fn stage_release_name(tx: &mut Tx, table: &str, t: &Tenant, name: &str) {
     tx.delete(table, &keys::department_name(t, &name_key(name)));
 }
+
+/// Stages the department counters for a person moving from `old` to `new`.
+pub fn stage_counts(tx: &mut Tx, table: &str, t: &Tenant, old: Option<&DepartmentId>, new: Option<&DepartmentId>) {
+    if old == new {
+        return;
+    }
+    for (d, n) in [(old, -1), (new, 1)] {
+        if let Some(d) = d {
+            let exprs = Exprs::new().num(":n", n);
+            tx.update(table, &keys::department(t, d), "ADD people :n", Cond::Exists, exprs);
+        }
+    }
+}

@@ -23,11 +23,14 @@
 //! | document    | `CO#{cid}`         | `DOC#{did}`          | gsi1 `CO#{cid}#DOCS#{uid}` / `{did}` | /documents…, the upload trigger |
 //! | department  | `CO#{cid}`         | `DEPT#{did}`         | –                      | /departments… |
 //! | department name guard | `CO#{cid}` | `DEPTNAME#{name key}` | –                  | one department per name |
+//! | import      | `CO#{cid}`         | `IMPORT#{iid}`       | –                      | /imports…, the import function (status, report, apply checkpoint) |
+//! | import row guard | `CO#{cid}`    | `IMPROW#{iid}#{row:05}` | –                   | the import function: each row written once (TTL 7 days) |
+//! | imported leaver guard | `CO#{cid}` | `IMPLEAVER#{email}` | –                     | the import function: one imported leaver per email and company |
 //! | departments summary | `CO#{cid}`   | `DEPTS`              | –                      | names and sensitive flags of every department, read with the risk settings: the `sensitive_department` signal, a leaver's department from a person's record; its presence ends the risk settings' legacy list |
 //!
 //! `docs/data-model.md` explains the same table in prose.
 
-use crate::ids::{AlertId, CompanyId, DepartmentId, DocumentId, LeaverId, SessionId, UserId};
+use crate::ids::{AlertId, CompanyId, DepartmentId, DocumentId, ImportId, LeaverId, SessionId, UserId};
 
 /// A company whose data the current request may touch. Made only by the
 /// request pipeline (from the caller's token, or an admin's `company_id`).
@@ -183,6 +186,23 @@ pub fn document(t: &Tenant, id: &DocumentId) -> Key {
     k(company_pk(t.id()), format!("DOC#{id}"))
 }
 pub const DOCUMENT_SK_PREFIX: &str = "DOC#";
+
+pub fn import(t: &Tenant, id: &ImportId) -> Key {
+    k(company_pk(t.id()), format!("{IMPORT_SK_PREFIX}{id}"))
+}
+pub const IMPORT_SK_PREFIX: &str = "IMPORT#";
+
+/// Marks one row of an import as written (rows are numbered as a
+/// spreadsheet shows them, so at most 20,001).
+pub fn import_row(t: &Tenant, id: &ImportId, row: u32) -> Key {
+    k(company_pk(t.id()), format!("IMPROW#{id}#{row:05}"))
+}
+
+/// One imported leaver per email in a company (the natural key of a
+/// leavers import).
+pub fn imported_leaver(t: &Tenant, email: &str) -> Key {
+    k(company_pk(t.id()), format!("IMPLEAVER#{email}"))
+}
 
 /// gsi1: one employee's documents.
 pub fn employee_documents_gsi1pk(t: &Tenant, employee: &UserId) -> String {

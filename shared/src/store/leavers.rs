@@ -81,6 +81,39 @@ pub struct Leaver {
 }
 
 impl Leaver {
+    /// A new active leaver from checked fields, with no account linked
+    /// (`POST /leavers` links one when the body names an employee).
+    pub fn new(company_id: CompanyId, f: crate::domain::leavers::LeaverFields, now: String) -> Self {
+        use crate::domain::leavers::{format_date, new_checklist, surname_key};
+        Self {
+            id: LeaverId::new(),
+            company_id,
+            first_name: f.first_name,
+            surname_key: surname_key(&f.surname),
+            surname: f.surname,
+            email: f.email,
+            employee_id: None,
+            department: f.department,
+            department_id: None,
+            job_title: f.job_title,
+            leave_date: format_date(f.leave_date),
+            reason: f.reason,
+            access_level: f.access_level,
+            notes: f.notes,
+            status: LeaverStatus::Active,
+            checklist: new_checklist(),
+            linked_role: None,
+            post_leave_activity: None,
+            downloads: Default::default(),
+            risk: None,
+            open_alerts: Default::default(),
+            version: 1,
+            created_at: now.clone(),
+            updated_at: now,
+            rev: 0,
+        }
+    }
+
     /// The leaver as the API shows it.
     pub fn view(&self) -> serde_json::Value {
         let mut v = serde_json::to_value(self).unwrap_or_default();

@@ -7,6 +7,7 @@ pub mod departments;
 #[cfg(feature = "s3")]
 pub mod documents;
 pub mod guard;
+pub mod imports;
 pub mod items;
 pub mod keys;
 pub mod leavers;

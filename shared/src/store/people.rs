@@ -176,3 +176,26 @@ pub fn stage_record_update(tx: &mut Tx, table: &str, t: &Tenant, read_version: u
     }
     tx.update(table, &keys::user(t, &new.id), &update, Cond::Expr("version = :read".into()), exprs)
 }
+
+/// The items of a new user: profile (with its index attributes and search
+/// entries, `store::people`) and credential (the email guard; an empty
+/// hash for a person who has no login yet). Returns the credential's index
+/// in `tx`.
+pub fn stage_new_user(
+    tx: &mut Tx,
+    table: &str,
+    t: &Tenant,
+    user: &User,
+    password_hash: String,
+) -> Result<usize, StoreError> {
+    tx.put_item(table, new_user_item(t, user)?, Cond::New, Exprs::new());
+    stage_entries(tx, table, t, None, user)?;
+    let cred = items::Credential {
+        user_id: user.id.clone(),
+        company_id: user.company_id.clone(),
+        password_hash,
+        failed_logins: 0,
+        locked_until: 0,
+    };
+    Ok(tx.put(table, &keys::credential(&user.email), items::CREDENTIAL, &cred, Cond::New))
+}

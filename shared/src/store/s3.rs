@@ -39,6 +39,55 @@ pub const UPLOAD_PREFIX: &str = "uploads/";
 /// Where checked documents are served from.
 pub const DOCUMENT_PREFIX: &str = "documents/";
 
+/// Where bulk-import files are uploaded (the import function's notification
+/// prefix), and where an import's apply is started (`{id}.apply`).
+pub const IMPORT_PREFIX: &str = "imports/";
+/// Where the import function keeps the bytes of an import file it checked.
+pub const IMPORTED_PREFIX: &str = "imported/";
+
+/// Which function each prefix's `ObjectCreated` notification runs (the
+/// bucket's notifications in both templates, and the local endpoint's).
+pub const TRIGGERS: &[(&str, &str)] = &[(UPLOAD_PREFIX, "document-uploaded"), (IMPORT_PREFIX, "import-uploaded")];
+
+/// The function `key`'s creation notifies, if any.
+pub fn trigger_for(key: &str) -> Option<&'static str> {
+    TRIGGERS.iter().find(|(prefix, _)| key.starts_with(prefix)).map(|(_, f)| *f)
+}
+
+/// An object under `imports/`: the uploaded file, or the marker that
+/// starts (or resumes) applying it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportObject {
+    Upload(CompanyId, crate::ids::ImportId),
+    Apply(CompanyId, crate::ids::ImportId),
+}
+
+/// The key an import's presigned upload writes.
+pub fn import_upload_key(company: &CompanyId, id: &crate::ids::ImportId) -> String {
+    format!("{IMPORT_PREFIX}{company}/{id}.csv")
+}
+
+/// The key whose creation asks the import function to apply an import.
+pub fn import_apply_key(company: &CompanyId, id: &crate::ids::ImportId) -> String {
+    format!("{IMPORT_PREFIX}{company}/{id}.apply")
+}
+
+/// Where the checked bytes of an import file are kept.
+pub fn imported_key(company: &CompanyId, id: &crate::ids::ImportId) -> String {
+    format!("{IMPORTED_PREFIX}{company}/{id}.csv")
+}
+
+/// The parts of a key under `imports/`, if it is one of ours.
+pub fn parse_import_key(key: &str) -> Option<ImportObject> {
+    let (company, file) = key.strip_prefix(IMPORT_PREFIX)?.split_once('/')?;
+    let company = CompanyId::parse(company)?;
+    if let Some(id) = file.strip_suffix(".csv") {
+        return Some(ImportObject::Upload(company, crate::ids::ImportId::parse(id)?));
+    }
+    let id = file.strip_suffix(".apply")?;
+    Some(ImportObject::Apply(company, crate::ids::ImportId::parse(id)?))
+}
+
 /// The key a document's presigned upload writes; the user's filename never
 /// appears in a key.
 pub fn upload_key(company: &CompanyId, employee: &UserId, document: &crate::ids::DocumentId) -> String {
@@ -164,6 +213,19 @@ impl Bucket {
     /// Deletes the object (deleting one that is gone succeeds).
     pub async fn delete(&self, key: &str) -> Result<(), String> {
         self.client.delete_object().bucket(&self.name).key(key).send().await.map(|_| ()).map_err(|e| format!("{e:?}"))
+    }
+
+    /// Writes a small object (the import function's apply marker).
+    pub async fn put(&self, key: &str, body: &[u8]) -> Result<(), String> {
+        self.client
+            .put_object()
+            .bucket(&self.name)
+            .key(key)
+            .body(body.to_vec().into())
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| format!("{e:?}"))
     }
 
     /// The object's body as a stream of chunks, and its ETag.

@@ -29,7 +29,7 @@ type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 const USAGE: &str = "\
 usage:
   devstack s3 --addr 127.0.0.1:PORT --root DIR --access-key K --secret-key S
-              [--notify-url http://127.0.0.1:PORT/2015-03-31/functions/FN/invocations]
+              [--notify-url http://127.0.0.1:PORT/2015-03-31/functions/{function}/invocations]
   devstack init
   devstack check
   devstack keygen --out DIR

@@ -4,11 +4,14 @@
 //!
 //! `Notifying` wraps `s3s_fs::FileSystem` and delegates every operation it
 //! implements; after a successful PutObject, PostObject (browser form
-//! upload), CopyObject or CompleteMultipartUpload of a key under `uploads/`
-//! (the trigger's prefix) it POSTs an S3 event
-//! (`{"Records":[...]}`, as Lambda receives it) to a URL, normally the
-//! function's invoke endpoint under `cargo lambda watch`:
-//! `http://127.0.0.1:3000/2015-03-31/functions/<function>/invocations`.
+//! upload), CopyObject or CompleteMultipartUpload of a key under a prefix
+//! that has a trigger (`tenure_core::store::s3::TRIGGERS`: `uploads/` →
+//! `document-uploaded`, `imports/` → `import-uploaded`, as the bucket's
+//! notifications in the templates) it POSTs an S3 event
+//! (`{"Records":[...]}`, as Lambda receives it) to a URL whose
+//! `{function}` is that trigger, normally the function's invoke endpoint
+//! under `cargo lambda watch`:
+//! `http://127.0.0.1:3000/2015-03-31/functions/{function}/invocations`.
 //! Delivery is in the background, like an asynchronous Lambda invocation:
 //! the upload's response never waits for the function.
 
@@ -87,11 +90,19 @@ impl Notifier {
         .to_string()
     }
 
-    fn send(self: &Arc<Self>, event_name: &'static str, bucket: String, key: String, size: u64, etag: Option<String>) {
+    fn send(
+        self: &Arc<Self>,
+        function: &'static str,
+        event_name: &'static str,
+        bucket: String,
+        key: String,
+        size: u64,
+        etag: Option<String>,
+    ) {
         let body = self.event(event_name, &bucket, &key, size, etag.as_deref());
         let this = Arc::clone(self);
         tokio::spawn(async move {
-            match tokio::time::timeout(Duration::from_secs(900), this.post(&body)).await {
+            match tokio::time::timeout(Duration::from_secs(900), this.post(function, &body)).await {
                 Ok(Ok(status)) if (200..300).contains(&status) => {
                     println!("notified {event_name} s3://{bucket}/{key} -> {status}")
                 }
@@ -103,11 +114,11 @@ impl Notifier {
     }
 
     /// A plain HTTP/1.1 POST over loopback; returns the status code.
-    async fn post(&self, body: &str) -> std::io::Result<u16> {
+    async fn post(&self, function: &str, body: &str) -> std::io::Result<u16> {
         let mut stream = tokio::net::TcpStream::connect(&self.host_port).await?;
         let head = format!(
             "POST {} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-            self.path,
+            self.path.replace("{function}", function),
             self.host_port,
             body.len()
         );
@@ -150,15 +161,14 @@ impl Notifying {
         Self { inner, root, notifier: notifier.map(Arc::new) }
     }
 
-    /// Notifies of a created object under `uploads/`, as the bucket's
-    /// notification (filtered on that prefix) does on AWS.
+    /// Notifies the trigger of a created object's prefix, as the bucket's
+    /// notifications (filtered on those prefixes) do on AWS.
     fn created(&self, event_name: &'static str, bucket: &str, key: &str, etag: Option<&ETag>) {
-        if !key.starts_with(tenure_core::store::s3::UPLOAD_PREFIX) {
-            return;
-        }
+        let Some(function) = tenure_core::store::s3::trigger_for(key) else { return };
         if let Some(n) = &self.notifier {
             let size = std::fs::metadata(self.root.join(bucket).join(key)).map(|m| m.len()).unwrap_or(0);
-            n.send(event_name, bucket.to_string(), key.to_string(), size, etag.map(|e| e.value().to_string()));
+            let etag = etag.map(|e| e.value().to_string());
+            n.send(function, event_name, bucket.to_string(), key.to_string(), size, etag);
         }
     }
 }

@@ -11,7 +11,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::PEOPLE_ADMINS;
-use crate::api::auth::stage_new_user;
 use crate::api::double_option;
 use crate::domain::audit::NewEvent;
 use crate::domain::leavers::{parse_date, AccessLevel};
@@ -22,8 +21,10 @@ use crate::error::{ApiError, FieldError};
 use crate::http::cursor::{PageKey, BY_GSI1, BY_GSI2, BY_TABLE};
 use crate::http::{json, Ctx, ListPage, Reply};
 use crate::ids::{DepartmentId, UserId};
+use crate::store::departments::stage_counts;
 use crate::store::departments::Department;
 use crate::store::items::User;
+use crate::store::people::stage_new_user;
 use crate::store::people::{self, ENTRY_SK_PREFIX};
 use crate::store::{decode, keys, schema, Cond, Exprs, SkCond, StoreError, Tenant, Tx};
 
@@ -230,19 +231,6 @@ pub(super) fn prefetch_list(ctx: &Ctx, scope: &Tenant) -> Vec<keys::Key> {
 
 fn is_people_admin(ctx: &Ctx) -> Result<bool, ApiError> {
     Ok(PEOPLE_ADMINS.contains(&ctx.principal()?.role()))
-}
-
-/// Stages the department counters for a person moving from `old` to `new`.
-fn stage_counts(tx: &mut Tx, table: &str, t: &Tenant, old: Option<&DepartmentId>, new: Option<&DepartmentId>) {
-    if old == new {
-        return;
-    }
-    for (d, n) in [(old, -1), (new, 1)] {
-        if let Some(d) = d {
-            let exprs = Exprs::new().num(":n", n);
-            tx.update(table, &keys::department(t, d), "ADD people :n", Cond::Exists, exprs);
-        }
-    }
 }
 
 /// `POST /employees` (owner, HR, admin): a person with the role

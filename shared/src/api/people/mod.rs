@@ -1,8 +1,12 @@
-//! The `people` group: departments (`departments.rs`) and people's HR
-//! records (`employees.rs`), served by the `people` function.
+//! The `people` group: departments (`departments.rs`), people's HR
+//! records (`employees.rs`) and bulk imports of people and leavers
+//! (`imports.rs`), served by the `people` function (which links the S3
+//! client for the imports' presigned uploads: feature `s3`).
 
 pub mod departments;
 pub mod employees;
+#[cfg(feature = "s3")]
+pub mod imports;
 
 use super::CONFLICT;
 use crate::domain::roles::Role::{self, Admin, Hr, Owner};
@@ -119,6 +123,51 @@ pub const ROUTES: &[Route] = &[
         prefetch: employees::prefetch_write,
         answers: &[CONFLICT],
         handler: handler!(employees::invite),
+        ..Route::DEFAULT
+    },
+    #[cfg(feature = "s3")]
+    Route {
+        method: "POST",
+        path: "/imports",
+        summary: "Start a bulk import of people or leavers: a presigned upload for the CSV file",
+        access: Roles(PEOPLE_ADMINS),
+        request: Some(schema_of::<imports::CreateImportRequest>),
+        response: Response::Json(201, schema_of::<imports::CreateImportResponse>),
+        create: true,
+        handler: handler!(imports::create),
+        ..Route::DEFAULT
+    },
+    #[cfg(feature = "s3")]
+    Route {
+        path: "/imports",
+        summary: "List the company's imports, newest first (without their row errors)",
+        access: Roles(PEOPLE_ADMINS),
+        response: Response::Page(schema_of::<crate::store::imports::Import>),
+        paged: true,
+        handler: handler!(imports::list),
+        ..Route::DEFAULT
+    },
+    #[cfg(feature = "s3")]
+    Route {
+        path: "/imports/{id}",
+        summary: "An import: its status, counts and row errors",
+        access: Roles(PEOPLE_ADMINS),
+        response: Response::Json(200, schema_of::<crate::store::imports::Import>),
+        prefetch: imports::prefetch_import,
+        handler: handler!(imports::get),
+        ..Route::DEFAULT
+    },
+    #[cfg(feature = "s3")]
+    Route {
+        method: "POST",
+        path: "/imports/{id}/apply",
+        summary: "Write an import's valid rows (202: the import function does it; poll the import)",
+        access: Roles(PEOPLE_ADMINS),
+        request: Some(schema_of::<imports::ApplyImportRequest>),
+        response: Response::Json(202, schema_of::<crate::store::imports::Import>),
+        prefetch: imports::prefetch_import,
+        answers: &[(409, "The import is pending or rejected, invalid without accept_errors, or changed meanwhile")],
+        handler: handler!(imports::apply),
         ..Route::DEFAULT
     },
 ];
