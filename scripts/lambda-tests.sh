@@ -4,7 +4,8 @@
 # in order, checking what each function answers.
 #
 # The events are tests/fixtures/*.json: real API Gateway HTTP API (payload
-# v2) events, an S3 ObjectCreated:Put event for document-uploaded and an
+# v2) events, S3 ObjectCreated:Put events for document-uploaded and
+# import-uploaded and an
 # EventBridge "Scheduled Event" for risk-sweep. Fixtures may hold
 # placeholders ({{EMAIL}}, {{ACCESS_TOKEN}}, {{COMPANY_ID}}, {{USER_ID}},
 # {{DOCUMENT_ID}}, {{OBJECT_KEY}}, …: the FIX_* variables below), filled in
@@ -15,7 +16,8 @@
 # with the access token call every HTTP function (auth, users, companies,
 # audit, leavers, risk, documents; status, docs and console need none),
 # upload a document through its presigned URL, hand the S3 event to
-# document-uploaded and download the document again, then run risk-sweep
+# document-uploaded and download the document again, import a one-person
+# CSV through import-uploaded (its upload, then its apply), then run risk-sweep
 # twice (the second run of a day must say already_complete). Plus a 401 (no
 # token) and a 400 (malformed JSON). Every function directory under
 # functions/ must have at least one case.
@@ -188,6 +190,7 @@ export FIX_RUN_ID="$(date -u +%Y%m%d%H%M%S)-$$"
 export FIX_EMAIL="lambda-$FIX_RUN_ID-$RANDOM@example.com"
 export FIX_LEAVE_DATE="$(date -u -d '+5 days' +%F)"
 export FIX_ACCESS_TOKEN="" FIX_COMPANY_ID="" FIX_USER_ID="" FIX_DOCUMENT_ID="" FIX_OBJECT_KEY=""
+export FIX_IMPORT_ID="" FIX_IMPORT_OBJECT="" FIX_IMPORT_OBJECT_SIZE=""
 export FIX_BUCKET="${TENURE_BUCKET:-tenure-documents-local}"
 DOC_FILE="$FIXTURES/documents/sample.pdf"
 export FIX_DOC_SIZE="$(stat -c %s "$DOC_FILE")"
@@ -238,6 +241,41 @@ PY
   fi
 fi
 run_case document-uploaded document-uploaded-put - '[o["result"] for o in r] == ["available"]' || true
+# A bulk import: the presigned upload of a one-person CSV, its S3 event to
+# the import function (validated), the apply (202), the apply marker's
+# event to the import function (applied), then the import as the API shows it.
+IMPORT_FILE="$RUN_DIR/import.csv"
+printf 'email,full_name\nlambda-import-%s@example.com,Lambda Import\n' "$FIX_RUN_ID" >"$IMPORT_FILE"
+export FIX_IMPORT_SIZE="$(stat -c %s "$IMPORT_FILE")"
+if run_case people people-imports-create 201 'b["import_id"] and b["import"]["status"] == "pending"'; then
+  FIX_IMPORT_ID="$(body_field "$LAST_OUT" import_id)"
+  if msg="$(python3 - "$LAST_OUT" "$IMPORT_FILE" 2>&1 <<'PY'
+import json, sys, urllib.request
+up = json.loads(json.load(open(sys.argv[1]))["body"])["upload"]
+data = open(sys.argv[2], "rb").read()
+req = urllib.request.Request(up["url"], data=data, method=up["method"], headers=up["headers"])
+with urllib.request.urlopen(req, timeout=30) as r:
+    assert r.status == 200, r.status
+path = up["url"].split("?")[0]
+print(path[path.index("/imports/") + 1:])
+PY
+  )"; then
+    FIX_IMPORT_OBJECT="$msg"
+    FIX_IMPORT_OBJECT_SIZE="$FIX_IMPORT_SIZE"
+    log "ok   s3 PUT presigned upload of $FIX_IMPORT_OBJECT"
+    passed=$((passed + 1))
+  else
+    log "FAIL s3 PUT presigned upload of the import file: $msg"
+    failed=$((failed + 1))
+  fi
+fi
+run_case import-uploaded import-uploaded-put - '[o["result"] for o in r] == ["validated"]' || true
+if run_case people people-imports-apply 202 'b["status"] == "applying"'; then
+  FIX_IMPORT_OBJECT="imports/$FIX_COMPANY_ID/$FIX_IMPORT_ID.apply"
+  FIX_IMPORT_OBJECT_SIZE=5
+fi
+run_case import-uploaded import-uploaded-put - '[o["result"] for o in r] == ["applied"]' || true
+run_case people people-imports-get 200 'b["status"] == "applied" and b["applied"]["created"] == 1' || true
 run_case documents documents-get 200 'b["status"] == "available" and len(b["sha256"]) == 64' || true
 if run_case documents documents-download 200 'b["download"]["url"]'; then
   if msg="$(python3 - "$LAST_OUT" "$DOC_FILE" 2>&1 <<'PY'

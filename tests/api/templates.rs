@@ -2545,3 +2545,20 @@ fn sam_and_terraform_count_unknown_account_sign_ins_from_the_auth_log() {
         assert!(compact.contains(&needle), "infra/alarms.tf lacks {needle}");
     }
 }
+
+/// The local S3 endpoint routes notifications by `store::s3::TRIGGERS`: it
+/// must name exactly the bucket-triggered functions and prefixes the
+/// templates are checked against (`EVENT_FUNCTIONS`).
+#[test]
+fn the_local_notification_routes_are_the_templates_bucket_triggers() {
+    let declared: BTreeSet<(String, String)> = EVENT_FUNCTIONS
+        .iter()
+        .filter_map(|f| match f.trigger {
+            Trigger::Bucket { prefix, .. } => Some((prefix.to_string(), f.name.to_string())),
+            _ => None,
+        })
+        .collect();
+    let local: BTreeSet<(String, String)> =
+        tenure_core::store::s3::TRIGGERS.iter().map(|(p, f)| (p.to_string(), f.to_string())).collect();
+    assert_eq!(local, declared);
+}

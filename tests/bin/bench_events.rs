@@ -12,11 +12,14 @@
 //!                          token (401 before any read) for the signed-in
 //!                          routes, the public route otherwise;
 //!                          `document-uploaded`: an object outside uploads/;
+//!                          `import-uploaded`: one outside imports/;
 //!                          `risk-sweep`: the hourly schedule
 //!   <function>.warm.json   its representative request, signed in as the
 //!                          company's owner; for `document-uploaded` the S3
 //!                          notification of the uploaded PDF (the first
 //!                          delivery checks it, repeats find it checked),
+//!                          for `import-uploaded` that of an uploaded
+//!                          one-person import file (likewise),
 //!                          for `risk-sweep` the hourly schedule (the first
 //!                          run of the day sweeps, later ones find it done)
 //!   routes.tsv             function, cold request, warm request
@@ -67,6 +70,19 @@ async fn main() {
     let (status, body) = http("PUT", v["upload"]["url"].as_str().unwrap_or_default(), &upload_headers(&v), PDF).await;
     assert_eq!(status, 200, "upload refused: {}", String::from_utf8_lossy(&body));
 
+    // A small employees import, uploaded but not checked yet.
+    let csv = format!("email,full_name\n{},Ben Bench\n", tenure_tests::unique_email("bench-import"));
+    let started = h
+        .send(Req::new("POST", "/imports").bearer(&o.access).json(json!({
+            "kind": "employees", "filename": "people.csv", "size": csv.len()
+        })))
+        .await;
+    started.expect(201);
+    let imp = started.json();
+    let (status, body) =
+        http("PUT", imp["upload"]["url"].as_str().unwrap_or_default(), &upload_headers(&imp), csv.as_bytes()).await;
+    assert_eq!(status, 200, "import upload refused: {}", String::from_utf8_lossy(&body));
+
     let ip = "198.51.100.7";
     let me = format!("/companies/{}", o.company_id);
     // function, cold request (no DynamoDB where possible), warm request.
@@ -104,6 +120,15 @@ async fn main() {
         tsv,
         "document-uploaded\tS3 ObjectCreated outside uploads/ (skipped)\tS3 ObjectCreated of a {:.1} KB PDF (first: checked; then: already checked)",
         PDF.len() as f64 / 1024.0
+    );
+    // Cold: an object outside imports/ (skipped before any read). Warm: the
+    // uploaded import file; its first delivery checks it, repeats find it
+    // checked.
+    write(dir, "import-uploaded.cold.json", &s3_event_json("exports/elsewhere.csv", 10));
+    write(dir, "import-uploaded.warm.json", &s3_event_json(&key_of(&imp), csv.len()));
+    let _ = writeln!(
+        tsv,
+        "import-uploaded\tS3 ObjectCreated outside imports/ (skipped)\tS3 ObjectCreated of a one-person import file (first: checked; then: already checked)"
     );
     let schedule = json!({
         "version": "0", "id": "bench", "detail-type": "Scheduled Event", "source": "aws.events",

@@ -549,9 +549,21 @@ pub async fn serve() -> Result<(), lambda_runtime::Error> {
         let app = app.clone();
         async move {
             // The context's deadline is in milliseconds since the epoch.
+            // Lambda always gives one in the future; an emulator may not
+            // (cargo lambda's is already past): then allow two minutes, one
+            // of work before the margin.
             let now_ms = time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000;
-            let left = (event.context.deadline as i128 - now_ms).clamp(0, 15 * 60 * 1000) as u64;
-            let budget = Budget::until(Instant::now() + Duration::from_millis(left));
+            let left_ms = match event.context.deadline as i128 - now_ms {
+                left if left > 1_000 => left.min(15 * 60 * 1000) as u64,
+                _ => {
+                    tracing::warn!(
+                        deadline = event.context.deadline,
+                        "the invocation deadline is not in the future; allowing 120 s"
+                    );
+                    DEADLINE_MARGIN.as_millis() as u64 + 60_000
+                }
+            };
+            let budget = Budget::until(Instant::now() + Duration::from_millis(left_ms));
             let outcomes =
                 handle(&app, event.payload, budget).await.map_err(|e| lambda_runtime::Error::from(e.to_string()))?;
             Ok::<_, lambda_runtime::Error>(serde_json::to_value(outcomes).unwrap_or_default())

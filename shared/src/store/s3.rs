@@ -282,3 +282,37 @@ fn encode_copy_source(key: &str) -> String {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::ImportId;
+
+    #[test]
+    fn import_keys_parse_back_and_nothing_else_does() {
+        let (c, i) = (CompanyId::new(), ImportId::new());
+        assert_eq!(parse_import_key(&import_upload_key(&c, &i)), Some(ImportObject::Upload(c.clone(), i.clone())));
+        assert_eq!(parse_import_key(&import_apply_key(&c, &i)), Some(ImportObject::Apply(c.clone(), i.clone())));
+        for other in [
+            imported_key(&c, &i),
+            format!("imports/{c}/{i}"),
+            format!("imports/{c}/{i}.csv.apply"),
+            format!("imports/{c}/x/{i}.csv"),
+            format!("imports/{i}/{c}.csv"),
+            format!("uploads/{c}/{i}.csv"),
+            "imports/".to_string(),
+        ] {
+            assert_eq!(parse_import_key(&other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn each_prefix_notifies_its_own_function_and_served_keys_notify_none() {
+        let (c, i) = (CompanyId::new(), ImportId::new());
+        assert_eq!(trigger_for(&import_upload_key(&c, &i)), Some("import-uploaded"));
+        assert_eq!(trigger_for(&import_apply_key(&c, &i)), Some("import-uploaded"));
+        assert_eq!(trigger_for("uploads/x/y/z"), Some("document-uploaded"));
+        assert_eq!(trigger_for(&imported_key(&c, &i)), None, "a checked copy must not start a check");
+        assert_eq!(trigger_for("documents/x/y/z/abc"), None);
+    }
+}
