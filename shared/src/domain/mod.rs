@@ -10,6 +10,7 @@ pub mod ratelimit;
 pub mod risk;
 pub mod roles;
 pub mod signin;
+pub mod sla;
 pub mod validate;
 
 /// RFC 3339 UTC with milliseconds, as every stored and returned instant.
