@@ -12,6 +12,7 @@
 #   make bench     figures (round trips, login latency; per function cold start, warm p50/p99, memory, size) into docs/performance.md
 #   make bench-sweep  the daily risk sweep at 100,000 leavers, into docs/performance.md
 #   make bench-trigger  the upload trigger on a 10 MiB file (time, peak memory), into docs/performance.md
+#   make bench-import  a bulk import of 10,000 employees (check and apply time, rows/s, DynamoDB requests, peak memory), into docs/performance.md
 #   make bench-chain  audited writes a second one company's audit chain takes, by concurrent writers, into docs/performance.md
 
 SHELL := /bin/bash
@@ -19,7 +20,7 @@ SHELL := /bin/bash
 DEVSTACK := $(or $(CARGO_TARGET_DIR),target)/debug/devstack
 VENV := $(or $(TENURE_VENV),.venv)
 
-.PHONY: help install dev test stack stop status router openapi lint package bench bench-sweep bench-trigger bench-chain
+.PHONY: help install dev test stack stop status router openapi lint package bench bench-sweep bench-trigger bench-import bench-chain
 
 help:
 	@sed -n 's/^#   make /make /p' Makefile | sed 's/\$$\$$/$$/'
@@ -66,6 +67,9 @@ bench-sweep:
 
 bench-trigger:
 	@scripts/trigger-bench.sh
+
+bench-import:
+	@scripts/import-bench.sh
 
 bench-chain:
 	@scripts/bench.sh chain

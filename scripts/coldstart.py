@@ -34,8 +34,9 @@ import time
 class RuntimeApi:
     """A Lambda Runtime API serving a fixed list of events, in order."""
 
-    def __init__(self, events):
+    def __init__(self, events, deadline_s=30):
         self.events = list(events)
+        self.deadline_ms = int(deadline_s * 1000)
         self.next_index = 0
         self.served = {}  # request id -> perf_counter when handed out
         self.results = queue.Queue()  # (request id, ok, t_response, payload)
@@ -74,7 +75,7 @@ class RuntimeApi:
                 api.served[rid] = time.perf_counter()
                 self.reply(200, body, (
                     ("Lambda-Runtime-Aws-Request-Id", rid),
-                    ("Lambda-Runtime-Deadline-Ms", str(int(time.time() * 1000) + 30000)),
+                    ("Lambda-Runtime-Deadline-Ms", str(int(time.time() * 1000) + api.deadline_ms)),
                     ("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:eu-west-1:123456789012:function:bench"),
                     ("Content-Type", "application/json"),
                 ))
@@ -107,10 +108,12 @@ class RuntimeApi:
         self.server.server_close()
 
 
-def run_process(binary, events):
-    """Starts BINARY on a fresh Runtime API serving EVENTS; returns
-    (t_start, [(served, responded, ok, payload)], peak RSS in kB)."""
-    api = RuntimeApi(events)
+def run_process(binary, events, deadline_s=30):
+    """Starts BINARY on a fresh Runtime API serving EVENTS, each with
+    DEADLINE_S seconds (the invocation's deadline, and how long a response
+    is waited for); returns (t_start, [(served, responded, ok, payload)],
+    peak RSS in kB)."""
+    api = RuntimeApi(events, deadline_s)
     env = dict(os.environ)
     env["AWS_LAMBDA_RUNTIME_API"] = api.address
     env.setdefault("AWS_LAMBDA_FUNCTION_NAME", "bench")
@@ -122,14 +125,14 @@ def run_process(binary, events):
         proc = subprocess.Popen([binary], env=env, stdout=subprocess.DEVNULL, stderr=errlog)
         try:
             for _ in events:
-                deadline = time.perf_counter() + 30
+                deadline = time.perf_counter() + deadline_s
                 while True:
                     try:
                         rid, ok, t, payload = api.results.get(timeout=0.05)
                         break
                     except queue.Empty:
                         if proc.poll() is not None or time.perf_counter() > deadline:
-                            why = f"exited with {proc.returncode}" if proc.returncode is not None else "no response within 30 s"
+                            why = f"exited with {proc.returncode}" if proc.returncode is not None else f"no response within {deadline_s} s"
                             errlog.seek(0)
                             tail = errlog.read().decode(errors="replace")[-3000:]
                             sys.exit(f"{binary}: {why}; its stderr:\n{tail}")
@@ -149,12 +152,14 @@ def run_process(binary, events):
     return t0, out, hwm_kb
 
 
-def measure(binary, event, runs):
+def measure(binary, event, runs, deadline_s=30):
     """RUNS cold starts on EVENT: [(ms, peak RSS kB, ok, response)] (used by
-    scripts/trigger-bench.sh)."""
+    scripts/trigger-bench.sh, and by scripts/import-bench.sh with the import
+    function's own timeout as DEADLINE_S: with 30 s, less than its margin,
+    an apply hands over after its first row)."""
     results = []
     for _ in range(runs):
-        t0, out, kb = run_process(binary, [event])
+        t0, out, kb = run_process(binary, [event], deadline_s)
         served, t, ok, payload = out[0]
         results.append(((t - t0) * 1000, kb, ok, payload))
     return results
