@@ -170,6 +170,40 @@ locals {
       }
     }
 
+    # IT tickets with SLA clocks, their comments and timeline, and the
+    # company's SLA policy.
+    tickets = {
+      routes = [
+        "POST /tickets",
+        "GET /tickets",
+        "GET /tickets/{id}",
+        "PATCH /tickets/{id}",
+        "POST /tickets/{id}/assign",
+        "POST /tickets/{id}/comments",
+        "GET /tickets/{id}/comments",
+        "GET /tickets/{id}/events",
+        "GET /sla-policies",
+        "PUT /sla-policies",
+      ]
+      table_actions = [
+        "dynamodb:UpdateItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:Query",
+      ]
+      index_actions = {
+        gsi1 = ["dynamodb:Query"] # the tickets a person raised
+        gsi2 = ["dynamodb:Query"] # a technician's tickets, the queue
+      }
+      bucket_actions = {}
+      ssm_parameters = [var.cursor_key_param]
+      env = {
+        TENURE_CURSOR_KEY_PARAM = var.cursor_key_param
+      }
+    }
+
     # Reads the audit log, verifies the chain, and records each CSV export
     # (an audit event, and a download counted on the caller).
     audit = {
@@ -309,6 +343,32 @@ locals {
       index_actions = {
         gsi1 = ["dynamodb:Query"]
         gsi2 = ["dynamodb:Query"]
+        gsi3 = ["dynamodb:Query"]
+      }
+      bucket_actions = {}
+      ssm_parameters = []
+      env = {
+        TENURE_TABLE = aws_dynamodb_table.main.name
+        RUST_LOG     = "info"
+      }
+    }
+
+    # The SLA check: every five minutes, the tickets whose SLA clocks come
+    # due (gsi3's SLADUE# partitions up to now): one at-risk notice and one
+    # breach per ticket and target.
+    "sla-check" = {
+      description   = "Records tickets' SLA notices (at risk, breached) every five minutes"
+      schedule      = "rate(5 minutes)"
+      timeout       = 300
+      max_event_age = 300 # a run older than the next tick is superseded by it
+      table_actions = [
+        "dynamodb:GetItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+      ]
+      index_actions = {
         gsi3 = ["dynamodb:Query"]
       }
       bucket_actions = {}

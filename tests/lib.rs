@@ -289,7 +289,9 @@ impl Harness {
         let (kid, private, _) = keys();
         let bucket = bucket().await;
         let mut apps = HashMap::new();
-        for f in routes::functions().into_iter().chain(["document-uploaded", "import-uploaded", "risk-sweep"]) {
+        for f in
+            routes::functions().into_iter().chain(["document-uploaded", "import-uploaded", "risk-sweep", "sla-check"])
+        {
             let signer = (f == "auth").then(|| Signer::new(kid, private, &config).expect("signer"));
             // Only the functions with list routes hold the cursor key, as deployed.
             let pages = routes::group(f).is_some_and(|g| g.pages());

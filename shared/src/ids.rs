@@ -119,6 +119,12 @@ typed_id!(
 typed_id!(
     /// A bulk import of people or leavers (`POST /imports`).
     ImportId, "imp");
+typed_id!(
+    /// An IT ticket.
+    TicketId, "tkt");
+typed_id!(
+    /// A comment on a ticket.
+    CommentId, "cmt");
 
 impl CompanyId {
     /// The company platform admins belong to. It holds no customer data.

@@ -20,6 +20,7 @@ pub const GROUPS: &[&Group] = &[
     &api::leavers::GROUP,
     &api::risk::GROUP,
     &api::people::GROUP,
+    &api::tickets::GROUP,
     #[cfg(feature = "s3")]
     &api::documents::GROUP,
 ];

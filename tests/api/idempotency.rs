@@ -25,6 +25,8 @@ fn creates() -> Vec<(&'static str, Value)> {
                 "/leavers" => json!({"first_name": "I", "surname": format!("Idem{}", tenure_core::ids::new_ulid()), "department": "Ops", "leave_date": "2099-01-01", "reason": "retirement"}),
                 "/documents/upload-url" => json!({"kind": "resume", "filename": "cv.pdf", "content_type": "application/pdf", "size": 10}),
                 "/imports" => json!({"kind": "employees", "filename": "people.csv", "size": 10}),
+                "/tickets" => json!({"title": "Idem", "description": "Twice?", "priority": "low", "category": "other"}),
+                "/tickets/{id}/comments" => json!({"body": "Idempotent comment"}),
                 p => panic!("no body for the create {p}: add one here"),
             };
             (path, body)
@@ -39,7 +41,21 @@ async fn every_create_replays_for_its_caller_only_and_refuses_a_changed_body() {
     let admin = h.admin().await;
     let o = h.signup().await;
     let other = h.signup().await;
-    for (path, body) in creates() {
+    // A ticket of the owner's, for the routes under one.
+    let ticket = h
+        .send(
+            Req::new("POST", "/tickets")
+                .bearer(&o.access)
+                .json(json!({"title": "T", "description": "D", "priority": "low", "category": "other"})),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for (route, body) in creates() {
+        let path = route.replace("{id}", &ticket);
+        let path = path.as_str();
         // Companies are created by a platform admin; the rest by an owner.
         let (first_caller, second_caller) = if path == "/companies" { (&admin, &o) } else { (&o, &other) };
         let send = |by: &Account, key: &str, body: &Value| {

@@ -19,4 +19,5 @@ mod risk;
 mod round_trips;
 mod routing;
 mod templates;
+mod tickets;
 mod users;

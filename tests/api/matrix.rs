@@ -51,6 +51,7 @@ struct Fixture {
     document: String,
     department: String,
     import: String,
+    ticket: String,
 }
 
 async fn fixture(h: &Harness) -> Fixture {
@@ -79,6 +80,14 @@ async fn fixture(h: &Harness) -> Fixture {
     let d = h.send(Req::new("POST", "/departments").bearer(&owner.access).json(json!({"name": "Matrix"}))).await.json();
     let department = d["id"].as_str().expect("a department").to_string();
     let import = checked_import(h, &owner).await;
+    // A ticket the owner raised (unassigned: in the technicians' queue).
+    let t = h
+        .send(Req::new("POST", "/tickets").bearer(&owner.access).json(json!({
+            "title": "Matrix", "description": "A ticket for the matrix", "priority": "low", "category": "other"
+        })))
+        .await
+        .json();
+    let ticket = t["id"].as_str().expect("a ticket").to_string();
     Fixture {
         company: owner.company_id.clone(),
         owner,
@@ -89,6 +98,7 @@ async fn fixture(h: &Harness) -> Fixture {
         document,
         department,
         import,
+        ticket,
     }
 }
 
@@ -146,6 +156,7 @@ fn fill(route: &Row, f: &Fixture) -> Req {
             p if p.starts_with("/departments/") => &f.department,
             p if p.starts_with("/employees/") => &f.target_user,
             p if p.starts_with("/imports/") => &f.import,
+            p if p.starts_with("/tickets/") => &f.ticket,
             p if !p.contains("{id}") => "",
             p => panic!("the role matrix does not know how to fill {p}: add it to fill()"),
         },
@@ -186,6 +197,18 @@ fn fill(route: &Row, f: &Fixture) -> Req {
         }
         ("POST", "/imports") => Some(json!({"kind": "employees", "filename": "people.csv", "size": 10})),
         ("POST", "/imports/{id}/apply") => Some(json!({})),
+        ("POST", "/tickets") => Some(json!({"title": "M", "description": "M", "priority": "low", "category": "other"})),
+        ("PATCH", "/tickets/{id}") => Some(json!({"version": 1, "title": "Matrix, edited"})),
+        ("POST", "/tickets/{id}/assign") => {
+            Some(json!({"technician_id": f.callers[&Caller::Role(Role::Technician)].user_id}))
+        }
+        ("POST", "/tickets/{id}/comments") => Some(json!({"body": "matrix"})),
+        ("PUT", "/sla-policies") => Some(json!({"version": 0, "policies": {
+            "low": {"first_response_minutes": 480, "resolution_minutes": 4800},
+            "medium": {"first_response_minutes": 240, "resolution_minutes": 2400},
+            "high": {"first_response_minutes": 60, "resolution_minutes": 960},
+            "urgent": {"first_response_minutes": 20, "resolution_minutes": 200}
+        }})),
         (m, p) => panic!("the role matrix has no body for {m} {p}: add one to fill()"),
     };
     let mut req = Req::new(route.method, &path);
@@ -202,6 +225,13 @@ fn contract_refusal(route: &Row, caller: Caller) -> Option<u16> {
     match (route.method, route.path) {
         // Another person's document is not visible: 404.
         ("GET" | "DELETE", "/documents/{id}") | ("GET", "/documents/{id}/download") if !handles_anyones => Some(404),
+        // A ticket someone else raised is visible to agents only: 404.
+        (_, p)
+            if p.starts_with("/tickets/{id}")
+                && !matches!(caller, Caller::Role(Role::Technician | Role::Owner | Role::Admin)) =>
+        {
+            Some(404)
+        }
         _ => None,
     }
 }

@@ -230,6 +230,63 @@ async fn walk_every_route() {
     tenure_core::events::import_uploaded::handle(&h.app("import-uploaded"), event, budget).await.unwrap();
     let r = h.send(Req::new("POST", &format!("/imports/{imp}/apply")).bearer(&access).json(json!({}))).await;
     note("POST", "/imports/{id}/apply", r.expect(202));
+    // A ticket through its routes; the SLA policy.
+    let r = h.send(Req::new("GET", "/sla-policies").bearer(&access)).await;
+    note("GET", "/sla-policies", r.expect(200));
+    let policies = r.json()["policies"].clone();
+    let r = h
+        .send(Req::new("PUT", "/sla-policies").bearer(&access).json(json!({"version": 0, "policies": {
+            "low": policies["low"], "medium": policies["medium"], "high": policies["high"],
+            "urgent": {"first_response_minutes": 15, "resolution_minutes": 120}
+        }})))
+        .await;
+    note("PUT", "/sla-policies", r.expect(200));
+    let r = h
+        .send(
+            Req::new("POST", "/tickets").bearer(&access).json(
+                json!({"title": "RT", "description": "Round trips", "priority": "urgent", "category": "software"}),
+            ),
+        )
+        .await;
+    note("POST", "/tickets", r.expect(201));
+    let ticket = r.json()["id"].as_str().unwrap().to_string();
+    let r = h.send(Req::new("GET", "/tickets").bearer(&access)).await;
+    note("GET", "/tickets", r.expect(200));
+    let r = h.send(Req::new("GET", &format!("/tickets/{ticket}")).bearer(&access)).await;
+    note("GET", "/tickets/{id}", r.expect(200));
+    let r = h
+        .send(
+            Req::new("PATCH", &format!("/tickets/{ticket}"))
+                .bearer(&access)
+                .json(json!({"version": 1, "status": "in_progress", "reason": "on it"})),
+        )
+        .await;
+    note("PATCH", "/tickets/{id}", r.expect(200));
+    let r = h
+        .send(
+            Req::new("POST", &format!("/tickets/{ticket}/comments"))
+                .bearer(&access)
+                .json(json!({"body": "RT comment"})),
+        )
+        .await;
+    note("POST", "/tickets/{id}/comments", r.expect(201));
+    let r = h.send(Req::new("GET", &format!("/tickets/{ticket}/comments")).bearer(&access)).await;
+    note("GET", "/tickets/{id}/comments", r.expect(200));
+    let r = h.send(Req::new("GET", &format!("/tickets/{ticket}/events")).bearer(&access)).await;
+    note("GET", "/tickets/{id}/events", r.expect(200));
+    // Assignment needs a technician of the company.
+    let tech = h
+        .send(Req::new("POST", "/auth/admin/users").bearer(&access).json(json!({"email": tenure_tests::unique_email("rt-tech"), "full_name": "Tech", "role": "technician", "password": tenure_tests::PASSWORD})))
+        .await
+        .json();
+    let r = h
+        .send(
+            Req::new("POST", &format!("/tickets/{ticket}/assign"))
+                .bearer(&access)
+                .json(json!({"technician_id": tech["id"]})),
+        )
+        .await;
+    note("POST", "/tickets/{id}/assign", r.expect(200));
     let r = h
         .send(
             Req::new("POST", "/auth/invitations/accept")

@@ -74,6 +74,12 @@ const EVENT_FUNCTIONS: &[EventFunction] = &[
         env: &["TENURE_TABLE", "RUST_LOG"],
     },
     EventFunction {
+        name: "sla-check",
+        trigger: Trigger::Schedule("rate(5 minutes)"),
+        timeout_seconds: 300,
+        env: &["TENURE_TABLE", "RUST_LOG"],
+    },
+    EventFunction {
         name: "document-uploaded",
         trigger: Trigger::Bucket { events: &["s3:ObjectCreated:*"], prefix: "uploads/" },
         timeout_seconds: 60,

@@ -98,6 +98,7 @@ async fn main() {
         ("risk", Req::get("/alerts"), Req::get("/alerts").bearer(&o.access)),
         ("documents", Req::get("/documents"), Req::get("/documents").bearer(&o.access)),
         ("people", Req::get("/departments"), Req::get("/employees").bearer(&o.access)),
+        ("tickets", Req::get("/tickets"), Req::get("/tickets").bearer(&o.access)),
     ];
     // Every HTTP function has its events: a new one must be added above.
     let mut listed: Vec<&str> = http_functions.iter().map(|(f, _, _)| *f).collect();
@@ -135,6 +136,9 @@ async fn main() {
         "account": "123456789012", "time": "2026-11-23T06:00:00Z", "region": "eu-west-1",
         "resources": ["arn:aws:events:eu-west-1:123456789012:rule/tenure-risk-sweep"], "detail": {}
     });
+    write(dir, "sla-check.cold.json", &schedule);
+    write(dir, "sla-check.warm.json", &schedule);
+    let _ = writeln!(tsv, "sla-check\tfive-minute schedule (the tickets coming due)\tthe same");
     write(dir, "risk-sweep.cold.json", &schedule);
     write(dir, "risk-sweep.warm.json", &schedule);
     let _ =

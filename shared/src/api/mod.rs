@@ -14,6 +14,7 @@ pub mod leavers;
 pub mod people;
 pub mod risk;
 pub mod status;
+pub mod tickets;
 pub mod users;
 
 use serde::Serialize;

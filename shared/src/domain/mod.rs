@@ -11,6 +11,7 @@ pub mod risk;
 pub mod roles;
 pub mod signin;
 pub mod sla;
+pub mod tickets;
 pub mod validate;
 
 /// RFC 3339 UTC with milliseconds, as every stored and returned instant.

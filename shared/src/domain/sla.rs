@@ -199,11 +199,9 @@ pub fn clock(history: &[Entry], target: Target, spec: TargetSpec, calendar: &Cal
                     w.start(e.at)
                 }
             }
-            (Target::Resolution, Change::Status(Status::Resolved | Status::Closed)) => {
-                if met_at.is_none() {
-                    w.stop(e.at);
-                    met_at = Some(e.at);
-                }
+            (Target::Resolution, Change::Status(Status::Resolved | Status::Closed)) if met_at.is_none() => {
+                w.stop(e.at);
+                met_at = Some(e.at);
             }
             // A reopen: the target is not met after all; its clock goes on.
             (Target::Resolution, Change::Status(Status::Open | Status::InProgress)) if met_at.is_some() => {
@@ -233,6 +231,35 @@ pub fn clock(history: &[Entry], target: Target, spec: TargetSpec, calendar: &Cal
         at_risk: running && met_at.is_none() && !breached && left <= risk_window(spec.seconds),
         paused: !running && met_at.is_none(),
     }
+}
+
+/// When the breach check should next look at `target`: when it enters its
+/// at-risk window (unless that was noted), then when it falls due (unless
+/// its breach was noted); `None` while it stands (met or paused) or when
+/// both are noted.
+pub fn next_check(
+    history: &[Entry],
+    target: Target,
+    spec: TargetSpec,
+    calendar: &Calendar,
+    now: Timestamp,
+    risk_noted: bool,
+    breach_noted: bool,
+) -> Option<Timestamp> {
+    let c = clock(history, target, spec, calendar, now);
+    if c.met_at.is_some() || c.paused {
+        return None;
+    }
+    let left = c.business_seconds_left;
+    let window = risk_window(spec.seconds);
+    let w = Walk { spec, calendar, elapsed: 0, running_since: None, crossed_at: None };
+    if !risk_noted && left > window {
+        return w.add(now, left - window);
+    }
+    if !breach_noted {
+        return if left > 0 { c.due_at } else { Some(now) };
+    }
+    None
 }
 
 #[cfg(test)]
@@ -538,6 +565,28 @@ mod tests {
         let spec = TargetSpec { seconds: 24 * H, continuous: true };
         let got = clock(&h, Target::Resolution, spec, &c, ts("2026-03-28T12:00:00Z"));
         assert_eq!(got.due_at, Some(ts("2026-03-29T11:00:00Z")));
+    }
+
+    #[test]
+    fn the_check_comes_at_the_risk_window_then_at_the_due_time_then_never() {
+        let c = cal("UTC", &[]);
+        let h = history(&[("2026-11-30T09:00:00Z", Created)]);
+        let spec = business(4 * H);
+        let now = ts("2026-11-30T09:00:00Z");
+        // 4 h target: at risk in its last 48 minutes.
+        assert_eq!(next_check(&h, Target::Resolution, spec, &c, now, false, false), Some(ts("2026-11-30T12:12:00Z")));
+        assert_eq!(next_check(&h, Target::Resolution, spec, &c, now, true, false), Some(ts("2026-11-30T13:00:00Z")));
+        assert_eq!(next_check(&h, Target::Resolution, spec, &c, now, true, true), None);
+        // Overdue and not noted: now.
+        let late = ts("2026-11-30T15:00:00Z");
+        assert_eq!(next_check(&h, Target::Resolution, spec, &c, late, true, false), Some(late));
+        // Paused: nothing to check until it runs again.
+        let waiting = history(&[
+            ("2026-11-30T09:00:00Z", Created),
+            ("2026-11-30T09:10:00Z", st(InProgress)),
+            ("2026-11-30T09:20:00Z", st(Waiting)),
+        ]);
+        assert_eq!(next_check(&waiting, Target::Resolution, spec, &c, late, false, false), None);
     }
 
     #[test]

@@ -53,6 +53,23 @@ pub fn name(raw: &str, max: usize) -> Result<String, String> {
     Ok(s.to_string())
 }
 
+/// Free text over several lines (a ticket's description, a comment):
+/// trimmed, 1 to `max` characters, no control characters but line breaks
+/// and tabs. Stored and shown as text, never as markup.
+pub fn text(raw: &str, max: usize) -> Result<String, String> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Err("is required".into());
+    }
+    if s.chars().count() > max {
+        return Err(format!("must be at most {max} characters"));
+    }
+    if s.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+        return Err("must not contain control characters other than line breaks and tabs".into());
+    }
+    Ok(s.to_string())
+}
+
 /// The most common passwords of 12+ characters from public breach lists;
 /// the contract asks for a small list, checked case-insensitively.
 const COMMON_PASSWORDS: &[&str] = &[

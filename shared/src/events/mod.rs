@@ -5,4 +5,5 @@
 pub mod document_uploaded;
 #[cfg(feature = "s3")]
 pub mod import_uploaded;
+pub mod sla_check;
 pub mod sweep;

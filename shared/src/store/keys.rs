@@ -26,11 +26,16 @@
 //! | import      | `CO#{cid}`         | `IMPORT#{iid}`       | –                      | /imports…, the import function (status, report, apply checkpoint) |
 //! | import row guard | `CO#{cid}`    | `IMPROW#{iid}#{row:05}` | –                   | the import function: each row written once (TTL 7 days) |
 //! | imported leaver guard | `CO#{cid}` | `IMPLEAVER#{email}` | –                     | the import function: one imported leaver per email and company |
+//! | ticket      | `CO#{cid}`         | `TICKET#{tid}`       | gsi1 `CO#{cid}#TKREQ#{uid}` / `{tid}` (the requester's); gsi2 `CO#{cid}#TKQ#{assignee or none}` / `{tid}` (a technician's, the queue); gsi3 (while a clock needs a look) `SLADUE#{shard}` / `{check_at}#{cid}#{tid}` | /tickets…, the SLA check |
+//! | ticket timeline entry | `CO#{cid}` | `TKEV#{tid}#{seq:05}` | –                  | GET /tickets/{id}/events |
+//! | ticket comment | `CO#{cid}`      | `TKCOM#{tid}#{cmid}` | –                      | /tickets/{id}/comments |
+//! | ticket SLA state | `CO#{cid}`    | `TKSLA#{at_risk or breached}#{tid}` | –       | GET /tickets?sla= |
+//! | SLA policies | `CO#{cid}`        | `SLAPOLICIES`        | –                      | /sla-policies, opening a ticket |
 //! | departments summary | `CO#{cid}`   | `DEPTS`              | –                      | names and sensitive flags of every department, read with the risk settings: the `sensitive_department` signal, a leaver's department from a person's record; its presence ends the risk settings' legacy list |
 //!
 //! `docs/data-model.md` explains the same table in prose.
 
-use crate::ids::{AlertId, CompanyId, DepartmentId, DocumentId, ImportId, LeaverId, SessionId, UserId};
+use crate::ids::{AlertId, CompanyId, DepartmentId, DocumentId, ImportId, LeaverId, SessionId, TicketId, UserId};
 
 /// A company whose data the current request may touch. Made only by the
 /// request pipeline (from the caller's token, or an admin's `company_id`).
@@ -202,6 +207,65 @@ pub fn import_row(t: &Tenant, id: &ImportId, row: u32) -> Key {
 /// leavers import).
 pub fn imported_leaver(t: &Tenant, email: &str) -> Key {
     k(company_pk(t.id()), format!("IMPLEAVER#{email}"))
+}
+
+pub fn ticket(t: &Tenant, id: &TicketId) -> Key {
+    k(company_pk(t.id()), format!("{TICKET_SK_PREFIX}{id}"))
+}
+pub const TICKET_SK_PREFIX: &str = "TICKET#";
+
+/// gsi1: the tickets a person raised.
+pub fn requester_tickets_gsi1pk(t: &Tenant, requester: &UserId) -> String {
+    format!("{}#TKREQ#{requester}", company_pk(t.id()))
+}
+
+/// gsi2: the tickets assigned to a technician, or (`None`) the queue of
+/// unassigned ones.
+pub fn assignee_tickets_gsi2pk(t: &Tenant, assignee: Option<&UserId>) -> String {
+    match assignee {
+        Some(a) => format!("{}#TKQ#{a}", company_pk(t.id())),
+        None => format!("{}#TKQ#none", company_pk(t.id())),
+    }
+}
+
+/// gsi3: tickets whose SLA clocks need a look, across companies, by when
+/// (`check_at` as seconds since the epoch, zero-padded to sort), sharded
+/// like the leavers' leave dates.
+pub const SLA_DUE_SHARDS: u8 = 8;
+pub fn sla_due_gsi3pk(shard: u8) -> String {
+    format!("SLADUE#{shard}")
+}
+pub fn sla_due_gsi3(t: &Tenant, id: &TicketId, check_at: i64) -> (String, String) {
+    use sha2::Digest;
+    let shard = sha2::Sha256::digest(id.to_string().as_bytes())[0] % SLA_DUE_SHARDS;
+    (sla_due_gsi3pk(shard), format!("{check_at:012}#{}#{id}", t.id()))
+}
+
+/// One entry of a ticket's timeline.
+pub fn ticket_event(t: &Tenant, id: &TicketId, seq: u32) -> Key {
+    k(company_pk(t.id()), format!("TKEV#{id}#{seq:05}"))
+}
+pub fn ticket_events_prefix(id: &TicketId) -> String {
+    format!("TKEV#{id}#")
+}
+
+pub fn ticket_comment(t: &Tenant, id: &TicketId, comment: &crate::ids::CommentId) -> Key {
+    k(company_pk(t.id()), format!("TKCOM#{id}#{comment}"))
+}
+pub fn ticket_comments_prefix(id: &TicketId) -> String {
+    format!("TKCOM#{id}#")
+}
+
+/// Lists a ticket under an SLA state (`at_risk`, `breached`).
+pub fn ticket_sla_state(t: &Tenant, state: &str, id: &TicketId) -> Key {
+    k(company_pk(t.id()), format!("TKSLA#{state}#{id}"))
+}
+pub fn ticket_sla_state_prefix(state: &str) -> String {
+    format!("TKSLA#{state}#")
+}
+
+pub fn sla_policies(t: &Tenant) -> Key {
+    k(company_pk(t.id()), "SLAPOLICIES".to_string())
 }
 
 /// gsi1: one employee's documents.

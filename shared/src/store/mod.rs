@@ -15,6 +15,7 @@ pub mod people;
 #[cfg(feature = "s3")]
 pub mod s3;
 pub mod schema;
+pub mod tickets;
 
 use std::collections::HashMap;
 
