@@ -285,6 +285,7 @@ const CAPABILITIES = {
   sweep: ["admin", "owner", "security"],
   people: ["admin", "owner", "hr"],
   directory: ["admin", "owner", "hr", "manager"],
+  imports: ["admin", "owner", "hr"],
   company: ["admin", "owner"],
   changeRoles: ["admin", "owner"],
   audit: ["admin", "owner", "security"],

@@ -57,7 +57,7 @@ export function headersToSend(upload) {
 }
 
 /** PUTs `file` to the presigned upload, reporting progress (0–1). */
-function putFile(upload, file, onProgress) {
+export function putFile(upload, file, onProgress) {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open(upload.method || "PUT", upload.url);

@@ -33,6 +33,7 @@ pub const ASSETS: &[(&str, &str, &str)] = &[
     ("documents.js", "text/javascript; charset=utf-8", include_str!("../../../console/documents.js")),
     ("people.js", "text/javascript; charset=utf-8", include_str!("../../../console/people.js")),
     ("staff.js", "text/javascript; charset=utf-8", include_str!("../../../console/staff.js")),
+    ("imports.js", "text/javascript; charset=utf-8", include_str!("../../../console/imports.js")),
     ("audit.js", "text/javascript; charset=utf-8", include_str!("../../../console/audit.js")),
     ("app.css", "text/css; charset=utf-8", include_str!("../../../console/app.css")),
 ];
@@ -135,6 +136,33 @@ mod tests {
             (None, None),
         ] {
             assert_eq!(upload_origin(endpoint, configured), None, "{endpoint:?} {configured:?}");
+        }
+    }
+
+    /// A page module missing from `ASSETS` is a 404 only when someone opens
+    /// that page; this finds it at build time instead.
+    #[test]
+    fn every_file_of_the_console_and_every_module_it_imports_is_served() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../console");
+        let served = |name: &str| ASSETS.iter().any(|(n, _, _)| *n == name);
+        for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display())) {
+            let name = entry.expect("a directory entry").file_name().to_string_lossy().into_owned();
+            if name.ends_with(".js") || name.ends_with(".css") {
+                assert!(served(&name), "console/{name} is not in ASSETS");
+            }
+        }
+        for (name, _, body) in ASSETS {
+            for quote in ['"', '\''] {
+                for (at, _) in body.match_indices(&format!("{quote}./")) {
+                    let rest = &body[at + 3..];
+                    let module = &rest[..rest.find(quote).unwrap_or(rest.len())];
+                    assert!(served(module), "{name} imports ./{module}, which is not in ASSETS");
+                }
+            }
+        }
+        for (name, media, _) in ASSETS {
+            let want = if name.ends_with(".css") { "text/css" } else { "text/javascript" };
+            assert!(media.starts_with(want), "{name} is served as {media}");
         }
     }
 
