@@ -469,3 +469,160 @@ async fn the_sla_check_notes_at_risk_then_breach_once_and_lists_them() {
     let log = h.send(Req::get("/audit").bearer(&o.access).query("action", "ticket.sla_breached")).await.json();
     assert_eq!(log["items"].as_array().unwrap().len(), 2);
 }
+
+async fn access_revoked(h: &Harness, by: &Account, leaver: &str) -> Value {
+    let v = h.send(Req::get(&format!("/leavers/{leaver}/checklist")).bearer(&by.access)).await.json();
+    v["items"].as_array().unwrap().iter().find(|i| i["id"] == "access_revoked").unwrap().clone()
+}
+
+fn days_from_today(days: i64) -> String {
+    let d = time::OffsetDateTime::now_utc().date() + time::Duration::days(days);
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+async fn register(h: &Harness, by: &Account, leaver: &Account, leave_date: &str) -> Value {
+    let r = h
+        .send(Req::new("POST", "/leavers").bearer(&by.access).json(json!({
+            "employee_id": leaver.user_id, "first_name": "Terry", "surname": "Leaving", "department": "IT",
+            "leave_date": leave_date, "reason": "resignation"
+        })))
+        .await;
+    r.expect(201);
+    r.json()
+}
+
+#[tokio::test]
+async fn registering_a_leaver_opens_their_offboarding_ticket_which_they_never_see() {
+    let h = Harness::new().await;
+    let o = h.signup().await;
+    let hr = h.add_user(&o, "hr").await;
+    let tech = h.add_user(&o, "technician").await;
+    // The leaver is a technician: the unassigned queue would show them the
+    // ticket, were it not about them.
+    let leaving = h.add_user(&o, "technician").await;
+    let leave_date = days_from_today(10);
+    let l = register(&h, &hr, &leaving, &leave_date).await;
+    let tid = l["offboarding"]["ticket_id"].as_str().expect("the leaver links its ticket").to_string();
+
+    let t = get(&h, &tech, &tid).await;
+    assert_eq!((t["category"].as_str(), t["priority"].as_str()), (Some("access"), Some("high")));
+    assert_eq!(t["leaver_id"], l["id"]);
+    assert_eq!(t["requester_id"], hr.user_id.as_str());
+    assert_eq!(t["assignee_id"], Value::Null, "in the unassigned queue");
+    let res = &t["sla"]["resolution"];
+    assert_eq!(res["continuous"], true);
+    let end_of_leave_day = format!("{}T00:00:00Z", days_from_today(11));
+    assert_eq!(res["due_at"], end_of_leave_day.as_str(), "due when the leave date ends (UTC company)");
+    assert!(ids(&h.send(Req::get("/tickets").bearer(&tech.access)).await.json()).contains(&tid));
+
+    // The person leaving: not found, not listed, not assignable.
+    h.send(Req::get(&format!("/tickets/{tid}")).bearer(&leaving.access)).await.expect(404);
+    assert!(!ids(&h.send(Req::get("/tickets").bearer(&leaving.access)).await.json()).contains(&tid));
+    let r = h
+        .send(
+            Req::new("POST", &format!("/tickets/{tid}/assign"))
+                .bearer(&o.access)
+                .json(json!({"technician_id": leaving.user_id})),
+        )
+        .await;
+    r.expect(422);
+    assert_eq!(r.json()["errors"][0]["field"], "technician_id");
+
+    // A later leave date moves the due time.
+    let later = days_from_today(20);
+    let r = h
+        .send(
+            Req::new("PATCH", &format!("/leavers/{}", l["id"].as_str().unwrap()))
+                .bearer(&hr.access)
+                .json(json!({"version": l["version"], "leave_date": later})),
+        )
+        .await;
+    r.expect(200);
+    let moved = get(&h, &tech, &tid).await;
+    assert_eq!(moved["sla"]["resolution"]["due_at"], format!("{}T00:00:00Z", days_from_today(21)).as_str());
+}
+
+#[tokio::test]
+async fn resolving_the_offboarding_ticket_ticks_access_revoked_once() {
+    let h = Harness::new().await;
+    let o = h.signup().await;
+    let hr = h.add_user(&o, "hr").await;
+    let tech = h.add_user(&o, "technician").await;
+    let leaving = h.add_user(&o, "employee").await;
+    let l = register(&h, &hr, &leaving, &days_from_today(3)).await;
+    let lid = l["id"].as_str().unwrap();
+    let tid = l["offboarding"]["ticket_id"].as_str().unwrap();
+    let t = get(&h, &tech, tid).await;
+    let t = move_to(&h, &tech, &t, "in_progress", "").await;
+    let t = move_to(&h, &tech, &t, "resolved", "Badge, VPN and SSO revoked").await;
+    let item = access_revoked(&h, &hr, lid).await;
+    assert_eq!(item["done"], true);
+    assert_eq!(item["done_by"], tech.user_id.as_str());
+    // Reopened and resolved again: ticked once, not twice.
+    let t = move_to(&h, &tech, &t, "open", "Forgot the building badge").await;
+    let t = move_to(&h, &tech, &t, "in_progress", "").await;
+    move_to(&h, &tech, &t, "resolved", "Badge collected").await;
+    let log = h.send(Req::get("/audit").bearer(&o.access).query("action", "leaver.checklist_updated")).await.json();
+    let ticks: Vec<&Value> = log["items"].as_array().unwrap().iter().filter(|e| e["target"] == lid).collect();
+    assert_eq!(ticks.len(), 1, "{ticks:?}");
+    assert_eq!(ticks[0]["detail"]["ticket"], tid);
+    assert_eq!(access_revoked(&h, &hr, lid).await["done_at"], item["done_at"], "the first tick stands");
+}
+
+#[tokio::test]
+async fn an_overdue_offboarding_ticket_is_a_critical_alert_for_security() {
+    let h = Harness::new().await;
+    let o = h.signup().await;
+    let security = h.add_user(&o, "security").await;
+    let leaving = h.add_user(&o, "employee").await;
+    let l = register(&h, &o, &leaving, &days_from_today(1)).await;
+    let lid = l["id"].as_str().unwrap();
+    let tid = l["offboarding"]["ticket_id"].as_str().unwrap();
+    // Three days on, the ticket is still open.
+    let later = time::OffsetDateTime::now_utc() + time::Duration::days(3);
+    sla_check::run(&h.app("sla-check"), later, Instant::now() + Duration::from_secs(60)).await.unwrap();
+    let alerts = h.send(Req::get("/alerts").bearer(&security.access).query("leaver_id", lid)).await.json();
+    let overdue: Vec<&Value> =
+        alerts["items"].as_array().unwrap().iter().filter(|a| a["kind"] == "offboarding_overdue").collect();
+    assert_eq!(overdue.len(), 1, "{alerts}");
+    assert_eq!(overdue[0]["level"], "critical");
+    assert!(overdue[0]["reasons"][0].as_str().unwrap().contains(tid));
+    assert_eq!(overdue[0]["employee_id"], leaving.user_id.as_str(), "about the leaver's account");
+    // Again: no second alert.
+    sla_check::run(&h.app("sla-check"), later, Instant::now() + Duration::from_secs(60)).await.unwrap();
+    let alerts = h.send(Req::get("/alerts").bearer(&security.access).query("leaver_id", lid)).await.json();
+    assert_eq!(alerts["items"].as_array().unwrap().iter().filter(|a| a["kind"] == "offboarding_overdue").count(), 1);
+}
+
+#[tokio::test]
+async fn access_tickets_a_leaver_raised_are_a_risk_factor() {
+    let h = Harness::new().await;
+    let o = h.signup().await;
+    let leaving = h.add_user(&o, "employee").await;
+    // Before registration: counted on the person, carried to the case.
+    let r = h
+        .send(Req::new("POST", "/tickets").bearer(&leaving.access).json(json!({
+            "title": "Need the finance share", "description": "For a last report", "priority": "low", "category": "access"
+        })))
+        .await;
+    r.expect(201);
+    let l = register(&h, &o, &leaving, &days_from_today(30)).await;
+    let lid = l["id"].as_str().unwrap();
+    // After: counted on the case too.
+    let fresh = h.login(&leaving.email, tenure_tests::PASSWORD).await;
+    for title in ["VPN for home", "Admin on the CRM"] {
+        h.send(Req::new("POST", "/tickets").bearer(&fresh.access).json(json!({
+            "title": title, "description": "please", "priority": "low", "category": "access"
+        })))
+        .await
+        .expect(201);
+    }
+    // A hardware ticket does not count.
+    raise(&h, &fresh, "low").await;
+    h.send(Req::new("POST", "/sweeps").bearer(&o.access)).await.expect(200);
+    let risk = h.send(Req::get(&format!("/leavers/{lid}/risk")).bearer(&o.access)).await.json();
+    let factor = risk["factors"].as_array().unwrap().iter().find(|f| f["id"] == "access_requests").cloned();
+    let factor = factor.unwrap_or_else(|| panic!("no access_requests factor: {risk}"));
+    assert_eq!(factor["evidence"][0], "3 access tickets raised in the last 14 days");
+    assert_eq!(factor["contribution"], factor["weight"], "three score it fully");
+}

@@ -10,6 +10,7 @@ use crate::domain::leavers::{
     self as rules, format_date, surname_key, CaseAction, CaseActor, CaseSubject, LeaverStatus, RawLeaver,
 };
 use crate::domain::risk::{Level, RiskSettings};
+use crate::domain::tickets::SlaPolicies;
 use crate::domain::validate::decode_segment;
 use crate::error::ApiError;
 use crate::http::cursor::{BY_GSI1, BY_GSI2, BY_TABLE};
@@ -17,6 +18,7 @@ use crate::http::{json, no_content, Ctx, ListPage, Reply};
 use crate::http::{schema_of, Access::Roles, Group, Response, Route};
 use crate::ids::{LeaverId, UserId};
 use crate::service::assess::{self, HistoryEntry};
+use crate::service::offboarding;
 use crate::store::items::{LeaverLink, User};
 use crate::store::leavers::{self as stored, Leaver};
 use crate::store::{decode, keys, schema, Cond, Exprs, SkCond, StoreError, Tenant, Tx};
@@ -223,12 +225,13 @@ pub(crate) fn settings(ctx: &Ctx, t: &Tenant) -> Result<RiskSettings, ApiError> 
 
 /// Every leaver route reads the company's risk settings with the session.
 fn prefetch_settings(_ctx: &Ctx, scope: &Tenant) -> Vec<keys::Key> {
-    vec![keys::risk_settings(scope), keys::departments_summary(scope)]
+    vec![keys::risk_settings(scope), keys::departments_summary(scope), keys::company(scope)]
 }
 
 /// `POST /leavers`: the settings, and the linked account if the body names one.
 fn prefetch_create(ctx: &Ctx, scope: &Tenant) -> Vec<keys::Key> {
     let mut wanted = prefetch_settings(ctx, scope);
+    wanted.push(keys::sla_policies(scope));
     if let Ok(Some(req)) = ctx.json_opt::<serde_json::Value>() {
         if let Some(uid) = req.get("employee_id").and_then(|v| v.as_str()).and_then(UserId::parse) {
             wanted.push(keys::user(scope, &uid));
@@ -277,6 +280,14 @@ fn conflict_on_write(e: StoreError) -> ApiError {
         }
         e => e.into(),
     }
+}
+
+/// The company's calendar (prefetched with every leaver route).
+fn calendar(ctx: &Ctx, t: &Tenant) -> Result<crate::domain::calendar::Calendar, ApiError> {
+    let company: Option<crate::store::items::Company> = ctx.prefetched(&keys::company(t))?;
+    Ok(company
+        .map(|c| c.calendar())
+        .unwrap_or_else(|| crate::domain::calendar::Calendar::from_settings(None, None, None).expect("defaults")))
 }
 
 /// Re-scores `l`, then stages it and its history (and an alert, if due).
@@ -400,12 +411,11 @@ pub async fn create(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     l.employee_id = linked.as_ref().map(|u| u.id.clone());
     l.department_id = department_id;
     l.linked_role = linked.as_ref().map(|u| u.role);
-    // The person's download history so far is the baseline.
-    l.downloads = linked
-        .as_ref()
-        .and_then(|u| ctx.prefetched_raw(&keys::user(&t, &u.id)))
-        .map(crate::store::items::download_counts)
-        .unwrap_or_default();
+    // The person's download history so far is the baseline; their recent
+    // access requests count from the start.
+    let user_item = linked.as_ref().and_then(|u| ctx.prefetched_raw(&keys::user(&t, &u.id)));
+    l.downloads = user_item.map(crate::store::items::download_counts).unwrap_or_default();
+    l.access_requests = user_item.map(crate::store::items::access_request_counts).unwrap_or_default();
     let mut tx = Tx::new();
     let mut events = vec![NewEvent::new("leaver.created", l.id.to_string())
         .with("leave_date", &l.leave_date)
@@ -413,6 +423,18 @@ pub async fn create(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let s = settings(ctx, &t)?;
     let a = assess::score(&l, &s, today(ctx));
     assess::record(&mut tx, ctx.table(), &t, &mut l, &a, today(ctx), &ctx.timestamp(), &mut events);
+    // IT's part: the offboarding ticket, in the same transaction.
+    let policies = ctx.prefetched::<SlaPolicies>(&keys::sla_policies(&t))?.unwrap_or_default();
+    let requester = ctx.principal()?.id().clone();
+    let table = ctx.table().to_string();
+    let ticket =
+        offboarding::open(&mut tx, &table, &t, &mut l, &requester, &policies, &calendar(ctx, &t)?, &ctx.timestamp())?;
+    events.push(
+        NewEvent::new("ticket.created", ticket.id.to_string())
+            .with("priority", ticket.priority.as_str())
+            .with("category", ticket.category.as_str())
+            .with("leaver", l.id.to_string()),
+    );
     stored::stage_put(&mut tx, ctx.table(), &t, &l, None)?;
     let link_index = match &linked {
         Some(u) => {
@@ -606,11 +628,15 @@ pub async fn put_leave_date(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     l.updated_at = ctx.timestamp();
     let mut tx = Tx::new();
     let mut events = vec![NewEvent::new("leaver.updated", l.id.to_string())
-        .with("leave_date_from", from)
+        .with("leave_date_from", &from)
         .with("leave_date_to", &l.leave_date)];
     let read_rev = l.rev;
     rescore_and_stage(ctx, &mut tx, &t, &mut l, Some(read_rev), &mut events)?;
     stage_link(ctx, &mut tx, &t, &l);
+    if l.leave_date != from {
+        let now = crate::api::tickets::ticket::now(ctx);
+        crate::service::offboarding::stage_due_change(&mut tx, ctx.table(), &t, &l, &calendar(ctx, &t)?, now);
+    }
     ctx.commit(tx, events).await.map_err(conflict_on_write)?;
     Ok(json(200, &l.view()))
 }
@@ -683,6 +709,10 @@ pub async fn patch(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let read_rev = l.rev;
     rescore_and_stage(ctx, &mut tx, &t, &mut l, Some(read_rev), &mut events)?;
     stage_link(ctx, &mut tx, &t, &l);
+    if changed.contains(&"leave_date") {
+        let now = crate::api::tickets::ticket::now(ctx);
+        crate::service::offboarding::stage_due_change(&mut tx, ctx.table(), &t, &l, &calendar(ctx, &t)?, now);
+    }
     ctx.commit(tx, events).await.map_err(conflict_on_write)?;
     Ok(json(200, &l.view()))
 }

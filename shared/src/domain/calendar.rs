@@ -176,6 +176,12 @@ impl Calendar {
         self.zone.to_datetime(at).date()
     }
 
+    /// The instant the local date `date` ends (the next day's midnight, or
+    /// whenever that day starts where midnight falls in a DST gap).
+    pub fn end_of_day(&self, date: Date) -> Option<Timestamp> {
+        self.instant(date, 24 * 60)
+    }
+
     /// The ISO week (year, week) of `at` in the company's zone: weeks run
     /// Monday to Sunday, and the year is the ISO week-numbering year.
     pub fn iso_week(&self, at: Timestamp) -> (i16, i8) {

@@ -221,6 +221,11 @@ struct Context<'a> {
     /// The email of whoever asked for the apply: a person never registers
     /// themselves as a leaver.
     requester_email: Option<String>,
+    /// Whoever asked for the apply: the requester of imported leavers'
+    /// offboarding tickets.
+    requester: Option<crate::ids::UserId>,
+    calendar: crate::domain::calendar::Calendar,
+    policies: crate::domain::tickets::SlaPolicies,
     now: String,
     today: time::Date,
     guard_expires: i64,
@@ -293,6 +298,11 @@ impl Context<'_> {
         let a = assess::score(&l, &self.settings, self.today);
         let mut events = Vec::new();
         assess::record(&mut tx, &table, &self.t, &mut l, &a, self.today, &self.now, &mut events);
+        // Its offboarding ticket, as `POST /leavers` opens one.
+        if let Some(requester) = &self.requester {
+            let (cal, policies) = (&self.calendar, &self.policies);
+            crate::service::offboarding::open(&mut tx, &table, &self.t, &mut l, requester, policies, cal, &self.now)?;
+        }
         crate::store::leavers::stage_put(&mut tx, &table, &self.t, &l, None)?;
         self.outcome(row, tx, guard, natural, "row", "could not be written").await
     }
@@ -377,7 +387,8 @@ async fn apply(
     }
     let bucket = app.bucket.as_ref().ok_or_else(|| TriggerError::S3("no bucket configured".into()))?;
     let requester = imp.apply_requested_by.as_deref().and_then(crate::ids::UserId::parse);
-    let mut wanted = vec![keys::departments_summary(&t), keys::risk_settings(&t)];
+    let mut wanted =
+        vec![keys::departments_summary(&t), keys::risk_settings(&t), keys::company(&t), keys::sla_policies(&t)];
     wanted.extend(requester.as_ref().map(|u| keys::user(&t, u)));
     let found = app.store.batch_get(&wanted).await?;
     let summary = found.get(&keys::departments_summary(&t));
@@ -389,6 +400,15 @@ async fn apply(
         import: id.clone(),
         departments: department_ids(summary),
         settings: assess::effective_settings(stored, summary),
+        calendar: found
+            .get(&keys::company(&t))
+            .cloned()
+            .map(decode::<crate::store::items::Company>)
+            .transpose()?
+            .map(|c| c.calendar())
+            .unwrap_or_else(|| crate::domain::calendar::Calendar::from_settings(None, None, None).expect("defaults")),
+        policies: found.get(&keys::sla_policies(&t)).cloned().map(decode).transpose()?.unwrap_or_default(),
+        requester: requester.clone(),
         requester_email: requester
             .and_then(|u| found.get(&keys::user(&t, &u)).cloned())
             .map(decode::<User>)

@@ -21,12 +21,14 @@ use serde::Serialize;
 
 use crate::domain::audit::{ChainHead, NewEvent, Origin};
 use crate::domain::calendar::Calendar;
+use crate::domain::leavers::LeaverStatus;
 use crate::domain::timestamp;
 use crate::ids::{CompanyId, TicketId};
-use crate::service::{commit_with_audit, App};
+use crate::service::{assess, commit_with_audit, App};
 use crate::store::items::{self, Company};
+use crate::store::leavers::Leaver;
 use crate::store::tickets::{stage_put, stage_timeline, Ticket};
-use crate::store::{decode, keys, schema, start_item, SkCond, StoreError, Tenant, Tx};
+use crate::store::{decode, keys, schema, start_item, Cond, Exprs, SkCond, StoreError, Tenant, Tx};
 
 /// What one run did.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
@@ -144,6 +146,31 @@ async fn check_ticket(
                 [("target", name.to_string()), ("due_at", due), ("seconds_left", c.business_seconds_left.to_string())];
             stage_timeline(&mut tx, &table, &t, &mut next, &at, "system", "sla_at_risk", &detail);
             out.at_risk += 1;
+        }
+    }
+    // An offboarding ticket overdue: the leaver's access may still be open,
+    // which is security's business (one alert, held open by its slot).
+    let overdue = next.noted("resolution", "breached") && !current.noted("resolution", "breached");
+    if let (true, Some(leaver_id)) = (overdue, &current.leaver_id) {
+        let leaver: Option<Leaver> = app.store.get(&keys::leaver(&t, leaver_id)).await?.map(decode).transpose()?;
+        if let Some(l) = leaver.filter(|l| l.status == LeaverStatus::Active) {
+            let alert = assess::offboarding_overdue_alert(&l, id, &at);
+            if !l.open_alerts.contains_key(alert.slot()) {
+                assess::stage_alert(&mut tx, &table, &t, &alert);
+                tx.update(
+                    &table,
+                    &keys::leaver(&t, leaver_id),
+                    "SET open_alerts.#slot = :alert, rev = rev + :one",
+                    Cond::Exists,
+                    Exprs::new().name("#slot", alert.slot()).str(":alert", alert.id.to_string()).num(":one", 1),
+                );
+                events.push(
+                    NewEvent::new("alert.raised", alert.id.to_string())
+                        .with("leaver", leaver_id.to_string())
+                        .with("level", alert.level.as_str())
+                        .with("kind", "offboarding_overdue"),
+                );
+            }
         }
     }
     // Written back even with nothing new: that moves its index entry to its

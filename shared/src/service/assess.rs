@@ -41,6 +41,9 @@ pub enum AlertKind {
     /// The case of a linked account was deleted: its refusal after the
     /// leave date and its deactivation no longer happen.
     CaseDeleted,
+    /// The leaver's offboarding ticket was not resolved by the end of the
+    /// leave date: their access may still be open.
+    OffboardingOverdue,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -83,6 +86,7 @@ impl Alert {
             AlertKind::Risk => self.level.as_str(),
             AlertKind::DeactivationFailed => "deactivation",
             AlertKind::CaseDeleted => "case_deleted",
+            AlertKind::OffboardingOverdue => "offboarding",
         }
     }
 
@@ -148,6 +152,7 @@ pub fn score(l: &Leaver, settings: &RiskSettings, today: time::Date) -> Assessme
         linked_role: l.linked_role,
         post_leave_activity: l.post_leave_activity.as_ref(),
         downloads: &l.downloads,
+        access_requests: &l.access_requests,
     };
     risk::assess(&input, settings)
 }
@@ -239,6 +244,24 @@ pub fn deactivation_failed_alert(l: &Leaver, user: &crate::ids::UserId, now: &st
 }
 
 /// A critical alert of `kind` about leaver `l` and their account.
+/// A critical alert that a leaver's offboarding ticket is overdue: their
+/// access was not revoked by the end of the leave date.
+pub fn offboarding_overdue_alert(l: &Leaver, ticket: &crate::ids::TicketId, now: &str) -> Alert {
+    let reason = format!("Offboarding ticket {ticket} was not resolved by the end of the leave date {}", l.leave_date);
+    let mut a = Alert::open(
+        &l.id,
+        format!("{} {}", l.first_name, l.surname),
+        &l.surname_key,
+        Level::Critical,
+        l.risk.as_ref().map(|r| r.score).unwrap_or(0),
+        vec![reason],
+        now,
+    )
+    .about(l.employee_id.as_ref());
+    a.kind = AlertKind::OffboardingOverdue;
+    a
+}
+
 fn account_alert(l: &Leaver, user: &crate::ids::UserId, kind: AlertKind, reason: String, now: &str) -> Alert {
     let mut a = Alert::open(
         &l.id,

@@ -7,6 +7,7 @@
 
 pub mod assess;
 pub mod commit;
+pub mod offboarding;
 pub mod sweep;
 
 use crate::auth::cursor_key::CursorKey;

@@ -230,9 +230,22 @@ pub const DOWNLOADS_PREFIX: &str = "dl_";
 
 /// A user item's download counters, by day.
 pub fn download_counts(item: &super::Item) -> std::collections::BTreeMap<String, u32> {
+    day_counts(item, DOWNLOADS_PREFIX)
+}
+
+/// Counters of `access` tickets a person raised, per day, on their user
+/// item: `ar_{YYYY-MM-DD}`.
+pub const ACCESS_REQUESTS_PREFIX: &str = "ar_";
+
+/// A user item's access-request counters, by day.
+pub fn access_request_counts(item: &super::Item) -> std::collections::BTreeMap<String, u32> {
+    day_counts(item, ACCESS_REQUESTS_PREFIX)
+}
+
+fn day_counts(item: &super::Item, prefix: &str) -> std::collections::BTreeMap<String, u32> {
     item.keys()
         .filter_map(|k| {
-            k.strip_prefix(DOWNLOADS_PREFIX).map(|d| (d.to_string(), super::number(item, k).unwrap_or(0).max(0) as u32))
+            k.strip_prefix(prefix).map(|d| (d.to_string(), super::number(item, k).unwrap_or(0).max(0) as u32))
         })
         .collect()
 }

@@ -64,6 +64,14 @@ pub struct Leaver {
     #[serde(default)]
     #[schema(value_type = Object)]
     pub downloads: std::collections::BTreeMap<String, u32>,
+    /// `access` tickets the linked person raised, per day (90 days kept):
+    /// the risk signal `access_requests`.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub access_requests: std::collections::BTreeMap<String, u32>,
+    /// The leaver's offboarding ticket (IT revokes their access).
+    #[serde(default)]
+    pub offboarding: Option<OffboardingLink>,
     /// Level → id of the open alert at that level (at most one each).
     #[serde(default)]
     #[schema(value_type = Object)]
@@ -78,6 +86,15 @@ pub struct Leaver {
     #[serde(default)]
     #[schema(ignore)]
     pub surname_key: String,
+}
+
+/// A leaver's offboarding ticket, and when it was opened (its resolution
+/// target runs from then to the end of the leave date).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct OffboardingLink {
+    #[schema(value_type = String)]
+    pub ticket_id: crate::ids::TicketId,
+    pub opened_at: String,
 }
 
 impl Leaver {
@@ -105,6 +122,8 @@ impl Leaver {
             linked_role: None,
             post_leave_activity: None,
             downloads: Default::default(),
+            access_requests: Default::default(),
+            offboarding: None,
             risk: None,
             open_alerts: Default::default(),
             version: 1,

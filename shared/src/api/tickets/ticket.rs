@@ -21,7 +21,7 @@ use crate::http::{json, Ctx, ListPage, Reply};
 use crate::ids::{TicketId, UserId};
 use crate::store::items::{Company, User};
 use crate::store::tickets::{stage_put, stage_timeline, Ticket, TicketSla};
-use crate::store::{decode, keys, schema, Exprs, Key, SkCond, StoreError, Tenant, Tx};
+use crate::store::{decode, keys, schema, Cond, Exprs, Key, SkCond, StoreError, Tenant, Tx};
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -218,10 +218,35 @@ pub async fn create(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     stage_timeline(&mut tx, &table, &t, &mut ticket, &at, &actor, "created", &detail);
     let cal = calendar(ctx, &t)?;
     stage_put(&mut tx, &table, &t, &mut ticket, None, None, &cal, now(ctx))?;
+    if category == Category::Access {
+        stage_access_request(ctx, &mut tx, &table)?;
+    }
     let event = NewEvent::new("ticket.created", ticket.id.to_string())
         .with("priority", priority.as_str())
         .with("category", category.as_str());
     Ok(ctx.commit_create(tx, vec![event], 201, &view(&ticket, &cal, now(ctx))).await?)
+}
+
+/// Counts an `access` ticket against the person who raised it, per day:
+/// on their user item (copied to a leaver record when they are
+/// registered) and on their leaver record if they are a leaver. The risk
+/// signal `access_requests` reads it.
+fn stage_access_request(ctx: &Ctx, tx: &mut Tx, table: &str) -> Result<(), ApiError> {
+    let p = ctx.principal()?;
+    let home = Tenant::new(p.company().clone());
+    let today = crate::domain::leavers::format_date(ctx.now.date());
+    let day = format!("{}{today}", crate::store::items::ACCESS_REQUESTS_PREFIX);
+    tx.update(
+        table,
+        &keys::user(&home, p.id()),
+        "ADD #day :one",
+        Cond::Exists,
+        Exprs::new().name("#day", &day).num(":one", 1),
+    );
+    if let Some(link) = &p.user.leaver {
+        crate::store::leavers::stage_increment(tx, table, &home, &link.leaver_id, &["access_requests", &today]);
+    }
+    Ok(())
 }
 
 /// `GET /tickets`: what the caller sees, newest first, filtered by
@@ -490,6 +515,32 @@ pub async fn patch(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     next.version += 1;
     next.updated_at = at.clone();
     stage_put(&mut tx, &table, &t, &mut next, Some(current.rev), current.sla_state.as_deref(), &cal, now(ctx))?;
+    // Resolving a leaver's offboarding ticket ticks "access revoked" on
+    // their checklist, once: not if someone ticked it already (then the
+    // ticket is written without it).
+    let tick = match (&next.leaver_id, status) {
+        (Some(leaver), Some(Status::Resolved)) => Some(leaver.clone()),
+        _ => None,
+    };
+    if let Some(leaver) = &tick {
+        let mut with_tick = tx.clone();
+        let index = stage_access_revoked(&mut with_tick, &table, &t, leaver, &next.id, &actor, &at);
+        let mut with_events = events.clone();
+        with_events.push(
+            NewEvent::new("leaver.checklist_updated", leaver.to_string())
+                .with("item", ACCESS_REVOKED)
+                .with("done", "true")
+                .with("ticket", next.id.to_string()),
+        );
+        match ctx.commit(with_tick, with_events).await {
+            Ok(()) => return Ok(json(200, &view(&next, &cal, now(ctx)))),
+            Err(StoreError::Cancelled { failed, .. }) if failed == [index] => {}
+            Err(StoreError::Cancelled { .. }) => {
+                return Err(ApiError::Conflict("The ticket was changed meanwhile; read it again and retry.".into()))
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
     match ctx.commit(tx, events).await {
         Ok(()) => Ok(json(200, &view(&next, &cal, now(ctx)))),
         Err(StoreError::Cancelled { .. }) => {
@@ -497,6 +548,48 @@ pub async fn patch(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// The checklist item an offboarding ticket's resolution ticks.
+const ACCESS_REVOKED: &str = "access_revoked";
+
+/// Ticks "access revoked" on the leaver's checklist, conditional on it
+/// being there, not done, on an active case (the checklist's items are in
+/// `CHECKLIST` order). The leaver's `rev` moves, so a write from an older
+/// read of the leaver cannot undo it. Returns its index in `tx`.
+fn stage_access_revoked(
+    tx: &mut Tx,
+    table: &str,
+    t: &Tenant,
+    leaver: &crate::ids::LeaverId,
+    ticket: &TicketId,
+    actor: &str,
+    at: &str,
+) -> usize {
+    let i = crate::domain::leavers::CHECKLIST.iter().position(|(id, _)| *id == ACCESS_REVOKED).unwrap_or(1);
+    let item = format!("#cl[{i}]");
+    tx.update(
+        table,
+        &keys::leaver(t, leaver),
+        &format!(
+            "SET {item}.#done = :yes, {item}.done_at = :at, {item}.done_by = :by, {item}.note = :note, \
+             version = version + :one, rev = rev + :one, updated_at = :at"
+        ),
+        Cond::Expr(format!("{item}.#id = :item AND {item}.#done = :no AND #status = :active")),
+        Exprs::new()
+            .name("#cl", "checklist")
+            .name("#done", "done")
+            .name("#id", "id")
+            .name("#status", "status")
+            .bool(":yes", true)
+            .bool(":no", false)
+            .str(":at", at)
+            .str(":by", actor)
+            .str(":note", format!("Offboarding ticket {ticket} resolved"))
+            .str(":item", ACCESS_REVOKED)
+            .str(":active", "active")
+            .num(":one", 1),
+    )
 }
 
 /// `POST /tickets/{id}/assign` (technicians, owners, admins): to an active

@@ -69,6 +69,8 @@ pub struct RiskInput<'a> {
     pub post_leave_activity: Option<&'a Activity>,
     /// Documents downloaded by the person, per day (`YYYY-MM-DD`).
     pub downloads: &'a std::collections::BTreeMap<String, u32>,
+    /// `access` tickets the person raised, per day (`YYYY-MM-DD`).
+    pub access_requests: &'a std::collections::BTreeMap<String, u32>,
 }
 
 impl RiskInput<'_> {
@@ -164,6 +166,7 @@ mod tests {
             linked_role: None,
             post_leave_activity: None,
             downloads: &NO_DOWNLOADS,
+            access_requests: &NO_DOWNLOADS,
         }
     }
 

@@ -2,6 +2,7 @@
 //! one line in `ALL`.
 
 mod access_level;
+mod access_requests;
 pub mod document_downloads;
 mod leave_date_close;
 mod leave_reason;
@@ -22,4 +23,5 @@ pub static ALL: &[&dyn Signal] = &[
     &open_offboarding_items::OpenOffboardingItems,
     &post_leave_activity::PostLeaveActivity,
     &document_downloads::DocumentDownloads,
+    &access_requests::AccessRequests,
 ];
