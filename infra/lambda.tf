@@ -204,6 +204,40 @@ locals {
       }
     }
 
+    # Projects and their tasks (seed 003).
+    projects = {
+      routes = [
+        "POST /projects",
+        "GET /projects",
+        "GET /projects/{id}",
+        "PUT /projects/{id}",
+        "DELETE /projects/{id}",
+        "POST /projects/{id}/transfer",
+        "POST /projects/{id}/tasks",
+        "GET /projects/{id}/tasks",
+        "PATCH /projects/{id}/tasks/{task_id}",
+        "DELETE /projects/{id}/tasks/{task_id}",
+        "GET /tasks",
+      ]
+      table_actions = [
+        "dynamodb:UpdateItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:Query",
+        "dynamodb:ConditionCheckItem", # a task is added only to a project as read
+      ]
+      index_actions = {
+        gsi1 = ["dynamodb:Query"] # a person's projects
+        gsi2 = ["dynamodb:Query"] # a person's open tasks
+      }
+      bucket_actions = {}
+      ssm_parameters = [var.cursor_key_param]
+      env = {
+        TENURE_CURSOR_KEY_PARAM = var.cursor_key_param
+      }
+    }
+
     # Reads the audit log, verifies the chain, and records each CSV export
     # (an audit event, and a download counted on the caller).
     audit = {

@@ -125,6 +125,12 @@ typed_id!(
 typed_id!(
     /// A comment on a ticket.
     CommentId, "cmt");
+typed_id!(
+    /// A project (seed 003).
+    ProjectId, "prj");
+typed_id!(
+    /// A task of a project.
+    TaskId, "tsk");
 
 impl CompanyId {
     /// The company platform admins belong to. It holds no customer data.

@@ -38,6 +38,7 @@ pub const GRANTS: &[Grants] = &[
     Grants { function: "documents", table: &["UpdateItem", "BatchGetItem", "GetItem", "PutItem", "Query"], indexes: &[("gsi1", QUERY)], bucket: &[("uploads/*", &["PutObject", "DeleteObject"]), ("documents/*", &["GetObject", "DeleteObject"])] },
     Grants { function: "people", table: &["UpdateItem", "BatchGetItem", "GetItem", "PutItem", "DeleteItem", "Query"], indexes: &[("gsi1", QUERY), ("gsi2", QUERY)], bucket: &[("imports/*", &["PutObject"])] },
     Grants { function: "tickets", table: &["UpdateItem", "BatchGetItem", "GetItem", "PutItem", "DeleteItem", "Query"], indexes: &[("gsi1", QUERY), ("gsi2", QUERY)], bucket: NO_BUCKET },
+    Grants { function: "projects", table: &["UpdateItem", "BatchGetItem", "GetItem", "PutItem", "Query", "ConditionCheckItem"], indexes: &[("gsi1", QUERY), ("gsi2", QUERY)], bucket: NO_BUCKET },
     Grants { function: "risk-sweep", table: &["GetItem", "BatchGetItem", "PutItem", "UpdateItem", "Query", "ConditionCheckItem"], indexes: &[("gsi1", QUERY), ("gsi2", QUERY), ("gsi3", QUERY)], bucket: NO_BUCKET },
     Grants { function: "sla-check", table: &["GetItem", "BatchGetItem", "PutItem", "UpdateItem", "DeleteItem"], indexes: &[("gsi3", QUERY)], bucket: NO_BUCKET },
     Grants { function: "import-uploaded", table: &["GetItem", "BatchGetItem", "PutItem", "UpdateItem"], indexes: NO_INDEX, bucket: &[("imports/*", &["GetObject", "PutObject", "DeleteObject"]), ("imported/*", &["GetObject", "PutObject"])] },

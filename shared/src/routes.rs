@@ -21,6 +21,7 @@ pub const GROUPS: &[&Group] = &[
     &api::risk::GROUP,
     &api::people::GROUP,
     &api::tickets::GROUP,
+    &api::projects::GROUP,
     #[cfg(feature = "s3")]
     &api::documents::GROUP,
 ];

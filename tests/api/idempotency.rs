@@ -27,6 +27,8 @@ fn creates() -> Vec<(&'static str, Value)> {
                 "/imports" => json!({"kind": "employees", "filename": "people.csv", "size": 10}),
                 "/tickets" => json!({"title": "Idem", "description": "Twice?", "priority": "low", "category": "other"}),
                 "/tickets/{id}/comments" => json!({"body": "Idempotent comment"}),
+                "/projects" => json!({"name": "Idem"}),
+                "/projects/{id}/tasks" => json!({"title": "Idem task"}),
                 p => panic!("no body for the create {p}: add one here"),
             };
             (path, body)
@@ -53,8 +55,13 @@ async fn every_create_replays_for_its_caller_only_and_refuses_a_changed_body() {
         .as_str()
         .unwrap()
         .to_string();
+    let project = h.send(Req::new("POST", "/projects").bearer(&o.access).json(json!({"name": "P"}))).await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     for (route, body) in creates() {
-        let path = route.replace("{id}", &ticket);
+        let id = if route.starts_with("/projects/") { &project } else { &ticket };
+        let path = route.replace("{id}", id);
         let path = path.as_str();
         // Companies are created by a platform admin; the rest by an owner.
         let (first_caller, second_caller) = if path == "/companies" { (&admin, &o) } else { (&o, &other) };

@@ -15,6 +15,7 @@ mod leavers;
 mod limits;
 mod logs;
 mod matrix;
+mod projects;
 mod risk;
 mod round_trips;
 mod routing;

@@ -52,6 +52,8 @@ struct Fixture {
     department: String,
     import: String,
     ticket: String,
+    project: String,
+    task: String,
 }
 
 async fn fixture(h: &Harness) -> Fixture {
@@ -88,6 +90,18 @@ async fn fixture(h: &Harness) -> Fixture {
         .await
         .json();
     let ticket = t["id"].as_str().expect("a ticket").to_string();
+    // A project of the owner's, with a task.
+    let p = h.send(Req::new("POST", "/projects").bearer(&owner.access).json(json!({"name": "Matrix"}))).await.json();
+    let project = p["id"].as_str().expect("a project").to_string();
+    let tk = h
+        .send(
+            Req::new("POST", &format!("/projects/{project}/tasks"))
+                .bearer(&owner.access)
+                .json(json!({"title": "Matrix"})),
+        )
+        .await
+        .json();
+    let task = tk["id"].as_str().expect("a task").to_string();
     Fixture {
         company: owner.company_id.clone(),
         owner,
@@ -99,6 +113,8 @@ async fn fixture(h: &Harness) -> Fixture {
         department,
         import,
         ticket,
+        project,
+        task,
     }
 }
 
@@ -145,22 +161,28 @@ async fn upload(h: &Harness, by: &Account) -> String {
 /// allowed caller would send. Panics on a route it does not know, so a new
 /// route cannot slip past the matrix.
 fn fill(route: &Row, f: &Fixture) -> Req {
-    let path = route.path.replace("{file}", "app.js").replace("{item}", "exit_interview").replace(
-        "{id}",
-        match route.path {
-            p if p.starts_with("/auth/admin/users/") => &f.target_user,
-            p if p.starts_with("/companies/") => &f.company,
-            p if p.starts_with("/leavers/") => &f.leaver,
-            p if p.starts_with("/alerts/") => &f.alert,
-            p if p.starts_with("/documents/") => &f.document,
-            p if p.starts_with("/departments/") => &f.department,
-            p if p.starts_with("/employees/") => &f.target_user,
-            p if p.starts_with("/imports/") => &f.import,
-            p if p.starts_with("/tickets/") => &f.ticket,
-            p if !p.contains("{id}") => "",
-            p => panic!("the role matrix does not know how to fill {p}: add it to fill()"),
-        },
-    );
+    let path = route
+        .path
+        .replace("{file}", "app.js")
+        .replace("{item}", "exit_interview")
+        .replace("{task_id}", &f.task)
+        .replace(
+            "{id}",
+            match route.path {
+                p if p.starts_with("/auth/admin/users/") => &f.target_user,
+                p if p.starts_with("/companies/") => &f.company,
+                p if p.starts_with("/leavers/") => &f.leaver,
+                p if p.starts_with("/alerts/") => &f.alert,
+                p if p.starts_with("/documents/") => &f.document,
+                p if p.starts_with("/departments/") => &f.department,
+                p if p.starts_with("/employees/") => &f.target_user,
+                p if p.starts_with("/imports/") => &f.import,
+                p if p.starts_with("/tickets/") => &f.ticket,
+                p if p.starts_with("/projects/") => &f.project,
+                p if !p.contains("{id}") => "",
+                p => panic!("the role matrix does not know how to fill {p}: add it to fill()"),
+            },
+        );
     let body: Option<Value> = match (route.method, route.path) {
         (_, _) if route.request.is_none() => None,
         ("POST", "/auth/signup") => Some(
@@ -197,6 +219,13 @@ fn fill(route: &Row, f: &Fixture) -> Req {
         }
         ("POST", "/imports") => Some(json!({"kind": "employees", "filename": "people.csv", "size": 10})),
         ("POST", "/imports/{id}/apply") => Some(json!({})),
+        ("POST", "/projects") => Some(json!({"name": "M"})),
+        ("PUT", "/projects/{id}") => Some(json!({"version": 1, "name": "Matrix, renamed"})),
+        ("POST", "/projects/{id}/transfer") => {
+            Some(json!({"owner_id": f.callers[&Caller::Role(Role::Manager)].user_id}))
+        }
+        ("POST", "/projects/{id}/tasks") => Some(json!({"title": "M"})),
+        ("PATCH", "/projects/{id}/tasks/{task_id}") => Some(json!({"version": 1, "status": "in_progress"})),
         ("POST", "/tickets") => Some(json!({"title": "M", "description": "M", "priority": "low", "category": "other"})),
         ("PATCH", "/tickets/{id}") => Some(json!({"version": 1, "title": "Matrix, edited"})),
         ("POST", "/tickets/{id}/assign") => {
@@ -225,6 +254,10 @@ fn contract_refusal(route: &Row, caller: Caller) -> Option<u16> {
     match (route.method, route.path) {
         // Another person's document is not visible: 404.
         ("GET" | "DELETE", "/documents/{id}") | ("GET", "/documents/{id}/download") if !handles_anyones => Some(404),
+        // Another person's project: its owner, the company's owner and admins only.
+        (_, p) if p.starts_with("/projects/{id}") && !matches!(caller, Caller::Role(Role::Owner | Role::Admin)) => {
+            Some(404)
+        }
         // A ticket someone else raised is visible to agents only: 404.
         (_, p)
             if p.starts_with("/tickets/{id}")

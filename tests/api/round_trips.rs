@@ -287,6 +287,55 @@ async fn walk_every_route() {
         )
         .await;
     note("POST", "/tickets/{id}/assign", r.expect(200));
+    // A project and its tasks.
+    let r = h.send(Req::new("POST", "/projects").bearer(&access).json(json!({"name": "RT"}))).await;
+    note("POST", "/projects", r.expect(201));
+    let project = r.json()["id"].as_str().unwrap().to_string();
+    let r = h.send(Req::new("GET", "/projects").bearer(&access)).await;
+    note("GET", "/projects", r.expect(200));
+    let r = h.send(Req::new("GET", &format!("/projects/{project}")).bearer(&access)).await;
+    note("GET", "/projects/{id}", r.expect(200));
+    let r = h
+        .send(
+            Req::new("PUT", &format!("/projects/{project}"))
+                .bearer(&access)
+                .json(json!({"version": 1, "name": "RT 2"})),
+        )
+        .await;
+    note("PUT", "/projects/{id}", r.expect(200));
+    let r = h
+        .send(
+            Req::new("POST", &format!("/projects/{project}/tasks"))
+                .bearer(&access)
+                .json(json!({"title": "RT task", "assignee_id": tech["id"], "due_date": "2027-01-01"})),
+        )
+        .await;
+    note("POST", "/projects/{id}/tasks", r.expect(201));
+    let task = r.json()["id"].as_str().unwrap().to_string();
+    let r = h.send(Req::new("GET", &format!("/projects/{project}/tasks")).bearer(&access)).await;
+    note("GET", "/projects/{id}/tasks", r.expect(200));
+    let r = h
+        .send(
+            Req::new("PATCH", &format!("/projects/{project}/tasks/{task}"))
+                .bearer(&access)
+                .json(json!({"version": 1, "status": "in_progress"})),
+        )
+        .await;
+    note("PATCH", "/projects/{id}/tasks/{task_id}", r.expect(200));
+    let r = h.send(Req::new("GET", "/tasks").bearer(&access)).await;
+    note("GET", "/tasks", r.expect(200));
+    let r = h
+        .send(
+            Req::new("POST", &format!("/projects/{project}/transfer"))
+                .bearer(&access)
+                .json(json!({"owner_id": tech["id"]})),
+        )
+        .await;
+    note("POST", "/projects/{id}/transfer", r.expect(200));
+    let r = h.send(Req::new("DELETE", &format!("/projects/{project}/tasks/{task}")).bearer(&access)).await;
+    note("DELETE", "/projects/{id}/tasks/{task_id}", r.expect(204));
+    let r = h.send(Req::new("DELETE", &format!("/projects/{project}")).bearer(&access)).await;
+    note("DELETE", "/projects/{id}", r.expect(204));
     let r = h
         .send(
             Req::new("POST", "/auth/invitations/accept")

@@ -12,6 +12,7 @@ pub mod docs;
 pub mod documents;
 pub mod leavers;
 pub mod people;
+pub mod projects;
 pub mod risk;
 pub mod status;
 pub mod tickets;

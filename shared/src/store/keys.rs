@@ -31,11 +31,16 @@
 //! | ticket comment | `CO#{cid}`      | `TKCOM#{tid}#{cmid}` | –                      | /tickets/{id}/comments |
 //! | ticket SLA state | `CO#{cid}`    | `TKSLA#{at_risk or breached}#{tid}` | –       | GET /tickets?sla= |
 //! | SLA policies | `CO#{cid}`        | `SLAPOLICIES`        | –                      | /sla-policies, opening a ticket |
+//! | project     | `CO#{cid}`         | `PROJECT#{pid}`      | gsi1 (active only) `CO#{cid}#PROJOWN#{owner}` / `{pid}` | /projects… |
+//! | task        | `CO#{cid}`         | `TASK#{pid}#{tkid}`  | gsi2 (open and assigned, not deleted) `CO#{cid}#TASKS#{assignee}` / `{due date or 9999-12-31}#{tkid}` | /projects/{id}/tasks…, GET /tasks |
+//! | deleted projects | `CO#{cid}`    | `PROJDEL`            | –                      | GET /tasks (hides the tasks of deleted projects) |
 //! | departments summary | `CO#{cid}`   | `DEPTS`              | –                      | names and sensitive flags of every department, read with the risk settings: the `sensitive_department` signal, a leaver's department from a person's record; its presence ends the risk settings' legacy list |
 //!
 //! `docs/data-model.md` explains the same table in prose.
 
-use crate::ids::{AlertId, CompanyId, DepartmentId, DocumentId, ImportId, LeaverId, SessionId, TicketId, UserId};
+use crate::ids::{
+    AlertId, CompanyId, DepartmentId, DocumentId, ImportId, LeaverId, ProjectId, SessionId, TaskId, TicketId, UserId,
+};
 
 /// A company whose data the current request may touch. Made only by the
 /// request pipeline (from the caller's token, or an admin's `company_id`).
@@ -262,6 +267,37 @@ pub fn ticket_sla_state(t: &Tenant, state: &str, id: &TicketId) -> Key {
 }
 pub fn ticket_sla_state_prefix(state: &str) -> String {
     format!("TKSLA#{state}#")
+}
+
+pub fn project(t: &Tenant, id: &ProjectId) -> Key {
+    k(company_pk(t.id()), format!("{PROJECT_SK_PREFIX}{id}"))
+}
+pub const PROJECT_SK_PREFIX: &str = "PROJECT#";
+
+/// gsi1: the active projects a person owns.
+pub fn owner_projects_gsi1pk(t: &Tenant, owner: &UserId) -> String {
+    format!("{}#PROJOWN#{owner}", company_pk(t.id()))
+}
+
+pub fn task(t: &Tenant, project: &ProjectId, id: &TaskId) -> Key {
+    k(company_pk(t.id()), format!("TASK#{project}#{id}"))
+}
+pub fn project_tasks_prefix(project: &ProjectId) -> String {
+    format!("TASK#{project}#")
+}
+
+/// gsi2: a person's open tasks, by due date (undated last).
+pub fn assignee_tasks_gsi2pk(t: &Tenant, assignee: &UserId) -> String {
+    format!("{}#TASKS#{assignee}", company_pk(t.id()))
+}
+pub fn assignee_tasks_gsi2sk(due_date: Option<&str>, id: &TaskId) -> String {
+    format!("{}#{id}", due_date.unwrap_or("9999-12-31"))
+}
+
+/// The company's deleted projects (`p_{pid}` = when), read with the session
+/// by `GET /tasks` to hide their tasks.
+pub fn deleted_projects(t: &Tenant) -> Key {
+    k(company_pk(t.id()), "PROJDEL".to_string())
 }
 
 pub fn sla_policies(t: &Tenant) -> Key {

@@ -12,6 +12,7 @@ pub mod items;
 pub mod keys;
 pub mod leavers;
 pub mod people;
+pub mod projects;
 #[cfg(feature = "s3")]
 pub mod s3;
 pub mod schema;
