@@ -18,10 +18,16 @@
 #   scripts/bench.sh chain   (make bench-chain) audited writes a second one
 #                            company's audit chain takes, by concurrent writers
 #                            (tests/bin/chain_bench.rs)
+#   scripts/bench.sh sla     (make bench-sla) the five-minute SLA check: its
+#                            DynamoDB requests and time with 1,000, then
+#                            10,000 of 100,000 tickets due, and the clock
+#                            function per ticket with 50 history entries
+#                            (tests/bin/sla_bench.rs; SLA_BENCH_* resize it)
 #
 # Each writes its own section of docs/performance.md, between
-# <!-- bench:core:start/end -->, <!-- bench:sweep:start/end --> or
-# <!-- bench:chain:start/end --> markers, and leaves the rest of the file alone.
+# <!-- bench:core:start/end -->, <!-- bench:sweep:start/end -->,
+# <!-- bench:chain:start/end --> or <!-- bench:sla:start/end --> markers, and
+# leaves the rest of the file alone.
 #
 # Release builds (fat LTO, one codegen unit) take minutes per function on a
 # small machine the first time (about 30 for all of them here).
@@ -29,7 +35,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 LOG_TAG=bench
 
 mode="${1:-core}"
-case "$mode" in core | sweep | chain) ;; *) sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;; esac
+case "$mode" in core | sweep | chain | sla) ;; *) sed -n '2,31p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;; esac
 
 DOC="$ROOT/docs/performance.md"
 
@@ -286,7 +292,61 @@ bench_chain() {
   } >"$section"
 }
 
+bench_sla() {
+  local section="$RUN_DIR/sla.md" body="$RUN_DIR/sla-body.md" tb
+  step "building release binaries… (sla-bench; fat LTO, one codegen unit: minutes on a small machine)"
+  tb=$SECONDS
+  release_build -p tenure-tests --bin sla-bench
+  step "  sla-bench built in $((SECONDS - tb))s"
+  step "SLA check: target/release/sla-bench (cargo run --release -p tenure-tests --bin sla-bench; seeding 100,000 tickets takes minutes)"
+  tb=$SECONDS
+  (cd "$ROOT" && TENURE_SLA_OUT="$body" "$TARGET_DIR/release/sla-bench") >/dev/null
+  step "  SLA benchmark finished in $((SECONDS - tb))s"
+  {
+    echo "## SLA check"
+    echo
+    echo "$MACHINE_LINE"
+    echo
+    echo '`cargo run --release -p tenure-tests --bin sla-bench` (`make bench-sla`, `scripts/bench.sh sla`; the source'
+    echo 'is `tests/bin/sla_bench.rs`), against a throwaway local stack; a release build with the workspace profile'
+    echo '(`opt-level = "z"`, fat LTO), as deployed. Figures only: nothing here passes or fails.'
+    echo
+    echo 'Each run is one call of `tenure_core::events::sla_check::run` (what the `sla-check` function runs every five'
+    echo 'minutes) at the real now, with no time limit, through the `sla-check` function'"'"'s own DynamoDB client'
+    echo '(`store::client_for`, as deployed) with the test harness'"'"'s `CallCounter`, an SDK interceptor that records'
+    echo 'every operation sent (a failed one with `!`): the log is emptied just before the run and read just after it,'
+    echo 'nothing else running. The check queries gsi3'"'"'s `SLADUE#{shard}` partitions (8 shards, keys only) up to'
+    echo 'now, then for each entry reads the ticket, its company (the calendar) and the audit head in one'
+    echo '`BatchGetItem`, and writes the ticket back in one `TransactWriteItems` (its notices, their timeline entries,'
+    echo 'for a breach the audit events and the `TKSLA#` state copy; the write moves or drops its index entry).'
+    echo
+    echo 'Runs: **A** the due tickets alone in the table; **B** as many due among all the tickets; **idle** B'"'"'s'
+    echo 'table just after a run, nothing due; **C** ten times as many due among as many tickets (not-due ones'
+    echo 'deleted to make room). A checked ticket leaves the index or moves on, and a second check of the same'
+    echo 'ticket would find its notices recorded, so before each run of A, B and C the last run'"'"'s due tickets are'
+    echo 'deleted and as many fresh ones written: every run checks never-checked tickets.'
+    echo
+    echo 'Tickets are written with `BatchWriteItem` (not through the API) as exactly the item'
+    echo '`store::tickets::stage_put` writes for a ticket at its last change: built with `Ticket::open` and the'
+    echo 'changes the API logs, `sla_state` and the index keys from `Ticket::state` and `Ticket::next_check`'
+    echo '(gsi3 only while a clock needs a look). `stage_put` itself needs a `Tenant`, which only the core crate'
+    echo 'can make, so its attributes are reproduced; before seeding, a ticket raised through `POST /tickets` is'
+    echo 'compared with the item rebuilt from it, attribute for attribute (they matched). Not written: the'
+    echo 'seeded tickets'"'"' own timeline entries (the check reads none) and offboarding tickets (a leaver'"'"'s breach'
+    echo 'also reads the leaver, one `GetItem`, and may raise an alert in the same transaction). DynamoDB Local on'
+    echo 'a shared machine: the times are for orientation, the counts exact.'
+    echo
+    cat "$body"
+  } >"$section"
+}
+
 case "$mode" in
+  sla)
+    bench_sla
+    splice_doc "$DOC" "$RUN_DIR/sla.md" bench:sla
+    echo
+    cat "$RUN_DIR/sla.md"
+    ;;
   chain)
     bench_chain
     splice_doc "$DOC" "$RUN_DIR/chain.md" bench:chain
