@@ -272,6 +272,7 @@ locals {
         "POST /leavers/{id}/assess",
         "GET /leavers/{id}/checklist",
         "PATCH /leavers/{id}/checklist/{item}",
+        "POST /leavers/{id}/handover",
       ]
       table_actions = [
         "dynamodb:UpdateItem",
@@ -279,6 +280,7 @@ locals {
         "dynamodb:GetItem",
         "dynamodb:PutItem",
         "dynamodb:Query",
+        "dynamodb:ConditionCheckItem", # closing a case: the account holds nothing and is inactive
       ]
       index_actions = {
         gsi1 = ["dynamodb:Query"] # leavers by surname

@@ -37,6 +37,10 @@ pub enum ApiError {
     MethodNotAllowed,
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A conflict with a reason per blocker (`errors`), as closing a case
+    /// that is not ready.
+    #[error("blocked: {0}")]
+    Blocked(String, Vec<FieldError>),
     /// A conflict the client resolves by choosing among `candidates`.
     #[error("ambiguous: {0}")]
     Ambiguous(String, serde_json::Value),
@@ -81,7 +85,7 @@ impl ApiError {
             Self::NotFound => 404,
             Self::MethodNotAllowed => 405,
             Self::NotAcceptable => 406,
-            Self::Conflict(_) | Self::Ambiguous(..) => 409,
+            Self::Conflict(_) | Self::Blocked(..) | Self::Ambiguous(..) => 409,
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,
             Self::TooManyRequests { .. } => 429,
@@ -98,7 +102,7 @@ impl ApiError {
             Self::NotFound => ("not-found", "Not found"),
             Self::MethodNotAllowed => ("method-not-allowed", "Method not allowed"),
             Self::NotAcceptable => ("not-acceptable", "Not acceptable"),
-            Self::Conflict(_) | Self::Ambiguous(..) => ("conflict", "Conflict"),
+            Self::Conflict(_) | Self::Blocked(..) | Self::Ambiguous(..) => ("conflict", "Conflict"),
             Self::PayloadTooLarge => ("payload-too-large", "Payload too large"),
             Self::UnsupportedMediaType => ("unsupported-media-type", "Unsupported media type"),
             Self::TooManyRequests { .. } => ("rate-limited", "Too many requests"),
@@ -119,6 +123,7 @@ impl ApiError {
                 ("Supported representations: application/json, text/csv where documented.".into(), vec![])
             }
             Self::Conflict(d) | Self::Ambiguous(d, _) => (d.clone(), vec![]),
+            Self::Blocked(d, errors) => (d.clone(), errors.clone()),
             Self::PayloadTooLarge => ("The request body exceeds 64 KiB.".into(), vec![]),
             Self::UnsupportedMediaType => ("Send the body as application/json.".into(), vec![]),
             Self::TooManyRequests { detail, .. } => (detail.to_string(), vec![]),

@@ -33,7 +33,7 @@ pub const GRANTS: &[Grants] = &[
     Grants { function: "users", table: &["UpdateItem", "BatchGetItem", "GetItem", "PutItem", "Query"], indexes: NO_INDEX, bucket: NO_BUCKET },
     Grants { function: "companies", table: &["UpdateItem", "BatchGetItem", "GetItem", "PutItem"], indexes: &[("gsi1", QUERY)], bucket: NO_BUCKET },
     Grants { function: "audit", table: &["UpdateItem", "BatchGetItem", "GetItem", "PutItem", "Query"], indexes: NO_INDEX, bucket: NO_BUCKET },
-    Grants { function: "leavers", table: &["UpdateItem", "BatchGetItem", "GetItem", "PutItem", "Query"], indexes: &[("gsi1", QUERY), ("gsi2", QUERY)], bucket: NO_BUCKET },
+    Grants { function: "leavers", table: &["UpdateItem", "BatchGetItem", "GetItem", "PutItem", "Query", "ConditionCheckItem"], indexes: &[("gsi1", QUERY), ("gsi2", QUERY)], bucket: NO_BUCKET },
     Grants { function: "risk", table: &["UpdateItem", "BatchGetItem", "GetItem", "PutItem", "DeleteItem", "Query"], indexes: &[("gsi2", QUERY)], bucket: NO_BUCKET },
     Grants { function: "documents", table: &["UpdateItem", "BatchGetItem", "GetItem", "PutItem", "Query"], indexes: &[("gsi1", QUERY)], bucket: &[("uploads/*", &["PutObject", "DeleteObject"]), ("documents/*", &["GetObject", "DeleteObject"])] },
     Grants { function: "people", table: &["UpdateItem", "BatchGetItem", "GetItem", "PutItem", "DeleteItem", "Query"], indexes: &[("gsi1", QUERY), ("gsi2", QUERY)], bucket: &[("imports/*", &["PutObject"])] },

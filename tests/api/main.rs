@@ -9,6 +9,7 @@ mod companies;
 mod departments;
 mod documents;
 mod employees;
+mod handover;
 mod idempotency;
 mod imports;
 mod leavers;

@@ -219,6 +219,9 @@ fn fill(route: &Row, f: &Fixture) -> Req {
         }
         ("POST", "/imports") => Some(json!({"kind": "employees", "filename": "people.csv", "size": 10})),
         ("POST", "/imports/{id}/apply") => Some(json!({})),
+        ("POST", "/leavers/{id}/handover") => {
+            Some(json!({"to_user_id": f.callers[&Caller::Role(Role::Manager)].user_id}))
+        }
         ("POST", "/projects") => Some(json!({"name": "M"})),
         ("PUT", "/projects/{id}") => Some(json!({"version": 1, "name": "Matrix, renamed"})),
         ("POST", "/projects/{id}/transfer") => {

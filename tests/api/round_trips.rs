@@ -336,6 +336,21 @@ async fn walk_every_route() {
     note("DELETE", "/projects/{id}/tasks/{task_id}", r.expect(204));
     let r = h.send(Req::new("DELETE", &format!("/projects/{project}")).bearer(&access)).await;
     note("DELETE", "/projects/{id}", r.expect(204));
+    // A hand-over (the documented exception: batches until none is left).
+    let l = h
+        .send(Req::new("POST", "/leavers").bearer(&access).json(
+            json!({"employee_id": tech["id"], "department": "IT", "leave_date": "2099-01-01", "reason": "other"}),
+        ))
+        .await
+        .json();
+    let r = h
+        .send(
+            Req::new("POST", &format!("/leavers/{}/handover", l["id"].as_str().unwrap()))
+                .bearer(&access)
+                .json(json!({"to_user_id": person})),
+        )
+        .await;
+    note("POST", "/leavers/{id}/handover", r.expect(200));
     let r = h
         .send(
             Req::new("POST", "/auth/invitations/accept")

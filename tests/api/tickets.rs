@@ -626,3 +626,37 @@ async fn access_tickets_a_leaver_raised_are_a_risk_factor() {
     assert_eq!(factor["evidence"][0], "3 access tickets raised in the last 14 days");
     assert_eq!(factor["contribution"], factor["weight"], "three score it fully");
 }
+
+#[tokio::test]
+async fn a_leaver_registered_by_email_never_sees_their_ticket_and_a_past_leaver_gets_none() {
+    let h = Harness::new().await;
+    let o = h.signup().await;
+    let tech = h.add_user(&o, "technician").await;
+    // Registered by name and email only (no employee_id): the account with
+    // that email is still the person the ticket is about.
+    let r = h
+        .send(Req::new("POST", "/leavers").bearer(&o.access).json(json!({
+            "first_name": "Tess", "surname": "Tech", "email": tech.email, "department": "IT",
+            "leave_date": days_from_today(7), "reason": "resignation"
+        })))
+        .await;
+    r.expect(201);
+    let tid = r.json()["offboarding"]["ticket_id"].as_str().unwrap().to_string();
+    h.send(Req::get(&format!("/tickets/{tid}")).bearer(&tech.access)).await.expect(404);
+    assert!(!ids(&h.send(Req::get("/tickets").bearer(&tech.access)).await.json()).contains(&tid));
+    h.send(
+        Req::new("POST", &format!("/tickets/{tid}/assign"))
+            .bearer(&o.access)
+            .json(json!({"technician_id": tech.user_id})),
+    )
+    .await
+    .expect_problem(422, Some("technician_id"));
+    // Registered after the leave date ended: no ticket born overdue.
+    let r = h
+        .send(Req::new("POST", "/leavers").bearer(&o.access).json(json!({
+            "first_name": "Old", "surname": "Timer", "department": "IT", "leave_date": days_from_today(-30), "reason": "retirement"
+        })))
+        .await;
+    r.expect(201);
+    assert_eq!(r.json()["offboarding"], Value::Null);
+}

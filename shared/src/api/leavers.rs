@@ -134,6 +134,19 @@ pub const ROUTES: &[Route] = &[
         handler: handler!(patch_checklist),
         ..Route::DEFAULT
     },
+    Route {
+        method: "POST",
+        path: "/leavers/{id}/handover",
+        summary:
+            "Hand everything the leaver's account holds (projects, open tasks) to one person; 202: call again to finish",
+        access: Roles(LEAVER_WRITERS),
+        request: Some(schema_of::<super::handover::HandoverRequest>),
+        response: Response::Json(200, schema_of::<super::handover::HandoverView>),
+        prefetch: super::handover::prefetch,
+        answers: &[CONFLICT, (202, "Part of the work was handed over in the time a request has; call again to finish")],
+        handler: handler!(super::handover::handover),
+        ..Route::DEFAULT
+    },
 ];
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -171,6 +184,9 @@ pub struct PatchLeaverRequest {
     pub access_level: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
     pub notes: Option<Option<String>>,
+    /// `closed` closes the case (409 listing what blocks it); `active`
+    /// reopens it. Sent alone (with `version`).
+    pub status: Option<String>,
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -233,6 +249,13 @@ fn prefetch_create(ctx: &Ctx, scope: &Tenant) -> Vec<keys::Key> {
     let mut wanted = prefetch_settings(ctx, scope);
     wanted.push(keys::sla_policies(scope));
     if let Ok(Some(req)) = ctx.json_opt::<serde_json::Value>() {
+        // The account with the leaver's email, if any (the offboarding
+        // ticket's subject).
+        if let Some(e) =
+            req.get("email").and_then(|v| v.as_str()).and_then(|e| crate::domain::validate::Email::parse(e).ok())
+        {
+            wanted.push(keys::credential(e.as_str()));
+        }
         if let Some(uid) = req.get("employee_id").and_then(|v| v.as_str()).and_then(UserId::parse) {
             wanted.push(keys::user(scope, &uid));
         }
@@ -241,7 +264,7 @@ fn prefetch_create(ctx: &Ctx, scope: &Tenant) -> Vec<keys::Key> {
 }
 
 /// `/leavers/{id}/…`: the settings and the leaver named by an id.
-fn prefetch_by_id(ctx: &Ctx, scope: &Tenant) -> Vec<keys::Key> {
+pub(crate) fn prefetch_by_id(ctx: &Ctx, scope: &Tenant) -> Vec<keys::Key> {
     let mut wanted = prefetch_settings(ctx, scope);
     if let Target::Id(id) = target(ctx.param("id")) {
         wanted.push(keys::leaver(scope, &id));
@@ -264,7 +287,7 @@ fn not_found() -> ApiError {
 }
 
 /// The active leaver named by `{id}` (an id), prefetched.
-fn by_id(ctx: &Ctx) -> Result<Leaver, ApiError> {
+pub(crate) fn by_id(ctx: &Ctx) -> Result<Leaver, ApiError> {
     let Target::Id(id) = target(ctx.param("id")) else { return Err(not_found()) };
     let l: Leaver = ctx.prefetched(&keys::leaver(ctx.tenant()?, &id))?.ok_or_else(not_found)?;
     if l.status == LeaverStatus::Deleted {
@@ -273,7 +296,7 @@ fn by_id(ctx: &Ctx) -> Result<Leaver, ApiError> {
     Ok(l)
 }
 
-fn conflict_on_write(e: StoreError) -> ApiError {
+pub(crate) fn conflict_on_write(e: StoreError) -> ApiError {
     match e {
         StoreError::Cancelled { .. } => {
             ApiError::Conflict("The leaver was changed meanwhile; read it again and retry.".into())
@@ -291,7 +314,7 @@ fn calendar(ctx: &Ctx, t: &Tenant) -> Result<crate::domain::calendar::Calendar, 
 }
 
 /// Re-scores `l`, then stages it and its history (and an alert, if due).
-fn rescore_and_stage(
+pub(crate) fn rescore_and_stage(
     ctx: &Ctx,
     tx: &mut Tx,
     t: &Tenant,
@@ -416,6 +439,16 @@ pub async fn create(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let user_item = linked.as_ref().and_then(|u| ctx.prefetched_raw(&keys::user(&t, &u.id)));
     l.downloads = user_item.map(crate::store::items::download_counts).unwrap_or_default();
     l.access_requests = user_item.map(crate::store::items::access_request_counts).unwrap_or_default();
+    // What the account holds (counted on it; the sweep names the items).
+    l.held = user_item.map(|item| {
+        let (projects, tasks) = crate::store::projects::holdings_of(Some(item));
+        crate::domain::risk::HeldWork {
+            projects: projects as u32,
+            tasks: tasks as u32,
+            items: Vec::new(),
+            counted_at: ctx.timestamp(),
+        }
+    });
     let mut tx = Tx::new();
     let mut events = vec![NewEvent::new("leaver.created", l.id.to_string())
         .with("leave_date", &l.leave_date)
@@ -427,14 +460,33 @@ pub async fn create(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let policies = ctx.prefetched::<SlaPolicies>(&keys::sla_policies(&t))?.unwrap_or_default();
     let requester = ctx.principal()?.id().clone();
     let table = ctx.table().to_string();
-    let ticket =
-        offboarding::open(&mut tx, &table, &t, &mut l, &requester, &policies, &calendar(ctx, &t)?, &ctx.timestamp())?;
-    events.push(
-        NewEvent::new("ticket.created", ticket.id.to_string())
-            .with("priority", ticket.priority.as_str())
-            .with("category", ticket.category.as_str())
-            .with("leaver", l.id.to_string()),
-    );
+    // The person it is about: the linked account, or the company's account
+    // with the leaver's email (they never see or work their own ticket).
+    let by_email = l
+        .email
+        .as_deref()
+        .and_then(|e| ctx.prefetched::<crate::store::items::Credential>(&keys::credential(e)).ok().flatten());
+    let subject = l.employee_id.clone().or(by_email.filter(|c| c.company_id == *t.id()).map(|c| c.user_id));
+    let cal = calendar(ctx, &t)?;
+    let opened = offboarding::open(
+        &mut tx,
+        &table,
+        &t,
+        &mut l,
+        &requester,
+        subject.as_ref(),
+        &policies,
+        &cal,
+        &ctx.timestamp(),
+    )?;
+    if let Some(ticket) = opened {
+        events.push(
+            NewEvent::new("ticket.created", ticket.id.to_string())
+                .with("priority", ticket.priority.as_str())
+                .with("category", ticket.category.as_str())
+                .with("leaver", l.id.to_string()),
+        );
+    }
     stored::stage_put(&mut tx, ctx.table(), &t, &l, None)?;
     let link_index = match &linked {
         Some(u) => {
@@ -472,7 +524,8 @@ pub async fn list(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let status = match ctx.query("status").unwrap_or("active") {
         "active" => "active",
         "deleted" => "deleted",
-        _ => return Err(ApiError::bad_field("status", "must be active or deleted")),
+        "closed" => "closed",
+        _ => return Err(ApiError::bad_field("status", "must be active, closed or deleted")),
     };
     let level = match ctx.query("risk_level").filter(|v| !v.is_empty()) {
         None => None,
@@ -612,6 +665,7 @@ pub async fn put_leave_date(ctx: &mut Ctx) -> Result<Reply, ApiError> {
             }
         }
     };
+    super::handover::writable(&l)?;
     if let Some(v) = req.version {
         if v != l.version {
             return Err(ApiError::Conflict(format!(
@@ -644,14 +698,28 @@ pub async fn put_leave_date(ctx: &mut Ctx) -> Result<Reply, ApiError> {
 /// `PATCH /leavers/{id}`.
 pub async fn patch(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let req: PatchLeaverRequest = ctx.json()?;
+    let raw: serde_json::Value = ctx.json()?;
     let mut l = by_id(ctx)?;
     authorize_case(ctx, &l, CaseAction::Manage)?;
+    if let Some(status) = &req.status {
+        let others = raw.as_object().is_some_and(|o| o.keys().any(|k| k != "status" && k != "version"));
+        if others {
+            return Err(ApiError::invalid("status", "is changed alone (with version), not with other fields"));
+        }
+        if !matches!(status.as_str(), "closed" | "active") {
+            return Err(ApiError::invalid("status", "must be closed or active"));
+        }
+    }
     if req.version != l.version {
         return Err(ApiError::Conflict(format!(
             "The leaver was changed meanwhile: version is {}, you sent {}.",
             l.version, req.version
         )));
     }
+    if let Some(status) = &req.status {
+        return super::handover::set_status(ctx, l, status).await;
+    }
+    super::handover::writable(&l)?;
     let base = rules::LeaverFields {
         first_name: l.first_name.clone(),
         surname: l.surname.clone(),
@@ -721,6 +789,7 @@ pub async fn patch(ctx: &mut Ctx) -> Result<Reply, ApiError> {
 /// trail but leaves lists, surname lookups and the sweep.
 pub async fn delete(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let mut l = by_id(ctx)?;
+    super::handover::writable(&l)?;
     authorize_case(ctx, &l, CaseAction::Manage)?;
     let t = ctx.tenant()?.clone();
     let now = ctx.timestamp();
@@ -806,6 +875,7 @@ pub struct LeaverRisk {
 /// `POST /leavers/{id}/assess`: re-score now.
 pub async fn assess_now(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let mut l = by_id(ctx)?;
+    super::handover::writable(&l)?;
     authorize_case(ctx, &l, CaseAction::Work)?;
     let t = ctx.tenant()?.clone();
     let mut tx = Tx::new();
@@ -854,6 +924,7 @@ pub async fn patch_checklist(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         Some(n) => Some(crate::domain::validate::name(n, 1000).map_err(|m| ApiError::invalid("note", m))?),
     };
     let mut l = by_id(ctx)?;
+    super::handover::writable(&l)?;
     authorize_case(ctx, &l, CaseAction::Work)?;
     if let Some(v) = req.version {
         if v != l.version {

@@ -10,6 +10,7 @@ pub mod console;
 pub mod docs;
 #[cfg(feature = "s3")]
 pub mod documents;
+pub mod handover;
 pub mod leavers;
 pub mod people;
 pub mod projects;

@@ -78,6 +78,8 @@ impl AccessLevel {
 pub enum LeaverStatus {
     Active,
     Deleted,
+    /// Offboarding is complete: read-only until reopened.
+    Closed,
 }
 
 /// One step of offboarding.

@@ -162,7 +162,8 @@ impl Walk<'_> {
         let Some(from) = self.running_since else { return };
         let before = self.elapsed;
         self.elapsed += self.span(from, at);
-        if self.crossed_at.is_none() && before < self.spec.seconds && self.elapsed >= self.spec.seconds {
+        let crossed = self.elapsed >= self.spec.seconds && (before < self.spec.seconds || self.spec.seconds <= 0);
+        if self.crossed_at.is_none() && crossed {
             self.crossed_at = self.add(from, self.spec.seconds - before);
         }
         self.running_since = Some(at.max(from));
@@ -185,6 +186,11 @@ impl Walk<'_> {
 pub fn clock(history: &[Entry], target: Target, spec: TargetSpec, calendar: &Calendar, now: Timestamp) -> Clock {
     let mut w = Walk { spec, calendar, elapsed: 0, running_since: None, crossed_at: None };
     let mut met_at: Option<Timestamp> = None;
+    // In time order; and `now` is never before the history (clocks of two
+    // writers may differ by a few milliseconds).
+    let mut history = history.to_vec();
+    history.sort_by_key(|e| e.at);
+    let now = history.last().map_or(now, |e| now.max(e.at));
     for e in history.iter().take_while(|e| e.at <= now) {
         match (target, e.change) {
             (_, Change::Created) => w.start(e.at),
@@ -247,7 +253,11 @@ pub fn next_check(
     breach_noted: bool,
 ) -> Option<Timestamp> {
     let c = clock(history, target, spec, calendar, now);
-    if c.met_at.is_some() || c.paused {
+    if c.met_at.is_some() {
+        // Met late, and the breach not noted yet: the check notes it.
+        return (c.breached && !breach_noted).then_some(now);
+    }
+    if c.paused {
         return None;
     }
     let left = c.business_seconds_left;
@@ -255,6 +265,10 @@ pub fn next_check(
     let w = Walk { spec, calendar, elapsed: 0, running_since: None, crossed_at: None };
     if !risk_noted && left > window {
         return w.add(now, left - window);
+    }
+    if !risk_noted && left > 0 {
+        // Already in the at-risk window: look now.
+        return Some(now);
     }
     if !breach_noted {
         return if left > 0 { c.due_at } else { Some(now) };
@@ -577,6 +591,18 @@ mod tests {
         assert_eq!(next_check(&h, Target::Resolution, spec, &c, now, false, false), Some(ts("2026-11-30T12:12:00Z")));
         assert_eq!(next_check(&h, Target::Resolution, spec, &c, now, true, false), Some(ts("2026-11-30T13:00:00Z")));
         assert_eq!(next_check(&h, Target::Resolution, spec, &c, now, true, true), None);
+        // In the window and the notice not taken: now.
+        let in_window = ts("2026-11-30T12:30:00Z");
+        assert_eq!(next_check(&h, Target::Resolution, spec, &c, in_window, false, false), Some(in_window));
+        // Met late and the breach not noted: now; noted: never.
+        let late_met = history(&[
+            ("2026-11-30T09:00:00Z", Created),
+            ("2026-11-30T09:30:00Z", st(InProgress)),
+            ("2026-11-30T14:00:00Z", st(Resolved)),
+        ]);
+        let after = ts("2026-11-30T15:00:00Z");
+        assert_eq!(next_check(&late_met, Target::Resolution, spec, &c, after, true, false), Some(after));
+        assert_eq!(next_check(&late_met, Target::Resolution, spec, &c, after, true, true), None);
         // Overdue and not noted: now.
         let late = ts("2026-11-30T15:00:00Z");
         assert_eq!(next_check(&h, Target::Resolution, spec, &c, late, true, false), Some(late));
@@ -587,6 +613,25 @@ mod tests {
             ("2026-11-30T09:20:00Z", st(Waiting)),
         ]);
         assert_eq!(next_check(&waiting, Target::Resolution, spec, &c, late, false, false), None);
+    }
+
+    #[test]
+    fn a_history_out_of_order_or_ahead_of_now_still_gives_a_running_clock() {
+        let c = cal("UTC", &[]);
+        let h = history(&[("2026-11-30T10:00:00Z", st(InProgress)), ("2026-11-30T09:00:00Z", Created)]);
+        let got = clock(&h, Target::Resolution, business(4 * H), &c, ts("2026-11-30T09:59:59.990Z"));
+        assert!(!got.paused, "{got:?}");
+        assert_eq!(got.due_at, Some(ts("2026-11-30T13:00:00Z")));
+    }
+
+    #[test]
+    fn a_zero_second_continuous_target_was_due_when_it_started() {
+        let c = cal("UTC", &[]);
+        let h = history(&[("2026-11-30T09:00:00Z", Created)]);
+        let spec = TargetSpec { seconds: 0, continuous: true };
+        let got = clock(&h, Target::Resolution, spec, &c, ts("2026-11-30T12:00:00Z"));
+        assert_eq!(got.due_at, Some(ts("2026-11-30T09:00:00Z")));
+        assert!(got.breached);
     }
 
     #[test]

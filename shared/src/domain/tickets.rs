@@ -12,8 +12,9 @@ use crate::error::FieldError;
 pub const MAX_TITLE: usize = 200;
 pub const MAX_DESCRIPTION: usize = 10_000;
 pub const MAX_COMMENT: usize = 10_000;
-/// A target may be at most a year of minutes.
-pub const MAX_TARGET_MINUTES: u32 = 525_600;
+/// A target may be at most 100,000 minutes (about 200 working days of
+/// eight hours): the calendar places a due time up to three years ahead.
+pub const MAX_TARGET_MINUTES: u32 = 100_000;
 /// A ticket's history (what its clocks read) stays well under DynamoDB's
 /// 400 KB: after this many status changes and responses it is a 409.
 pub const MAX_LOG_ENTRIES: usize = 500;

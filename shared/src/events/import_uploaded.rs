@@ -160,9 +160,13 @@ async fn check(app: &App, key: &str, company: CompanyId, id: ImportId) -> Result
     let event = match verdict {
         Ok(report) => {
             let etag = etag.ok_or_else(|| TriggerError::S3("the upload has no ETag".into()))?;
-            if !bucket.copy_if_unchanged(key, &imported_key(&company, &id), &etag).await.map_err(TriggerError::S3)? {
+            // Named by the checked bytes' ETag: two uploads to one URL can
+            // never leave a report of one beside the bytes of the other.
+            let copy = imported_key(&company, &id, &etag);
+            if !bucket.copy_if_unchanged(key, &copy, &etag).await.map_err(TriggerError::S3)? {
                 return skip("the upload changed while it was checked");
             }
+            imp.object_key = Some(copy);
             imp.status = if report.invalid == 0 { ImportStatus::Validated } else { ImportStatus::Invalid };
             let event = event
                 .with("rows", report.rows.to_string())
@@ -182,7 +186,11 @@ async fn check(app: &App, key: &str, company: CompanyId, id: ImportId) -> Result
     imp.checked_at = Some(now);
     imp.version += 1;
     let mut tx = Tx::new();
-    let item = crate::store::to_item(&imp_key, "import", &imp)?;
+    let mut item = crate::store::to_item(&imp_key, "import", &imp)?;
+    // Internal, so not serialized with the rest: written here, read back.
+    if let Some(copy) = &imp.object_key {
+        item.insert("object_key".into(), aws_sdk_dynamodb::types::AttributeValue::S(copy.clone()));
+    }
     tx.put_item(
         app.store.table(),
         item,
@@ -300,8 +308,31 @@ impl Context<'_> {
         assess::record(&mut tx, &table, &self.t, &mut l, &a, self.today, &self.now, &mut events);
         // Its offboarding ticket, as `POST /leavers` opens one.
         if let Some(requester) = &self.requester {
+            // The person it is about: the company's account with the email.
+            let subject = match &l.email {
+                Some(e) => self
+                    .app
+                    .store
+                    .get(&keys::credential(e))
+                    .await?
+                    .map(decode::<crate::store::items::Credential>)
+                    .transpose()?
+                    .filter(|c| c.company_id == *self.t.id())
+                    .map(|c| c.user_id),
+                None => None,
+            };
             let (cal, policies) = (&self.calendar, &self.policies);
-            crate::service::offboarding::open(&mut tx, &table, &self.t, &mut l, requester, policies, cal, &self.now)?;
+            crate::service::offboarding::open(
+                &mut tx,
+                &table,
+                &self.t,
+                &mut l,
+                requester,
+                subject.as_ref(),
+                policies,
+                cal,
+                &self.now,
+            )?;
         }
         crate::store::leavers::stage_put(&mut tx, &table, &self.t, &l, None)?;
         self.outcome(row, tx, guard, natural, "row", "could not be written").await
@@ -418,12 +449,16 @@ async fn apply(
         today: now_at.date(),
         guard_expires: now_at.unix_timestamp() + ROW_GUARD_SECONDS,
     };
-    let Some((bytes, _, _)) = read_capped(bucket, &imported_key(&company, &id)).await? else {
+    let Some(copy) = imp.object_key.clone() else {
+        return outcome("skipped", "the import has no checked file".into());
+    };
+    let Some((bytes, _, _)) = read_capped(bucket, &copy).await? else {
         return Err(TriggerError::S3(format!("the checked file of {id} is gone")));
     };
-    // Department names were checked with the file; one deleted since fails
-    // its rows when they are written.
-    let any_department = |_: &str| true;
+    // Rows are read as the check read them, with the company's departments
+    // now: a row whose department was deleted since is skipped like any
+    // invalid one (and one deleted while its row is written fails).
+    let is_department = |name: &str| cx.departments.contains_key(&name_key(name));
     let mut reader = Reader::open(imp.kind, &bytes).map_err(|e| TriggerError::S3(format!("the checked file: {e}")))?;
     let mut applied = imp.applied;
     let mut new_errors: Vec<RowError> = Vec::new();
@@ -432,7 +467,7 @@ async fn apply(
     let mut next_row = imp.next_row;
     loop {
         let Some((row, result)) =
-            reader.next(&any_department).map_err(|e| TriggerError::S3(format!("the checked file: {e}")))?
+            reader.next(&is_department).map_err(|e| TriggerError::S3(format!("the checked file: {e}")))?
         else {
             break;
         };
@@ -512,8 +547,10 @@ async fn apply(
         Err(StoreError::Cancelled { .. }) => return outcome("skipped", "another run finished this import".into()),
         Err(e) => return Err(e.into()),
     }
-    // The marker has done its work (a later one would find `applied`).
+    // The marker has done its work (a later one would find `applied`), and
+    // the checked copy too: personal data with no further use.
     bucket.delete(key).await.map_err(TriggerError::S3)?;
+    bucket.delete(&copy).await.map_err(TriggerError::S3)?;
     tracing::info!(import = %id, created = applied.created, existing = applied.existing, "import applied");
     outcome(
         "applied",

@@ -122,7 +122,13 @@ async fn check_ticket(
     let mut events = Vec::new();
     let mut out = Noted::default();
     for (name, c) in [("first_response", first), ("resolution", resolution)] {
-        if c.met_at.is_some() {
+        // Notices of a clock that is no longer at risk nor breached (its due
+        // time moved later, say) are taken back, so they can come again.
+        if c.met_at.is_none() && !c.at_risk && !c.breached {
+            next.noted.retain(|n| !n.starts_with(&format!("{name}.")));
+            continue;
+        }
+        if c.met_at.is_some() && !c.breached {
             continue;
         }
         let due = c.due_at.map(|d| d.to_string()).unwrap_or_default();

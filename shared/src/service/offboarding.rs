@@ -26,8 +26,11 @@ pub fn resolution_seconds(calendar: &Calendar, leave_date: &str, opened_at: Time
     end.map(|e| (e.as_second() - opened_at.as_second()).max(0)).unwrap_or(0)
 }
 
-/// Opens `l`'s offboarding ticket in `tx` (raised by `requester`) and links
-/// it from `l`. Returns the ticket.
+/// Opens `l`'s offboarding ticket in `tx` (raised by `requester`, about
+/// `subject`, the leaver's account if they have one) and links it from
+/// `l`. Returns the ticket; none when the leave date has already ended (a
+/// leaver registered after the fact, as a bulk import of past leavers:
+/// a ticket born overdue would only raise alerts about the past).
 #[allow(clippy::too_many_arguments)]
 pub fn open(
     tx: &mut Tx,
@@ -35,11 +38,15 @@ pub fn open(
     t: &Tenant,
     l: &mut Leaver,
     requester: &UserId,
+    subject: Option<&UserId>,
     policies: &SlaPolicies,
     calendar: &Calendar,
     at: &str,
-) -> Result<Ticket, StoreError> {
+) -> Result<Option<Ticket>, StoreError> {
     let now = parse_ts(at).unwrap_or_else(Timestamp::now);
+    if resolution_seconds(calendar, &l.leave_date, now) == 0 {
+        return Ok(None);
+    }
     let name = format!("{} {}", l.first_name, l.surname);
     let first = policies.of(Priority::High);
     let sla = TicketSla {
@@ -60,12 +67,12 @@ pub fn open(
         at,
     );
     ticket.leaver_id = Some(l.id.clone());
-    ticket.subject_id = l.employee_id.clone();
+    ticket.subject_id = subject.cloned();
     let detail = [("leaver_id", l.id.to_string()), ("leave_date", l.leave_date.clone())];
     stage_timeline(tx, table, t, &mut ticket, at, &requester.to_string(), "created", &detail);
     stage_put(tx, table, t, &mut ticket, None, None, calendar, now)?;
     l.offboarding = Some(OffboardingLink { ticket_id: ticket.id.clone(), opened_at: at.to_string() });
-    Ok(ticket)
+    Ok(Some(ticket))
 }
 
 /// After `l`'s leave date changed: its ticket's resolution is due at the

@@ -259,6 +259,14 @@ async fn sweep_leaver(
         }
     }
 
+    // From the account: what it still holds, named (the unhanded_work
+    // signal), and the access tickets it raised (access_requests).
+    if let Some(uid) = l.employee_id.clone() {
+        l.held = Some(crate::store::projects::held_work(store, t, &uid, 50, &stamp).await?);
+        if let Some(item) = store.get(&keys::user(t, &uid)).await? {
+            l.access_requests = crate::store::items::access_request_counts(&item);
+        }
+    }
     let a = assess::score(&l, settings, today);
     let mut tx = Tx::new();
     let recorded = assess::record(&mut tx, &table, t, &mut l, &a, today, &stamp, &mut events);

@@ -90,6 +90,10 @@ pub struct Import {
     pub apply_requested_by: Option<String>,
     pub applied_at: Option<String>,
     pub version: u64,
+    /// The key of the checked copy the apply reads; internal.
+    #[serde(default, skip_serializing)]
+    #[schema(ignore)]
+    pub object_key: Option<String>,
 }
 
 impl Import {
@@ -124,6 +128,7 @@ impl Import {
             apply_requested_by: None,
             applied_at: None,
             version: 1,
+            object_key: None,
         }
     }
 

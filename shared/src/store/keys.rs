@@ -31,8 +31,8 @@
 //! | ticket comment | `CO#{cid}`      | `TKCOM#{tid}#{cmid}` | –                      | /tickets/{id}/comments |
 //! | ticket SLA state | `CO#{cid}`    | `TKSLA#{at_risk or breached}#{tid}` | –       | GET /tickets?sla= |
 //! | SLA policies | `CO#{cid}`        | `SLAPOLICIES`        | –                      | /sla-policies, opening a ticket |
-//! | project     | `CO#{cid}`         | `PROJECT#{pid}`      | gsi1 (active only) `CO#{cid}#PROJOWN#{owner}` / `{pid}` | /projects… |
-//! | task        | `CO#{cid}`         | `TASK#{pid}#{tkid}`  | gsi2 (open and assigned, not deleted) `CO#{cid}#TASKS#{assignee}` / `{due date or 9999-12-31}#{tkid}` | /projects/{id}/tasks…, GET /tasks |
+//! | project     | `CO#{cid}`         | `PROJECT#{pid}`      | gsi1 (active only) `CO#{cid}#PROJOWN#{owner}` / `{pid}`; gsi2 (active only) `CO#{cid}#HELD#{owner}` / `P#{pid}` | /projects…, hand-over |
+//! | task        | `CO#{cid}`         | `TASK#{pid}#{tkid}`  | gsi2 (open and assigned, not deleted) `CO#{cid}#HELD#{assignee}` / `T#{due date or 9999-12-31}#{tkid}` | /projects/{id}/tasks…, GET /tasks, hand-over |
 //! | deleted projects | `CO#{cid}`    | `PROJDEL`            | –                      | GET /tasks (hides the tasks of deleted projects) |
 //! | departments summary | `CO#{cid}`   | `DEPTS`              | –                      | names and sensitive flags of every department, read with the risk settings: the `sensitive_department` signal, a leaver's department from a person's record; its presence ends the risk settings' legacy list |
 //!
@@ -286,13 +286,20 @@ pub fn project_tasks_prefix(project: &ProjectId) -> String {
     format!("TASK#{project}#")
 }
 
-/// gsi2: a person's open tasks, by due date (undated last).
-pub fn assignee_tasks_gsi2pk(t: &Tenant, assignee: &UserId) -> String {
-    format!("{}#TASKS#{assignee}", company_pk(t.id()))
+/// gsi2: what a person holds, the work a hand-over moves: the active
+/// projects they own (`P#{pid}`) and their open tasks by due date,
+/// undated last (`T#{due}#{tkid}`), in one partition.
+pub fn held_gsi2pk(t: &Tenant, person: &UserId) -> String {
+    format!("{}#HELD#{person}", company_pk(t.id()))
 }
-pub fn assignee_tasks_gsi2sk(due_date: Option<&str>, id: &TaskId) -> String {
-    format!("{}#{id}", due_date.unwrap_or("9999-12-31"))
+pub fn held_project_gsi2sk(id: &ProjectId) -> String {
+    format!("{HELD_PROJECT}{id}")
 }
+pub fn held_task_gsi2sk(due_date: Option<&str>, id: &TaskId) -> String {
+    format!("{HELD_TASK}{}#{id}", due_date.unwrap_or("9999-12-31"))
+}
+pub const HELD_PROJECT: &str = "P#";
+pub const HELD_TASK: &str = "T#";
 
 /// The company's deleted projects (`p_{pid}` = when), read with the session
 /// by `GET /tasks` to hide their tasks.

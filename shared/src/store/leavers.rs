@@ -72,6 +72,10 @@ pub struct Leaver {
     /// The leaver's offboarding ticket (IT revokes their access).
     #[serde(default)]
     pub offboarding: Option<OffboardingLink>,
+    /// What the linked account holds that is not handed over yet, as last
+    /// counted (at registration, by the sweep, after a hand-over).
+    #[serde(default)]
+    pub held: Option<crate::domain::risk::HeldWork>,
     /// Level → id of the open alert at that level (at most one each).
     #[serde(default)]
     #[schema(value_type = Object)]
@@ -124,6 +128,7 @@ impl Leaver {
             downloads: Default::default(),
             access_requests: Default::default(),
             offboarding: None,
+            held: None,
             risk: None,
             open_alerts: Default::default(),
             version: 1,

@@ -286,7 +286,26 @@ impl Tx {
     }
 
     pub fn check(&mut self, table: &str, key: &Key, cond: Cond, exprs: Exprs) -> usize {
+        self.stage_check(table, key, cond, exprs, None)
+    }
+
+    /// Like `check`, and should the condition fail, the cancellation
+    /// carries the item as it was (`StoreError::Cancelled`'s `old`).
+    pub fn check_or_return(&mut self, table: &str, key: &Key, cond: Cond, exprs: Exprs) -> usize {
+        let all_old = aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure::AllOld;
+        self.stage_check(table, key, cond, exprs, Some(all_old))
+    }
+
+    fn stage_check(
+        &mut self,
+        table: &str,
+        key: &Key,
+        cond: Cond,
+        exprs: Exprs,
+        on_failure: Option<aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure>,
+    ) -> usize {
         let c = ConditionCheck::builder()
+            .set_return_values_on_condition_check_failure(on_failure)
             .table_name(table)
             .set_key(Some(key_item(key)))
             .set_condition_expression(cond.expression())

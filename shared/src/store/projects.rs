@@ -1,9 +1,13 @@
 //! Projects and their tasks (seed 003), as stored and as the API shows
 //! them. Every write is a whole item conditional on the version read; the
 //! index keys follow from the item: an active project is on its owner's
-//! gsi1 partition, an open assigned task (not deleted) on its assignee's
-//! gsi2 partition by due date. Each keeps its history, who did what, which
-//! no later change rewrites (a hand-over adds to it).
+//! gsi1 partition (their projects), and it and every open assigned task
+//! (not deleted) are on their holder's gsi2 partition (`HELD#…`: what a
+//! hand-over moves). Each person's user item counts what they hold
+//! (`held_projects`, `held_tasks`), kept in the same transactions, so
+//! closing a leaver's case knows without a query. Each project and task
+//! keeps its history, who did what, which no later change rewrites (a
+//! hand-over adds to it).
 
 use std::collections::BTreeMap;
 
@@ -132,41 +136,140 @@ fn cond_on(read_version: Option<u64>) -> (Cond, Exprs) {
     }
 }
 
-/// Stages a whole write of `p` over the version read (`None`: new).
+/// What people hold, by person: (projects, tasks) to add to their counts.
+pub type Holdings = BTreeMap<UserId, (i64, i64)>;
+
+/// Who holds a project: its owner while it is active.
+fn project_holder(p: Option<&Project>) -> Option<&UserId> {
+    p.filter(|p| p.deleted_at.is_none()).map(|p| &p.owner_id)
+}
+
+/// Who holds a task: its assignee while it is open.
+fn task_holder(t: Option<&Task>) -> Option<&UserId> {
+    t.filter(|t| t.is_open_work()).and_then(|t| t.assignee_id.as_ref())
+}
+
+fn shift(h: &mut Holdings, old: Option<&UserId>, new: Option<&UserId>, project: bool) {
+    if old == new {
+        return;
+    }
+    for (who, n) in [(old, -1), (new, 1)] {
+        if let Some(who) = who {
+            let e = h.entry(who.clone()).or_default();
+            if project {
+                e.0 += n;
+            } else {
+                e.1 += n;
+            }
+        }
+    }
+}
+
+/// Stages a whole write of `p` over `old` (`None`: new), conditional on
+/// the version read, and notes in `held` whose holdings it changes.
 pub fn stage_project(
     tx: &mut Tx,
     table: &str,
     t: &Tenant,
     p: &Project,
-    read_version: Option<u64>,
+    old: Option<&Project>,
+    held: &mut Holdings,
 ) -> Result<usize, StoreError> {
     let mut item = super::to_item(&keys::project(t, &p.id), PROJECT, p)?;
     if p.deleted_at.is_none() {
         item.insert(schema::GSI1_PK.into(), AttributeValue::S(keys::owner_projects_gsi1pk(t, &p.owner_id)));
         item.insert(schema::GSI1_SK.into(), AttributeValue::S(p.id.to_string()));
+        item.insert(schema::GSI2_PK.into(), AttributeValue::S(keys::held_gsi2pk(t, &p.owner_id)));
+        item.insert(schema::GSI2_SK.into(), AttributeValue::S(keys::held_project_gsi2sk(&p.id)));
     }
-    let (cond, exprs) = cond_on(read_version);
+    shift(held, project_holder(old), project_holder(Some(p)), true);
+    let (cond, exprs) = cond_on(old.map(|o| o.version));
     Ok(tx.put_item(table, item, cond, exprs))
 }
 
-/// Stages a whole write of `task` over the version read (`None`: new).
+/// Stages a whole write of `task` over `old` (`None`: new), conditional on
+/// the version read, and notes in `held` whose holdings it changes.
 pub fn stage_task(
     tx: &mut Tx,
     table: &str,
     t: &Tenant,
     task: &Task,
-    read_version: Option<u64>,
+    old: Option<&Task>,
+    held: &mut Holdings,
 ) -> Result<usize, StoreError> {
     let mut item = super::to_item(&keys::task(t, &task.project_id, &task.id), TASK, task)?;
-    if let (true, Some(a)) = (task.is_open_work(), &task.assignee_id) {
-        item.insert(schema::GSI2_PK.into(), AttributeValue::S(keys::assignee_tasks_gsi2pk(t, a)));
+    if let Some(a) = task_holder(Some(task)) {
+        item.insert(schema::GSI2_PK.into(), AttributeValue::S(keys::held_gsi2pk(t, a)));
         item.insert(
             schema::GSI2_SK.into(),
-            AttributeValue::S(keys::assignee_tasks_gsi2sk(task.due_date.as_deref(), &task.id)),
+            AttributeValue::S(keys::held_task_gsi2sk(task.due_date.as_deref(), &task.id)),
         );
     }
-    let (cond, exprs) = cond_on(read_version);
+    shift(held, task_holder(old), task_holder(Some(task)), false);
+    let (cond, exprs) = cond_on(old.map(|o| o.version));
     Ok(tx.put_item(table, item, cond, exprs))
+}
+
+/// Stages one update per person whose holdings changed (a transaction may
+/// touch an item once).
+pub fn stage_holdings(tx: &mut Tx, table: &str, t: &Tenant, held: &Holdings) {
+    for (who, (projects, tasks)) in held {
+        if *projects == 0 && *tasks == 0 {
+            continue;
+        }
+        tx.update(
+            table,
+            &keys::user(t, who),
+            "ADD held_projects :p, held_tasks :t",
+            Cond::Exists,
+            Exprs::new().num(":p", projects).num(":t", tasks),
+        );
+    }
+}
+
+/// What a person holds, as the risk signal `unhanded_work` reads it: one
+/// query of their `HELD` partition (its first `limit` items named; the
+/// counts are the whole partition's when it fits in the page, else at
+/// least that many).
+pub async fn held_work(
+    store: &super::Store,
+    t: &Tenant,
+    person: &UserId,
+    limit: i32,
+    at: &str,
+) -> Result<crate::domain::risk::HeldWork, StoreError> {
+    let index = Some((schema::GSI2, schema::GSI2_PK, schema::GSI2_SK));
+    let pk = keys::held_gsi2pk(t, person);
+    let page =
+        store.query(index, &pk, super::SkCond::Between(keys::HELD_PROJECT, "T#~"), limit, None, true, None).await?;
+    let mut held = crate::domain::risk::HeldWork { counted_at: at.to_string(), ..Default::default() };
+    for item in page.items {
+        match item.get("entity_type").and_then(|v| v.as_s().ok()).map(String::as_str) {
+            Some(PROJECT) => {
+                let p: Project = super::decode(item)?;
+                held.projects += 1;
+                if held.items.len() < 10 {
+                    held.items.push(format!("project: {}", p.name));
+                }
+            }
+            Some(TASK) => {
+                let task: Task = super::decode(item)?;
+                held.tasks += 1;
+                if held.items.len() < 10 {
+                    let due = task.due_date.map(|d| format!(" (due {d})")).unwrap_or_default();
+                    held.items.push(format!("task: {}{due}", task.title));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(held)
+}
+
+/// A user item's holdings: (projects, open tasks).
+pub fn holdings_of(item: Option<&super::Item>) -> (i64, i64) {
+    let n = |k: &str| item.and_then(|i| super::number(i, k)).unwrap_or(0).max(0);
+    (n("held_projects"), n("held_tasks"))
 }
 
 /// Records a project as deleted in the company's list of them.

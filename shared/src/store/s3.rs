@@ -72,9 +72,11 @@ pub fn import_apply_key(company: &CompanyId, id: &crate::ids::ImportId) -> Strin
     format!("{IMPORT_PREFIX}{company}/{id}.apply")
 }
 
-/// Where the checked bytes of an import file are kept.
-pub fn imported_key(company: &CompanyId, id: &crate::ids::ImportId) -> String {
-    format!("{IMPORTED_PREFIX}{company}/{id}.csv")
+/// Where the checked bytes of an import file are kept, named by their
+/// ETag (its letters and digits, at most 32).
+pub fn imported_key(company: &CompanyId, id: &crate::ids::ImportId, etag: &str) -> String {
+    let tag: String = etag.chars().filter(char::is_ascii_alphanumeric).take(32).collect();
+    format!("{IMPORTED_PREFIX}{company}/{id}/{tag}.csv")
 }
 
 /// The parts of a key under `imports/`, if it is one of ours.
@@ -294,7 +296,7 @@ mod tests {
         assert_eq!(parse_import_key(&import_upload_key(&c, &i)), Some(ImportObject::Upload(c.clone(), i.clone())));
         assert_eq!(parse_import_key(&import_apply_key(&c, &i)), Some(ImportObject::Apply(c.clone(), i.clone())));
         for other in [
-            imported_key(&c, &i),
+            imported_key(&c, &i, "\"abc123\""),
             format!("imports/{c}/{i}"),
             format!("imports/{c}/{i}.csv.apply"),
             format!("imports/{c}/x/{i}.csv"),
@@ -312,7 +314,7 @@ mod tests {
         assert_eq!(trigger_for(&import_upload_key(&c, &i)), Some("import-uploaded"));
         assert_eq!(trigger_for(&import_apply_key(&c, &i)), Some("import-uploaded"));
         assert_eq!(trigger_for("uploads/x/y/z"), Some("document-uploaded"));
-        assert_eq!(trigger_for(&imported_key(&c, &i)), None, "a checked copy must not start a check");
+        assert_eq!(trigger_for(&imported_key(&c, &i, "\"abc123\"")), None, "a checked copy must not start a check");
         assert_eq!(trigger_for("documents/x/y/z/abc"), None);
     }
 }

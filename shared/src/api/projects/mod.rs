@@ -27,6 +27,8 @@ pub const ROUTES: &[Route] = &[
         request: Some(schema_of::<project::ProjectRequest>),
         response: Response::Json(201, schema_of::<Project>),
         create: true,
+        prefetch: project::prefetch_create,
+        answers: &[(403, "A project for someone else, by a caller who is not the company's owner or an admin")],
         handler: handler!(project::create),
         ..Route::DEFAULT
     },

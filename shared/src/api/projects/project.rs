@@ -10,7 +10,9 @@ use crate::http::cursor::{BY_GSI1, BY_TABLE};
 use crate::http::{json, no_content, Ctx, ListPage, Reply};
 use crate::ids::{ProjectId, UserId};
 use crate::store::items::User;
-use crate::store::projects::{stage_deleted, stage_project, HistoryEntry, Project, MAX_HISTORY};
+use crate::store::projects::{
+    stage_deleted, stage_holdings, stage_project, HistoryEntry, Holdings, Project, MAX_HISTORY,
+};
 use crate::store::{decode, keys, schema, Exprs, Key, SkCond, StoreError, Tenant, Tx};
 
 pub const MAX_NAME: usize = 200;
@@ -21,6 +23,10 @@ pub const MAX_DESCRIPTION: usize = 10_000;
 pub struct ProjectRequest {
     pub name: Option<String>,
     pub description: Option<String>,
+    /// Who owns it (default: the caller). Another person of the company
+    /// only for the company's owner and admins; required of a platform
+    /// admin, who is no person of the company.
+    pub owner_id: Option<String>,
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -36,6 +42,15 @@ pub struct PutProjectRequest {
 #[serde(deny_unknown_fields)]
 pub struct TransferRequest {
     pub owner_id: String,
+}
+
+/// `POST /projects`: the owner the body names.
+pub fn prefetch_create(ctx: &Ctx, scope: &Tenant) -> Vec<Key> {
+    let mut keys = Vec::new();
+    if let Ok(Some(v)) = ctx.json_opt::<serde_json::Value>() {
+        keys.extend(v.get("owner_id").and_then(|x| x.as_str()).and_then(UserId::parse).map(|u| keys::user(scope, &u)));
+    }
+    keys
 }
 
 pub fn prefetch_project(ctx: &Ctx, scope: &Tenant) -> Vec<Key> {
@@ -68,6 +83,18 @@ pub(crate) fn target(ctx: &Ctx, t: &Tenant) -> Result<Project, ApiError> {
     Ok(project)
 }
 
+/// An active person of the company, named by id.
+fn person(ctx: &Ctx, t: &Tenant, raw: &str) -> Result<UserId, &'static str> {
+    let id = UserId::parse(raw).ok_or("is not an active person of this company")?;
+    let user: Option<User> =
+        ctx.prefetched(&keys::user(t, &id)).map_err(|_| "is not an active person of this company")?;
+    match user {
+        Some(u) if u.active => Ok(u.id),
+        Some(_) => Err("is deactivated"),
+        None => Err("is not an active person of this company"),
+    }
+}
+
 /// Room for one more history entry.
 pub(crate) fn history_room(history: &[HistoryEntry]) -> Result<(), ApiError> {
     if history.len() >= MAX_HISTORY {
@@ -86,19 +113,30 @@ fn description(c: &mut Checker, raw: Option<&str>) -> Option<String> {
 pub async fn create(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let req: ProjectRequest = ctx.json()?;
     let t = ctx.tenant()?.clone();
-    let me = ctx.principal()?.id().clone();
+    let p = ctx.principal()?.clone();
+    let me = p.id().clone();
     let mut c = Checker::default();
     let name = c.check("name", validate::name(req.name.as_deref().unwrap_or(""), MAX_NAME));
     let description = description(&mut c, req.description.as_deref());
+    let owner = match req.owner_id.as_deref() {
+        None if p.company() == t.id() => Some(me.clone()),
+        None => c.check("owner_id", Err::<UserId, _>("is required: a platform admin names the person who owns it")),
+        Some(raw) => c.check("owner_id", person(ctx, &t, raw)),
+    };
     c.finish().map_err(ApiError::Validation)?;
-    let Some(name) = name else { return Err(ApiError::internal("checker passed with missing values")) };
+    let (Some(name), Some(owner)) = (name, owner) else {
+        return Err(ApiError::internal("checker passed with missing values"));
+    };
+    if owner != me && !overrides(p.role()) {
+        return Err(ApiError::Forbidden("Only the company's owner and admins create projects for someone else."));
+    }
     let at = ctx.timestamp();
     let project = Project {
         id: ProjectId::new(),
         company_id: t.id().clone(),
         name,
         description,
-        owner_id: me.clone(),
+        owner_id: owner.clone(),
         created_by: me.clone(),
         deleted_at: None,
         deleted_by: None,
@@ -108,8 +146,10 @@ pub async fn create(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         updated_at: at,
     };
     let mut tx = Tx::new();
-    stage_project(&mut tx, ctx.table(), &t, &project, None)?;
-    let event = NewEvent::new("project.created", project.id.to_string()).with("owner", me.to_string());
+    let mut held = Holdings::new();
+    stage_project(&mut tx, ctx.table(), &t, &project, None, &mut held)?;
+    stage_holdings(&mut tx, ctx.table(), &t, &held);
+    let event = NewEvent::new("project.created", project.id.to_string()).with("owner", owner.to_string());
     Ok(ctx.commit_create(tx, vec![event], 201, &project).await?)
 }
 
@@ -190,7 +230,9 @@ pub async fn put(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     next.version += 1;
     next.updated_at = at;
     let mut tx = Tx::new();
-    stage_project(&mut tx, ctx.table(), &t, &next, Some(current.version))?;
+    let mut held = Holdings::new();
+    stage_project(&mut tx, ctx.table(), &t, &next, Some(&current), &mut held)?;
+    stage_holdings(&mut tx, ctx.table(), &t, &held);
     let event = NewEvent::new("project.updated", next.id.to_string()).with("fields", changed.join(","));
     ctx.commit(tx, vec![event]).await.map_err(conflict)?;
     Ok(json(200, &next))
@@ -209,7 +251,9 @@ pub async fn delete(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     next.version += 1;
     next.updated_at = at.clone();
     let mut tx = Tx::new();
-    stage_project(&mut tx, ctx.table(), &t, &next, Some(current.version))?;
+    let mut held = Holdings::new();
+    stage_project(&mut tx, ctx.table(), &t, &next, Some(&current), &mut held)?;
+    stage_holdings(&mut tx, ctx.table(), &t, &held);
     stage_deleted(&mut tx, ctx.table(), &t, &next.id, &at);
     let event = NewEvent::new("project.deleted", next.id.to_string());
     ctx.commit(tx, vec![event]).await.map_err(conflict)?;
@@ -241,7 +285,9 @@ pub async fn transfer(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     next.version += 1;
     next.updated_at = at;
     let mut tx = Tx::new();
-    stage_project(&mut tx, ctx.table(), &t, &next, Some(current.version))?;
+    let mut held = Holdings::new();
+    stage_project(&mut tx, ctx.table(), &t, &next, Some(&current), &mut held)?;
+    stage_holdings(&mut tx, ctx.table(), &t, &held);
     let event = NewEvent::new("project.transferred", next.id.to_string())
         .with("from", current.owner_id.to_string())
         .with("to", user.id.to_string());

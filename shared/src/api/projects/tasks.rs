@@ -13,7 +13,9 @@ use crate::http::cursor::{BY_GSI2, BY_TABLE};
 use crate::http::{json, no_content, Ctx, ListPage, Reply};
 use crate::ids::{ProjectId, TaskId, UserId};
 use crate::store::items::User;
-use crate::store::projects::{deleted_from_item, stage_task, HistoryEntry, Project, Task, TaskStatus};
+use crate::store::projects::{
+    deleted_from_item, stage_holdings, stage_task, HistoryEntry, Holdings, Project, Task, TaskStatus,
+};
 use crate::store::{decode, keys, schema, Exprs, Key, SkCond, StoreError, Tenant, Tx};
 
 pub const MAX_TITLE: usize = 200;
@@ -140,7 +142,9 @@ pub async fn create(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         updated_at: at,
     };
     let mut tx = Tx::new();
-    stage_task(&mut tx, ctx.table(), &t, &task, None)?;
+    let mut held = Holdings::new();
+    stage_task(&mut tx, ctx.table(), &t, &task, None, &mut held)?;
+    stage_holdings(&mut tx, ctx.table(), &t, &held);
     // The project must still be there, as read (not deleted meanwhile).
     tx.check(
         ctx.table(),
@@ -267,7 +271,9 @@ pub async fn patch(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     next.version += 1;
     next.updated_at = at;
     let mut tx = Tx::new();
-    stage_task(&mut tx, ctx.table(), &t, &next, Some(current.version))?;
+    let mut held = Holdings::new();
+    stage_task(&mut tx, ctx.table(), &t, &next, Some(&current), &mut held)?;
+    stage_holdings(&mut tx, ctx.table(), &t, &held);
     let mut event = NewEvent::new("task.updated", next.id.to_string()).with("fields", fields.join(","));
     for (k, v) in changed.iter().filter(|(f, _)| *f == "status" || *f == "assignee") {
         event = event.with(k, v.clone());
@@ -297,7 +303,9 @@ pub async fn delete(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     next.version += 1;
     next.updated_at = at;
     let mut tx = Tx::new();
-    stage_task(&mut tx, ctx.table(), &t, &next, Some(current.version))?;
+    let mut held = Holdings::new();
+    stage_task(&mut tx, ctx.table(), &t, &next, Some(&current), &mut held)?;
+    stage_holdings(&mut tx, ctx.table(), &t, &held);
     let event = NewEvent::new("task.deleted", next.id.to_string()).with("project", next.project_id.to_string());
     match ctx.commit(tx, vec![event]).await {
         Ok(()) => Ok(no_content()),
@@ -326,12 +334,11 @@ pub async fn mine(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         }
     };
     let deleted = deleted_from_item(ctx.prefetched_raw(&keys::deleted_projects(&t)));
-    let pk = keys::assignee_tasks_gsi2pk(&t, &who);
+    let pk = keys::held_gsi2pk(&t, &who);
     let scope = format!("tasks|{who}");
     let (limit, start) = ctx.page_start(&scope, &BY_GSI2, &pk)?;
     let index = Some((schema::GSI2, schema::GSI2_PK, schema::GSI2_SK));
-    let page =
-        ctx.app.store.query(index, &pk, SkCond::Between("0000", "9999-12-31#~"), limit, start, true, None).await?;
+    let page = ctx.app.store.query(index, &pk, SkCond::Prefix(keys::HELD_TASK), limit, start, true, None).await?;
     let mut items = Vec::new();
     for item in page.items {
         let task: Task = decode(item)?;

@@ -227,10 +227,10 @@ pub async fn create(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     Ok(ctx.commit_create(tx, vec![event], 201, &view(&ticket, &cal, now(ctx))).await?)
 }
 
-/// Counts an `access` ticket against the person who raised it, per day:
-/// on their user item (copied to a leaver record when they are
-/// registered) and on their leaver record if they are a leaver. The risk
-/// signal `access_requests` reads it.
+/// Counts an `access` ticket against the person who raised it, per day, on
+/// their user item: copied to their leaver record when they are
+/// registered, and by every sweep after. The risk signal `access_requests`
+/// reads it there.
 fn stage_access_request(ctx: &Ctx, tx: &mut Tx, table: &str) -> Result<(), ApiError> {
     let p = ctx.principal()?;
     let home = Tenant::new(p.company().clone());
@@ -243,9 +243,6 @@ fn stage_access_request(ctx: &Ctx, tx: &mut Tx, table: &str) -> Result<(), ApiEr
         Cond::Exists,
         Exprs::new().name("#day", &day).num(":one", 1),
     );
-    if let Some(link) = &p.user.leaver {
-        crate::store::leavers::stage_increment(tx, table, &home, &link.leaver_id, &["access_requests", &today]);
-    }
     Ok(())
 }
 
@@ -429,7 +426,7 @@ pub async fn patch(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     if (title.is_some() || description.is_some()) && !(agent || own) {
         return Err(ApiError::Forbidden("Only the requester and the agents edit a ticket's text."));
     }
-    if let Some(to) = status {
+    if let Some(to) = status.filter(|s| *s != current.status) {
         match rules::may_move(agent, own, current.status, to) {
             Ok(()) => {}
             Err("illegal") => {

@@ -71,6 +71,19 @@ pub struct RiskInput<'a> {
     pub downloads: &'a std::collections::BTreeMap<String, u32>,
     /// `access` tickets the person raised, per day (`YYYY-MM-DD`).
     pub access_requests: &'a std::collections::BTreeMap<String, u32>,
+    /// What the person's account holds that is not handed over yet.
+    pub held: Option<&'a HeldWork>,
+}
+
+/// The work a leaver's account holds: active projects it owns and open
+/// tasks assigned to it, with a few of them named (the evidence).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct HeldWork {
+    pub projects: u32,
+    pub tasks: u32,
+    /// Up to ten of them, as `project: …` / `task: … (due …)`.
+    pub items: Vec<String>,
+    pub counted_at: String,
 }
 
 impl RiskInput<'_> {
@@ -167,6 +180,7 @@ mod tests {
             post_leave_activity: None,
             downloads: &NO_DOWNLOADS,
             access_requests: &NO_DOWNLOADS,
+            held: None,
         }
     }
 

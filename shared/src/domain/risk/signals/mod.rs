@@ -10,6 +10,7 @@ mod open_offboarding_items;
 mod post_leave_activity;
 mod privileged_role;
 mod sensitive_department;
+mod unhanded_work;
 
 use super::Signal;
 
@@ -24,4 +25,5 @@ pub static ALL: &[&dyn Signal] = &[
     &post_leave_activity::PostLeaveActivity,
     &document_downloads::DocumentDownloads,
     &access_requests::AccessRequests,
+    &unhanded_work::UnhandedWork,
 ];
