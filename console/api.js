@@ -289,6 +289,9 @@ const CAPABILITIES = {
   company: ["admin", "owner"],
   changeRoles: ["admin", "owner"],
   audit: ["admin", "owner", "security"],
+  workTickets: ["admin", "owner", "technician"],
+  allTickets: ["admin", "owner"],
+  slaPolicies: ["admin", "owner"],
   othersDocuments: ["admin", "owner", "hr"],
   companies: ["admin"],
 };

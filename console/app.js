@@ -12,6 +12,10 @@ const PAGES = [
   { re: /^\/leavers\/new$/, cap: "writeLeavers", nav: "leavers", load: () => import("./leavers.js"), fn: "newPage" },
   { re: /^\/leavers\/([^/]+)$/, cap: "leavers", nav: "leavers", load: () => import("./leavers.js"), fn: "leaverPage" },
   { name: "alerts", label: "Alerts", re: /^\/alerts$/, cap: "alerts", load: () => import("./alerts.js"), fn: "alertsPage" },
+  { name: "tickets", label: () => (session.can("workTickets") ? "Tickets" : "My tickets"), re: /^\/tickets$/, cap: null, load: () => import("./tickets.js"), fn: "ticketsPage" },
+  { re: /^\/tickets\/new$/, cap: null, nav: "tickets", load: () => import("./tickets.js"), fn: "newTicketPage" },
+  { re: /^\/tickets\/([^/]+)$/, cap: null, nav: "tickets", load: () => import("./tickets.js"), fn: "ticketPage" },
+  { re: /^\/sla$/, cap: "slaPolicies", nav: "tickets", load: () => import("./tickets.js"), fn: "slaPage" },
   { name: "documents", label: "Documents", re: /^\/documents$/, cap: null, load: () => import("./documents.js"), fn: "documentsPage" },
   { name: "people", label: "People", re: /^\/people$/, cap: "people", load: () => import("./people.js"), fn: "peoplePage" },
   { name: "directory", label: "Directory", re: /^\/directory$/, cap: "directory", load: () => import("./staff.js"), fn: "directoryPage" },
@@ -33,9 +37,10 @@ function allowed(page) {
   return page.cap === null || session.can(page.cap);
 }
 
-/** The first page the signed-in user may open. */
+/** The first page the signed-in user may open (a technician's: the queue). */
 function homePath() {
-  return session.can("leavers") ? "/leavers" : "/documents";
+  if (session.can("leavers")) return "/leavers";
+  return session.can("workTickets") ? "/tickets" : "/documents";
 }
 
 export function go(path) {
@@ -57,7 +62,7 @@ function drawHeader(current) {
     return;
   }
   const links = PAGES.filter((p) => p.name && allowed(p)).map((p) => {
-    const a = h("a", { href: `#/${p.name}`, "aria-current": current === p.name ? "page" : null, dataset: { nav: p.name } }, p.label);
+    const a = h("a", { href: `#/${p.name}`, "aria-current": current === p.name ? "page" : null, dataset: { nav: p.name } }, typeof p.label === "function" ? p.label() : p.label);
     // The page you are on, chosen again: load it afresh.
     a.addEventListener("click", (ev) => {
       if (location.hash === `#/${p.name}`) {
@@ -133,7 +138,7 @@ async function route() {
   const params = path.match(page.re).slice(1).map(decodeURIComponent);
   mount(main, h("p", { class: "loading", role: "status" }, "Loading…"));
   try {
-    const mod = await page.load();
+    const mod = await loadPage(page);
     if (seq !== renderSeq) return;
     const node = await mod[page.fn]({ params, query, go, refresh: route });
     if (seq !== renderSeq) return;
@@ -142,6 +147,23 @@ async function route() {
     if (seq !== renderSeq) return;
     if (!session.user()) return;
     place(h("section", {}, pageHeader("Something went wrong"), errorBlock(e)));
+  }
+}
+
+/**
+ * A page's module. A module the infrastructure failed to serve (a cold or
+ * restarting function answers 5xx; the browser says TypeError) is fetched
+ * again, twice, after a short pause, as api() repeats such reads: the
+ * browser fetches a failed module afresh on the next import.
+ */
+async function loadPage(page) {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await page.load();
+    } catch (e) {
+      if (attempt > 2 || !(e instanceof TypeError)) throw e;
+      await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
+    }
   }
 }
 

@@ -16,12 +16,14 @@ import {
   fmtTime,
   humanize,
   levelBadge,
+  statusBadge,
   announce,
   errorBlock,
   showErrors,
   today,
 } from "./dom.js";
 import { factorChart, historyChart } from "./charts.js";
+import { clockBadge } from "./tickets.js";
 
 const LEVELS = ["low", "medium", "high", "critical"];
 const LEVEL_RANK = { low: 0, medium: 1, high: 2, critical: 3 };
@@ -279,6 +281,8 @@ export async function leaverPage({ params, refresh }) {
   drawChecklist(leaver.checklist || []);
   checklist.append(list);
 
+  const offboarding = leaver.offboarding ? offboardingCard(leaver.offboarding) : null;
+
   const details = h(
     "dl",
     { class: "details" },
@@ -301,6 +305,37 @@ export async function leaverPage({ params, refresh }) {
     h("p", { class: "crumbs" }, h("a", { href: "#/leavers" }, "Leavers")),
     pageHeader(name(leaver), levelBadge(leaver.risk && leaver.risk.level)),
     alertIds.length ? h("p", { class: "flash flash-error" }, `Open alert${alertIds.length > 1 ? "s" : ""}: ${alertIds.map(([lvl]) => lvl).join(", ")}. `, h("a", { href: "#/alerts" }, "See alerts")) : null,
-    h("div", { class: "columns" }, h("div", { class: "col-main" }, riskBox, historyBox), h("div", { class: "col-side" }, h("section", { class: "card", "aria-label": "Details" }, details), checklist, actions)),
+    h("div", { class: "columns" }, h("div", { class: "col-main" }, riskBox, historyBox), h("div", { class: "col-side" }, h("section", { class: "card", "aria-label": "Details" }, details), checklist, offboarding, actions)),
   );
+}
+
+/**
+ * IT's offboarding ticket for the leaver: a link to it with its status and
+ * resolution clock, for those who may open it (IT, owners, admins and
+ * whoever registered the leaver); others learn only that it exists.
+ */
+function offboardingCard(link) {
+  const body = h("div", { "aria-live": "polite" }, h("p", { class: "loading" }, "Reading the offboarding ticket…"));
+  api("GET", `/tickets/${encodeURIComponent(link.ticket_id)}`)
+    .then((t) =>
+      mount(
+        body,
+        h("p", {}, h("a", { href: `#/tickets/${encodeURIComponent(t.id)}`, id: "offboarding-link" }, "Offboarding ticket"), " ", statusBadge(t.status)),
+        h("p", {}, "Revoking access: ", clockBadge(t.sla.resolution)),
+        h("p", { class: "hint" }, "Resolving the ticket ticks “Access revoked” on the checklist."),
+      ),
+    )
+    .catch((e) =>
+      mount(
+        body,
+        h(
+          "p",
+          { class: "muted", id: "offboarding-hidden" },
+          e instanceof ApiError && e.status === 404
+            ? `IT has had a ticket to revoke this leaver's access since ${fmtTime(link.opened_at)}; IT, owners and the person who registered the leaver can open it.`
+            : e.message,
+        ),
+      ),
+    );
+  return h("section", { class: "card", id: "offboarding", "aria-labelledby": "offboarding-h" }, h("h2", { id: "offboarding-h" }, "IT offboarding"), body);
 }

@@ -35,6 +35,7 @@ pub const ASSETS: &[(&str, &str, &str)] = &[
     ("staff.js", "text/javascript; charset=utf-8", include_str!("../../../console/staff.js")),
     ("imports.js", "text/javascript; charset=utf-8", include_str!("../../../console/imports.js")),
     ("audit.js", "text/javascript; charset=utf-8", include_str!("../../../console/audit.js")),
+    ("tickets.js", "text/javascript; charset=utf-8", include_str!("../../../console/tickets.js")),
     ("app.css", "text/css; charset=utf-8", include_str!("../../../console/app.css")),
 ];
 
