@@ -29,6 +29,11 @@ command -v cargo-lambda >/dev/null || die "cargo-lambda is not installed; run sc
 [[ -x /usr/bin/chromium ]] || die "/usr/bin/chromium is missing; run scripts/install.sh"
 
 export SCREENSHOT_DIR="${SCREENSHOT_DIR:-$ROOT/docs/screenshots}"
+# A few people clicking through every page in a minute or two: more than a
+# person's 100 requests a minute now and then. The limits themselves are
+# tested by the API suite (tests/api/limits.rs), not here.
+export TENURE_RATE_LIMIT_PER_MINUTE="${TENURE_RATE_LIMIT_PER_MINUTE:-1000}"
+export TENURE_HEAVY_RATE_LIMIT_PER_MINUTE="${TENURE_HEAVY_RATE_LIMIT_PER_MINUTE:-500}"
 serve_api_under_watch browser
 log "stack and functions ready in $((SECONDS - t0))s; console at $ORIGIN"
 
