@@ -219,6 +219,23 @@ mod tests {
         }
     }
 
+    /// Two types with one schema name would share one entry of the
+    /// components: one route's body would be documented as the other's.
+    #[test]
+    fn no_two_types_share_a_schema_name() {
+        let mut schemas = Schemas::new();
+        for r in routes::all() {
+            operation(&r, &mut schemas);
+        }
+        let mut seen: std::collections::BTreeMap<String, String> = Default::default();
+        for (name, schema) in &schemas {
+            let json = serde_json::to_string(schema).unwrap();
+            if let Some(other) = seen.insert(name.clone(), json.clone()) {
+                assert_eq!(other, json, "two different types are both called {name} in the OpenAPI document");
+            }
+        }
+    }
+
     #[test]
     fn every_schema_reference_resolves() {
         let v = serde_json::to_value(document()).unwrap();

@@ -23,6 +23,7 @@ use super::calendar::Calendar;
 /// A ticket's status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = TicketStatus)]
 pub enum Status {
     Open,
     InProgress,

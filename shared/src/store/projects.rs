@@ -27,6 +27,7 @@ pub const MAX_HISTORY: usize = 300;
 
 /// One change: who, when, what.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = WorkHistoryEntry)]
 pub struct HistoryEntry {
     pub at: String,
     /// A user id.
