@@ -24,6 +24,7 @@ import {
 } from "./dom.js";
 import { factorChart, historyChart } from "./charts.js";
 import { clockBadge } from "./tickets.js";
+import { pickablePeople } from "./projects.js";
 
 const LEVELS = ["low", "medium", "high", "critical"];
 const LEVEL_RANK = { low: 0, medium: 1, high: 2, critical: 3 };
@@ -282,6 +283,7 @@ export async function leaverPage({ params, refresh }) {
   checklist.append(list);
 
   const offboarding = leaver.offboarding ? offboardingCard(leaver.offboarding) : null;
+  const handover = can("writeLeavers") ? await handoverCard(leaver, path, refresh) : null;
 
   const details = h(
     "dl",
@@ -305,7 +307,7 @@ export async function leaverPage({ params, refresh }) {
     h("p", { class: "crumbs" }, h("a", { href: "#/leavers" }, "Leavers")),
     pageHeader(name(leaver), levelBadge(leaver.risk && leaver.risk.level)),
     alertIds.length ? h("p", { class: "flash flash-error" }, `Open alert${alertIds.length > 1 ? "s" : ""}: ${alertIds.map(([lvl]) => lvl).join(", ")}. `, h("a", { href: "#/alerts" }, "See alerts")) : null,
-    h("div", { class: "columns" }, h("div", { class: "col-main" }, riskBox, historyBox), h("div", { class: "col-side" }, h("section", { class: "card", "aria-label": "Details" }, details), checklist, offboarding, actions)),
+    h("div", { class: "columns" }, h("div", { class: "col-main" }, riskBox, historyBox), h("div", { class: "col-side" }, h("section", { class: "card", "aria-label": "Details" }, details), checklist, handover, offboarding, actions)),
   );
 }
 
@@ -338,4 +340,103 @@ function offboardingCard(link) {
       ),
     );
   return h("section", { class: "card", id: "offboarding", "aria-labelledby": "offboarding-h" }, h("h2", { id: "offboarding-h" }, "IT offboarding"), body);
+}
+
+/**
+ * Hand-over and closing the case (owner, HR, admin): hand the leaver's
+ * projects and open tasks to a person, then close the case; a refused
+ * close lists what blocks it (checklist, hand-over, deactivation).
+ */
+async function handoverCard(leaver, path, refresh) {
+  const card = h("section", { class: "card", id: "handover", "aria-labelledby": "handover-h" }, h("h2", { id: "handover-h" }, "Hand-over"));
+  const closed = leaver.status === "closed";
+  if (closed) {
+    const reopen = h("button", { type: "button", class: "button-quiet", id: "reopen-case" }, "Reopen case");
+    reopen.addEventListener("click", async () => {
+      reopen.disabled = true;
+      try {
+        const fresh = await api("GET", path);
+        await api("PATCH", path, { body: { version: fresh.version, status: "active" } });
+        announce("The case is open again.");
+        refresh();
+      } catch (e) {
+        announce(e.message, "error");
+        reopen.disabled = false;
+      }
+    });
+    card.append(h("p", { id: "case-status" }, statusBadge("closed"), " This case is closed."), h("div", { class: "form-actions" }, reopen));
+    return card;
+  }
+  const people = (await pickablePeople()).filter((p) => p.id !== leaver.employee_id);
+  const result = h("div", { id: "handover-result", "aria-live": "polite" });
+  const form = h(
+    "form",
+    { class: "form", novalidate: true, id: "handover-form", "aria-label": "Hand the leaver's work over" },
+    formAlert(),
+    field({
+      name: "to_user_id",
+      label: "Hand over to",
+      type: "select",
+      required: true,
+      options: [["", "Choose a person"], ...people.map((p) => [p.id, p.label])],
+      hint: "Their projects and open tasks move to this person.",
+    }),
+    h("div", { class: "form-actions" }, h("button", { type: "submit", class: "button" }, "Hand over")),
+  );
+  form.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const v = formValues(form);
+    submitting(form, async () => {
+      let projects = 0;
+      let tasks = 0;
+      // 202: more remains; call again (a bounded number of times).
+      for (let round = 0; round < 20; round += 1) {
+        const res = await api("POST", `${path}/handover`, { body: { to_user_id: v.to_user_id }, raw: true });
+        const body = await res.json();
+        projects += body.moved_projects || 0;
+        tasks += body.moved_tasks || 0;
+        if (res.status !== 202 && !body.remaining) break;
+      }
+      const to = people.find((p) => p.id === v.to_user_id);
+      mount(
+        result,
+        h(
+          "p",
+          { class: "flash flash-info", dataset: { projects: String(projects), tasks: String(tasks) } },
+          `Handed over to ${to ? to.label : v.to_user_id}: ${projects} project${projects === 1 ? "" : "s"} and ${tasks} task${tasks === 1 ? "" : "s"}.`,
+        ),
+      );
+      announce("Hand-over done.");
+    });
+  });
+  const blockers = h("div", { id: "close-blockers", "aria-live": "polite" });
+  const close = h("button", { type: "button", class: "button-quiet", id: "close-case" }, "Close case");
+  close.addEventListener("click", async () => {
+    close.disabled = true;
+    mount(blockers);
+    try {
+      const fresh = await api("GET", path);
+      await api("PATCH", path, { body: { version: fresh.version, status: "closed" } });
+      announce("The case is closed.");
+      refresh();
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 409 && e.errors.length) {
+        mount(
+          blockers,
+          h(
+            "div",
+            { class: "form-alert", role: "alert" },
+            h("strong", {}, "The case cannot be closed yet:"),
+            h("ul", {}, e.errors.map((b) => h("li", { dataset: { blocker: b.field } }, `${humanize(b.field)}: ${b.message}`))),
+          ),
+        );
+      } else {
+        mount(blockers, errorBlock(e));
+      }
+    } finally {
+      close.disabled = false;
+    }
+  });
+  card.append(form, result, h("h3", {}, "Closing the case"), blockers, h("div", { class: "form-actions" }, close));
+  return card;
 }

@@ -25,9 +25,12 @@ const HR = { name: "Grace Hopper", email: "grace@acme.example", role: "hr" };
 const SECURITY = { name: "Alan Turing", email: "alan@acme.example", role: "security" };
 const HR2 = { name: "Frances Allen", email: "frances@acme.example", role: "hr" };
 const EMPLOYEE = { name: "Edsger Dijkstra", email: "edsger@acme.example", role: "employee" };
+const MANAGER = { name: "Niklaus Wirth", email: "niklaus@acme.example", role: "manager" };
 const REQUESTER = { name: "Margaret Hamilton", email: "margaret@acme.example", role: "employee" };
 /** Markup in a ticket's title, which must stay text everywhere. */
 const TICKET_TITLE = "Printer <img src=x onerror=alert(1)> jams";
+/** Markup in a project's name, which must stay text. */
+const PROJECT_NAME = "Website <b>relaunch</b>";
 const VIEWPORT = { width: 1280, height: 800 };
 
 const dayOffset = (n) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
@@ -123,6 +126,27 @@ async function goTo(page, label) {
   await page.locator("main h1").first().waitFor();
 }
 
+/** Signs in through the API (for setting up what a step is not about). */
+async function apiSession(email) {
+  const res = await fetch(`${BASE}/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password: PASSWORD }),
+  });
+  check(res.ok, `signing in ${email} through the API: ${res.status}`);
+  const { access_token: token } = await res.json();
+  return async (method, path, body) => {
+    const r = await fetch(`${BASE}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "idempotency-key": crypto.randomUUID() },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = await r.json().catch(() => null);
+    check(r.ok, `${method} ${path}: ${r.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+}
+
 async function addPerson(page, person) {
   const form = page.locator("#create-user");
   await form.getByLabel("Full name").fill(person.name);
@@ -159,6 +183,10 @@ let employee;
 let leaverUrl;
 let requester;
 let tech;
+let manager;
+let managerId;
+let assignee;
+let asHr;
 let ticketUrl;
 
 try {
@@ -194,7 +222,7 @@ try {
     await owner.locator("#sign-out").waitFor();
     check((await heading(owner)) === "Leavers", `after signup: ${await heading(owner)}`);
     const nav = await navLinks(owner);
-    check(nav.join(",") === "Leavers,Alerts,Tickets,Documents,People,Directory,Departments,Imports,Company,Audit,My record", `owner's pages: ${nav}`);
+    check(nav.join(",") === "Leavers,Alerts,Tickets,Documents,Projects,My tasks,People,Directory,Departments,Imports,Company,Audit,My record", `owner's pages: ${nav}`);
   });
 
   await step("the owner signs out and in again; the refresh token is in sessionStorage only and a reload resumes", async () => {
@@ -245,7 +273,7 @@ try {
     hr = await newPage(browser);
     await signIn(hr, HR.email);
     const nav = await navLinks(hr);
-    check(nav.join(",") === "Leavers,Alerts,My tickets,Documents,People,Directory,Departments,Imports,My record", `hr's pages: ${nav}`);
+    check(nav.join(",") === "Leavers,Alerts,My tickets,Documents,Projects,My tasks,People,Directory,Departments,Imports,My record", `hr's pages: ${nav}`);
     await goTo(hr, "People");
     await hr.waitForFunction(() => document.querySelectorAll("#create-user select[name=role] option").length > 0);
     const roles = await hr.locator("#create-user select[name=role] option").evaluateAll((os) => os.map((o) => o.value));
@@ -393,7 +421,7 @@ try {
     security = await newPage(browser);
     await signIn(security, SECURITY.email);
     const nav = await navLinks(security);
-    check(nav.join(",") === "Leavers,Alerts,My tickets,Documents,Audit,My record", `security's pages: ${nav}`);
+    check(nav.join(",") === "Leavers,Alerts,My tickets,Documents,Projects,My tasks,Audit,My record", `security's pages: ${nav}`);
     check((await security.locator("#new-leaver").count()) === 0, "security is offered to register leavers");
     await goTo(security, "Alerts");
     const card = security.locator("article.alert-card").filter({ hasText: "Mallory Quinn" }).first();
@@ -418,7 +446,7 @@ try {
     employee = await newPage(browser);
     await signIn(employee, EMPLOYEE.email);
     const nav = await navLinks(employee);
-    check(nav.join(",") === "My tickets,Documents,My record", `employee's pages: ${nav}`);
+    check(nav.join(",") === "My tickets,Documents,Projects,My tasks,My record", `employee's pages: ${nav}`);
     check((await heading(employee)) === "My documents", `employee start page: ${await heading(employee)}`);
     const input = employee.locator("#upload-file");
     await input.setInputFiles({ name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("hello") });
@@ -662,7 +690,7 @@ try {
     const admin = await newPage(browser);
     await signIn(admin, process.env.ADMIN_EMAIL, process.env.ADMIN_PASSWORD);
     const nav = await navLinks(admin);
-    check(nav.join(",") === "Leavers,Alerts,Tickets,Documents,People,Directory,Departments,Imports,Company,Audit,My record", `admin's pages: ${nav}`);
+    check(nav.join(",") === "Leavers,Alerts,Tickets,Documents,Projects,My tasks,People,Directory,Departments,Imports,Company,Audit,My record", `admin's pages: ${nav}`);
     const scope = admin.getByLabel("Company", { exact: true });
     await scope.locator("option", { hasText: OWNER.company }).waitFor({ state: "attached" });
     await scope.selectOption({ label: OWNER.company });
@@ -687,7 +715,7 @@ try {
     });
     await signIn(requester, REQUESTER.email);
     const nav = await navLinks(requester);
-    check(nav.join(",") === "My tickets,Documents,My record", `employee's pages: ${nav}`);
+    check(nav.join(",") === "My tickets,Documents,Projects,My tasks,My record", `employee's pages: ${nav}`);
     await goTo(requester, "My tickets");
     check((await heading(requester)) === "My tickets", `heading: ${await heading(requester)}`);
     await requester.locator("#ticket-list").getByText("You have not raised a ticket yet.").waitFor();
@@ -724,7 +752,7 @@ try {
     tech = await newPage(browser);
     await signIn(tech, EMPLOYEE.email);
     const nav = await navLinks(tech);
-    check(nav.join(",") === "Tickets,Documents,My record", `technician's pages: ${nav}`);
+    check(nav.join(",") === "Tickets,Documents,Projects,My tasks,My record", `technician's pages: ${nav}`);
     check((await heading(tech)) === "Tickets", `a technician starts at the queue, not ${await heading(tech)}`);
     const tabs = (await tech.locator('nav[aria-label="Queues"] a').allTextContents()).join();
     check(tabs === "Mine and unassigned,Unassigned,Mine", `queues: ${tabs}`);
@@ -966,6 +994,93 @@ try {
     await shot(phone, "ticket-phone", { fullPage: true });
     await phone.context().close();
     pages.delete(phone);
+  });
+
+  await step("a manager creates a project and assigns a task with a due date; the employee sees it in My tasks and marks it done", async () => {
+    await goTo(owner, "People");
+    await owner.waitForFunction(() => document.querySelectorAll("#create-user select[name=role] option").length > 0);
+    await addPerson(owner, MANAGER);
+    // Setup: the employee works in a department the manager manages, so
+    // the manager may pick them.
+    asHr = await apiSession(HR.email);
+    const find = async (q) => (await asHr("GET", `/employees?q=${encodeURIComponent(q)}`)).items[0];
+    const edsger = await find(EMPLOYEE.email);
+    const niklaus = await find(MANAGER.email);
+    const dept = await asHr("POST", "/departments", { name: "Platform", manager_id: niklaus.id });
+    await asHr("PATCH", `/employees/${edsger.id}`, { version: edsger.version, department_id: dept.id });
+    managerId = niklaus.id;
+
+    manager = await newPage(browser);
+    await signIn(manager, MANAGER.email);
+    const nav = await navLinks(manager);
+    check(nav.join(",") === "My tickets,Documents,Projects,My tasks,Directory,My record", `manager's pages: ${nav}`);
+    await goTo(manager, "Projects");
+    const create = manager.locator("#new-project");
+    await create.getByLabel("Name").fill(PROJECT_NAME);
+    await create.getByLabel(/Description/).fill("Move the site to the new host.");
+    await create.getByRole("button", { name: "Create project" }).click();
+    await manager.locator("main h1", { hasText: "Website" }).waitFor();
+    check((await heading(manager)) === PROJECT_NAME, `markup in the name stays text: ${await heading(manager)}`);
+    const add = manager.locator("#add-task");
+    for (const [title, who, due] of [["Migrate DNS", `${EMPLOYEE.name} (${EMPLOYEE.email})`, dayOffset(7)], ["Write the runbook", `${MANAGER.name} (me)`, ""]]) {
+      await add.getByLabel("Title").fill(title);
+      await add.getByLabel(/Assignee/).selectOption({ label: who });
+      if (due) await add.getByLabel(/Due date/).fill(due);
+      await add.getByRole("button", { name: "Add task" }).click();
+      await manager.locator("#task-list").getByText(title, { exact: true }).waitFor();
+    }
+    const row = manager.locator("#task-list tbody tr").filter({ hasText: "Migrate DNS" });
+    check((await row.locator("time").getAttribute("datetime")) === dayOffset(7), "the due date is not shown");
+    await manager.locator("#project-history li").first().waitFor();
+    await shot(manager, "project", { fullPage: true });
+    // The project list, newest first.
+    await goTo(manager, "Projects");
+    await manager.locator("#project-list").getByRole("link", { name: PROJECT_NAME, exact: true }).waitFor();
+
+    // A fresh session (the owner changed the employee's role meanwhile).
+    assignee = await newPage(browser);
+    await signIn(assignee, EMPLOYEE.email);
+    await goTo(assignee, "My tasks");
+    const mine = assignee.locator("#my-tasks tbody tr").filter({ hasText: "Migrate DNS" });
+    await mine.waitFor();
+    await mine.getByLabel("Status of Migrate DNS").selectOption("done");
+    await mine.locator(".badge.status-done").waitFor();
+    await shot(assignee, "my-tasks");
+  });
+
+  await step("HR registers the manager as a leaver: closing the case lists the blockers; handing over shows what moved", async () => {
+    const l = await asHr("POST", "/leavers", {
+      employee_id: managerId,
+      department: "Platform",
+      leave_date: dayOffset(10),
+      reason: "resignation",
+    });
+    await hr.goto(`${BASE}/#/leavers/${encodeURIComponent(l.id)}`);
+    await hr.locator("#risk-score").waitFor();
+    check(await hr.locator('#evidence [data-factor="unhanded_work"]').count() === 1, "unhanded work is not among the factors");
+    const card = hr.locator("#handover");
+    await card.getByRole("button", { name: "Close case" }).click();
+    const blocker = card.locator('#close-blockers li[data-blocker="handover"]');
+    await blocker.waitFor();
+    check((await blocker.textContent()).includes("not handed over"), `handover blocker: ${await blocker.textContent()}`);
+    check((await card.locator('#close-blockers li[data-blocker="deactivation"]').count()) === 1, "the active account does not block the close");
+    await card.getByLabel("Hand over to").selectOption({ label: `${EMPLOYEE.name} (${EMPLOYEE.email})` });
+    await card.getByRole("button", { name: "Hand over", exact: true }).click();
+    const result = card.locator("#handover-result p");
+    await result.waitFor();
+    check((await result.getAttribute("data-projects")) === "1" && (await result.getAttribute("data-tasks")) === "1", `moved: ${await result.textContent()}`);
+    check((await result.textContent()).includes("1 project and 1 task"), `the counts: ${await result.textContent()}`);
+    await shot(hr, "leaver-handover", { fullPage: true });
+    await card.getByRole("button", { name: "Close case" }).click();
+    await card.locator('#close-blockers li[data-blocker="checklist"]').waitFor();
+    check((await card.locator('#close-blockers li[data-blocker="handover"]').count()) === 0, "handed over, still a blocker");
+    // The project is Edsger's now.
+    await goTo(assignee, "Projects");
+    await assignee.locator("#project-list").getByRole("link", { name: PROJECT_NAME, exact: true }).waitFor();
+    await manager.context().close();
+    pages.delete(manager);
+    await assignee.context().close();
+    pages.delete(assignee);
   });
 
   await step("no page logged a script error or a CSP violation", async () => {

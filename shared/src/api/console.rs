@@ -36,6 +36,7 @@ pub const ASSETS: &[(&str, &str, &str)] = &[
     ("imports.js", "text/javascript; charset=utf-8", include_str!("../../../console/imports.js")),
     ("audit.js", "text/javascript; charset=utf-8", include_str!("../../../console/audit.js")),
     ("tickets.js", "text/javascript; charset=utf-8", include_str!("../../../console/tickets.js")),
+    ("projects.js", "text/javascript; charset=utf-8", include_str!("../../../console/projects.js")),
     ("app.css", "text/css; charset=utf-8", include_str!("../../../console/app.css")),
 ];
 
