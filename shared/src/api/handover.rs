@@ -253,7 +253,11 @@ pub async fn set_status(ctx: &Ctx, mut l: Leaver, status: &str) -> Result<Reply,
             if projects + tasks > 0 {
                 blockers.push(FieldError::new(
                     "handover",
-                    format!("{projects} projects and {tasks} open tasks are not handed over"),
+                    format!(
+                        "{projects} project{} and {tasks} open task{} are not handed over",
+                        if projects == 1 { "" } else { "s" },
+                        if tasks == 1 { "" } else { "s" }
+                    ),
                 ));
             }
             if user.is_some_and(|u| u.active) {
