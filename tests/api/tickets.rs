@@ -423,10 +423,15 @@ async fn the_sla_check_notes_at_risk_then_breach_once_and_lists_them() {
         time::OffsetDateTime::parse(t["created_at"].as_str().unwrap(), &time::format_description::well_known::Rfc3339)
             .unwrap();
     let app = h.app("sla-check");
+    let company_id = tenure_core::ids::CompanyId::parse(&o.company_id).unwrap();
     let at = |minutes: i64| opened + time::Duration::minutes(minutes);
     let run = |minutes: i64| {
-        let app = app.clone();
-        async move { sla_check::run(&app, at(minutes), Instant::now() + Duration::from_secs(60)).await.unwrap() }
+        let (app, company_id) = (app.clone(), company_id.clone());
+        async move {
+            sla_check::run_for(&app, at(minutes), Instant::now() + Duration::from_secs(60), Some(&company_id))
+                .await
+                .unwrap()
+        }
     };
 
     // The check reads every company's due tickets (other tests' too), so
@@ -580,7 +585,10 @@ async fn an_overdue_offboarding_ticket_is_a_critical_alert_for_security() {
     let tid = l["offboarding"]["ticket_id"].as_str().unwrap();
     // Three days on, the ticket is still open.
     let later = time::OffsetDateTime::now_utc() + time::Duration::days(3);
-    sla_check::run(&h.app("sla-check"), later, Instant::now() + Duration::from_secs(60)).await.unwrap();
+    let company_id = tenure_core::ids::CompanyId::parse(&o.company_id).unwrap();
+    sla_check::run_for(&h.app("sla-check"), later, Instant::now() + Duration::from_secs(60), Some(&company_id))
+        .await
+        .unwrap();
     let alerts = h.send(Req::get("/alerts").bearer(&security.access).query("leaver_id", lid)).await.json();
     let overdue: Vec<&Value> =
         alerts["items"].as_array().unwrap().iter().filter(|a| a["kind"] == "offboarding_overdue").collect();
@@ -589,7 +597,9 @@ async fn an_overdue_offboarding_ticket_is_a_critical_alert_for_security() {
     assert!(overdue[0]["reasons"][0].as_str().unwrap().contains(tid));
     assert_eq!(overdue[0]["employee_id"], leaving.user_id.as_str(), "about the leaver's account");
     // Again: no second alert.
-    sla_check::run(&h.app("sla-check"), later, Instant::now() + Duration::from_secs(60)).await.unwrap();
+    sla_check::run_for(&h.app("sla-check"), later, Instant::now() + Duration::from_secs(60), Some(&company_id))
+        .await
+        .unwrap();
     let alerts = h.send(Req::get("/alerts").bearer(&security.access).query("leaver_id", lid)).await.json();
     assert_eq!(alerts["items"].as_array().unwrap().iter().filter(|a| a["kind"] == "offboarding_overdue").count(), 1);
 }
