@@ -305,14 +305,6 @@ pub(crate) fn conflict_on_write(e: StoreError) -> ApiError {
     }
 }
 
-/// The company's calendar (prefetched with every leaver route).
-fn calendar(ctx: &Ctx, t: &Tenant) -> Result<crate::domain::calendar::Calendar, ApiError> {
-    let company: Option<crate::store::items::Company> = ctx.prefetched(&keys::company(t))?;
-    Ok(company
-        .map(|c| c.calendar())
-        .unwrap_or_else(|| crate::domain::calendar::Calendar::from_settings(None, None, None).expect("defaults")))
-}
-
 /// Re-scores `l`, then stages it and its history (and an alert, if due).
 pub(crate) fn rescore_and_stage(
     ctx: &Ctx,
@@ -467,7 +459,7 @@ pub async fn create(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         .as_deref()
         .and_then(|e| ctx.prefetched::<crate::store::items::Credential>(&keys::credential(e)).ok().flatten());
     let subject = l.employee_id.clone().or(by_email.filter(|c| c.company_id == *t.id()).map(|c| c.user_id));
-    let cal = calendar(ctx, &t)?;
+    let cal = crate::api::tickets::ticket::calendar(ctx, &t)?;
     let opened = offboarding::open(
         &mut tx,
         &table,
@@ -689,7 +681,14 @@ pub async fn put_leave_date(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     stage_link(ctx, &mut tx, &t, &l);
     if l.leave_date != from {
         let now = crate::api::tickets::ticket::now(ctx);
-        crate::service::offboarding::stage_due_change(&mut tx, ctx.table(), &t, &l, &calendar(ctx, &t)?, now);
+        crate::service::offboarding::stage_due_change(
+            &mut tx,
+            ctx.table(),
+            &t,
+            &l,
+            &crate::api::tickets::ticket::calendar(ctx, &t)?,
+            now,
+        );
     }
     ctx.commit(tx, events).await.map_err(conflict_on_write)?;
     Ok(json(200, &l.view()))
@@ -779,7 +778,14 @@ pub async fn patch(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     stage_link(ctx, &mut tx, &t, &l);
     if changed.contains(&"leave_date") {
         let now = crate::api::tickets::ticket::now(ctx);
-        crate::service::offboarding::stage_due_change(&mut tx, ctx.table(), &t, &l, &calendar(ctx, &t)?, now);
+        crate::service::offboarding::stage_due_change(
+            &mut tx,
+            ctx.table(),
+            &t,
+            &l,
+            &crate::api::tickets::ticket::calendar(ctx, &t)?,
+            now,
+        );
     }
     ctx.commit(tx, events).await.map_err(conflict_on_write)?;
     Ok(json(200, &l.view()))

@@ -151,6 +151,14 @@ pub struct Calendar {
     holidays: BTreeSet<Date>,
 }
 
+impl Default for Calendar {
+    /// UTC, Monday to Friday 09:00–17:00, no holidays: a company that set
+    /// nothing (or whose stored calendar no longer parses).
+    fn default() -> Self {
+        Self::from_settings(None, None, None).expect("the default calendar is valid")
+    }
+}
+
 impl Calendar {
     /// From the stored (or requested) settings; `None` fields take the
     /// defaults (UTC, Monday to Friday 09:00–17:00, no holidays).

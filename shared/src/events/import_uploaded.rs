@@ -437,7 +437,7 @@ async fn apply(
             .map(decode::<crate::store::items::Company>)
             .transpose()?
             .map(|c| c.calendar())
-            .unwrap_or_else(|| crate::domain::calendar::Calendar::from_settings(None, None, None).expect("defaults")),
+            .unwrap_or_default(),
         policies: found.get(&keys::sla_policies(&t)).cloned().map(decode).transpose()?.unwrap_or_default(),
         requester: requester.clone(),
         requester_email: requester

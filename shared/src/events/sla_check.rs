@@ -20,7 +20,6 @@ use lambda_runtime::{service_fn, LambdaEvent};
 use serde::Serialize;
 
 use crate::domain::audit::{ChainHead, NewEvent, Origin};
-use crate::domain::calendar::Calendar;
 use crate::domain::leavers::LeaverStatus;
 use crate::domain::timestamp;
 use crate::ids::{CompanyId, TicketId};
@@ -102,13 +101,8 @@ async fn check_ticket(
     let Some(current) = found.get(&wanted[0]).cloned().map(decode::<Ticket>).transpose()? else {
         return Ok(Noted { skipped: true, ..Default::default() });
     };
-    let calendar = found
-        .get(&wanted[1])
-        .cloned()
-        .map(decode::<Company>)
-        .transpose()?
-        .map(|c| c.calendar())
-        .unwrap_or_else(|| Calendar::from_settings(None, None, None).expect("defaults"));
+    let calendar =
+        found.get(&wanted[1]).cloned().map(decode::<Company>).transpose()?.map(|c| c.calendar()).unwrap_or_default();
     let head = found
         .get(&wanted[2])
         .cloned()

@@ -57,7 +57,7 @@ impl Company {
         Calendar::from_settings(self.time_zone.as_deref(), self.working_hours.as_ref(), self.holidays.as_deref())
             .unwrap_or_else(|e| {
                 tracing::error!(company = %self.id, field = %e.field, "stored calendar does not parse; using defaults");
-                Calendar::from_settings(None, None, None).expect("the default calendar is valid")
+                Calendar::default()
             })
     }
 }

@@ -135,10 +135,10 @@ pub(crate) fn now(ctx: &Ctx) -> Timestamp {
     ctx.timestamp().parse().unwrap_or_else(|_| Timestamp::now())
 }
 
-/// The company's calendar (prefetched with every ticket route).
+/// The company's calendar, prefetched (every ticket and leaver route reads it).
 pub(crate) fn calendar(ctx: &Ctx, t: &Tenant) -> Result<Calendar, ApiError> {
     let company: Option<Company> = ctx.prefetched(&keys::company(t))?;
-    Ok(company.map(|c| c.calendar()).unwrap_or_else(|| Calendar::from_settings(None, None, None).expect("defaults")))
+    Ok(company.map(|c| c.calendar()).unwrap_or_default())
 }
 
 pub fn prefetch_company(_ctx: &Ctx, scope: &Tenant) -> Vec<Key> {
