@@ -190,6 +190,30 @@ impl Calendar {
         self.instant(date, 24 * 60)
     }
 
+    /// The instant the local date `date` starts (its midnight, or the end
+    /// of a DST gap that swallows midnight).
+    pub fn start_of_day(&self, date: Date) -> Option<Timestamp> {
+        self.instant(date, 0)
+    }
+
+    /// `[from, to)` cut at the company's local midnights: each local date it
+    /// touches, with the real seconds it holds (a 23- or 25-hour DST day
+    /// counts what it really had). Empty when `to` is not after `from`.
+    pub fn split_days(&self, from: Timestamp, to: Timestamp) -> Vec<(Date, i64)> {
+        let mut out = Vec::new();
+        let mut start = from;
+        while start < to {
+            let date = self.local_date(start);
+            let end = match self.end_of_day(date) {
+                Some(e) if e > start => e.min(to),
+                _ => to,
+            };
+            out.push((date, end.as_second() - start.as_second()));
+            start = end;
+        }
+        out
+    }
+
     /// The ISO week (year, week) of `at` in the company's zone: weeks run
     /// Monday to Sunday, and the year is the ISO week-numbering year.
     pub fn iso_week(&self, at: Timestamp) -> (i16, i8) {
@@ -203,6 +227,15 @@ impl Calendar {
         // A span of the day before can end after midnight only at 24:00,
         // which is this day's 00:00: the day's own spans decide.
         self.spans(date).any(|(s, e)| s <= at && at < e)
+    }
+
+    /// Whether any part of `[from, to)` falls outside working hours.
+    pub fn outside_hours(&self, from: Timestamp, to: Timestamp) -> bool {
+        let length = to.as_second() - from.as_second();
+        if length <= 0 {
+            return !self.is_working(from);
+        }
+        self.business_seconds(from, to) < length
     }
 
     /// Working seconds in `[from, to)`; 0 when `to` is not after `from`.

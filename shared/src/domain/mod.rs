@@ -3,9 +3,11 @@
 pub mod audit;
 pub mod calendar;
 pub mod documents;
+pub mod forecast;
 pub mod import;
 pub mod leavers;
 pub mod money;
+pub mod payroll;
 pub mod ratelimit;
 pub mod risk;
 pub mod roles;
