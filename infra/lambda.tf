@@ -238,6 +238,47 @@ locals {
       }
     }
 
+    # Clock-ins, packages and events, payroll and cost forecasts (seed 004).
+    timekeeping = {
+      routes = [
+        "POST /clockins",
+        "GET /clockins",
+        "GET /clockins/{id}",
+        "PATCH /clockins/{id}",
+        "GET /packages",
+        "POST /packages",
+        "PATCH /packages/{id}",
+        "DELETE /packages/{id}",
+        "GET /events",
+        "POST /events",
+        "GET /events/{id}",
+        "PATCH /events/{id}",
+        "DELETE /events/{id}",
+        "GET /reports/payroll",
+        "GET /payroll-periods",
+        "POST /payroll-periods",
+        "GET /employees/{id}/cost-forecast",
+      ]
+      table_actions = [
+        "dynamodb:UpdateItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:DeleteItem",         # a cancelled event
+        "dynamodb:Query",
+        "dynamodb:ConditionCheckItem", # a shift's day is not in a closed payroll period
+      ]
+      index_actions = {
+        gsi1 = ["dynamodb:Query"] # a person's shifts and events
+        gsi2 = ["dynamodb:Query"] # a department's shifts, events and weekly totals
+      }
+      bucket_actions = {}
+      ssm_parameters = [var.cursor_key_param]
+      env = {
+        TENURE_CURSOR_KEY_PARAM = var.cursor_key_param
+      }
+    }
+
     # Reads the audit log, verifies the chain, and records each CSV export
     # (an audit event, and a download counted on the caller).
     audit = {

@@ -18,7 +18,7 @@
 # upload a document through its presigned URL, hand the S3 event to
 # document-uploaded and download the document again, import a one-person
 # CSV through import-uploaded (its upload, then its apply), raise a ticket
-# and run sla-check on its schedule, create a project, then run risk-sweep
+# and run sla-check on its schedule, create a project, clock in, then run risk-sweep
 # twice (the second run of a day must say already_complete). Plus a 401 (no
 # token) and a 400 (malformed JSON). Every function directory under
 # functions/ must have at least one case.
@@ -281,6 +281,7 @@ run_case people people-imports-get 200 'b["status"] == "applied" and b["applied"
 run_case tickets tickets-create 201 'b["status"] == "open" and b["sla"]["first_response"]["target_seconds"] == 3600' || true
 run_case sla-check sla-check-scheduled - '"checked" in r and r["partial"] is False' || true
 run_case projects projects-create 201 "b[\"name\"] == \"Lambda project\" and b[\"owner_id\"] == \"$FIX_USER_ID\"" || true
+run_case timekeeping timekeeping-clockin 201 "b[\"open\"] is True and b[\"employee_id\"] == \"$FIX_USER_ID\"" || true
 run_case documents documents-get 200 'b["status"] == "available" and len(b["sha256"]) == 64' || true
 if run_case documents documents-download 200 'b["download"]["url"]'; then
   if msg="$(python3 - "$LAST_OUT" "$DOC_FILE" 2>&1 <<'PY'

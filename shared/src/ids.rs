@@ -131,6 +131,16 @@ typed_id!(
 typed_id!(
     /// A task of a project.
     TaskId, "tsk");
+typed_id!(
+    /// A shift: one clock-in and its clock-out (seed 004).
+    ClockinId, "clk");
+typed_id!(
+    /// An event template: name, price, duration (seed 004).
+    PackageId, "pkg");
+typed_id!(
+    /// A scheduled event a person services (seed 004); `evt_` is the audit
+    /// log's.
+    CalEventId, "cev");
 
 impl CompanyId {
     /// The company platform admins belong to. It holds no customer data.

@@ -39,6 +39,7 @@ pub const GRANTS: &[Grants] = &[
     Grants { function: "people", table: &["UpdateItem", "BatchGetItem", "GetItem", "PutItem", "DeleteItem", "Query"], indexes: &[("gsi1", QUERY), ("gsi2", QUERY)], bucket: &[("imports/*", &["PutObject"])] },
     Grants { function: "tickets", table: &["UpdateItem", "BatchGetItem", "GetItem", "PutItem", "DeleteItem", "Query"], indexes: &[("gsi1", QUERY), ("gsi2", QUERY)], bucket: NO_BUCKET },
     Grants { function: "projects", table: &["UpdateItem", "BatchGetItem", "GetItem", "PutItem", "Query", "ConditionCheckItem"], indexes: &[("gsi1", QUERY), ("gsi2", QUERY)], bucket: NO_BUCKET },
+    Grants { function: "timekeeping", table: &["UpdateItem", "BatchGetItem", "GetItem", "PutItem", "DeleteItem", "Query", "ConditionCheckItem"], indexes: &[("gsi1", QUERY), ("gsi2", QUERY)], bucket: NO_BUCKET },
     Grants { function: "risk-sweep", table: &["GetItem", "BatchGetItem", "PutItem", "UpdateItem", "Query", "ConditionCheckItem"], indexes: &[("gsi1", QUERY), ("gsi2", QUERY), ("gsi3", QUERY)], bucket: NO_BUCKET },
     Grants { function: "sla-check", table: &["GetItem", "BatchGetItem", "PutItem", "UpdateItem", "DeleteItem"], indexes: &[("gsi3", QUERY)], bucket: NO_BUCKET },
     Grants { function: "import-uploaded", table: &["GetItem", "BatchGetItem", "PutItem", "UpdateItem"], indexes: NO_INDEX, bucket: &[("imports/*", &["GetObject", "PutObject", "DeleteObject"]), ("imported/*", &["GetObject", "PutObject"])] },

@@ -22,6 +22,7 @@ pub const GROUPS: &[&Group] = &[
     &api::people::GROUP,
     &api::tickets::GROUP,
     &api::projects::GROUP,
+    &api::timekeeping::GROUP,
     #[cfg(feature = "s3")]
     &api::documents::GROUP,
 ];

@@ -29,6 +29,11 @@ fn creates() -> Vec<(&'static str, Value)> {
                 "/tickets/{id}/comments" => json!({"body": "Idempotent comment"}),
                 "/projects" => json!({"name": "Idem"}),
                 "/projects/{id}/tasks" => json!({"title": "Idem task"}),
+                "/clockins" => json!({"action": "in"}),
+                "/packages" => json!({"name": "Idem", "price": "10.00", "duration_minutes": 60}),
+                // DEPT, PKG and ME are filled in with the owner's below.
+                "/events" => json!({"name": "Idem", "start": "2099-01-01T09:00:00Z", "end": "2099-01-01T10:00:00Z", "employee_id": "ME", "package_id": "PKG", "department_id": "DEPT"}),
+                "/payroll-periods" => json!({"to": "2026-01-01"}),
                 p => panic!("no body for the create {p}: add one here"),
             };
             (path, body)
@@ -59,7 +64,38 @@ async fn every_create_replays_for_its_caller_only_and_refuses_a_changed_body() {
         .as_str()
         .unwrap()
         .to_string();
+    // A department the owner manages and a package, for an event.
+    let dept = h
+        .send(
+            Req::new("POST", "/departments")
+                .bearer(&o.access)
+                .json(json!({"name": "Idem dept", "manager_id": o.user_id})),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let pkg = h
+        .send(
+            Req::new("POST", "/packages")
+                .bearer(&o.access)
+                .json(json!({"name": "P", "price": "1.00", "duration_minutes": 60})),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     for (route, body) in creates() {
+        let body: Value = serde_json::from_str(
+            &body
+                .to_string()
+                .replace("\"DEPT\"", &format!("\"{dept}\""))
+                .replace("\"PKG\"", &format!("\"{pkg}\""))
+                .replace("\"ME\"", &format!("\"{}\"", o.user_id)),
+        )
+        .unwrap();
         let id = if route.starts_with("/projects/") { &project } else { &ticket };
         let path = route.replace("{id}", id);
         let path = path.as_str();

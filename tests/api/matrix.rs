@@ -54,6 +54,13 @@ struct Fixture {
     ticket: String,
     project: String,
     task: String,
+    /// A closed shift of `target_user`'s, recorded by the owner.
+    shift: String,
+    /// A department the manager manages, a package, and an event of the
+    /// manager's in that department.
+    time_department: String,
+    package: String,
+    event: String,
 }
 
 async fn fixture(h: &Harness) -> Fixture {
@@ -102,6 +109,48 @@ async fn fixture(h: &Harness) -> Fixture {
         .await
         .json();
     let task = tk["id"].as_str().expect("a task").to_string();
+    // Time: a closed shift of the target person's, recorded by the owner.
+    let ago = |minutes: i64| {
+        (time::OffsetDateTime::now_utc() - time::Duration::minutes(minutes))
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap()
+    };
+    let mut shift = String::new();
+    for (action, at) in [("in", ago(180)), ("out", ago(120))] {
+        let r = h
+            .send(Req::new("POST", "/clockins").bearer(&owner.access).json(json!({
+                "action": action, "employee_id": target_user, "at": at, "reason": "matrix"
+            })))
+            .await;
+        shift = r.json()["id"].as_str().expect("a shift").to_string();
+    }
+    let manager = callers[&Caller::Role(Role::Manager)].user_id.clone();
+    let td = h
+        .send(
+            Req::new("POST", "/departments")
+                .bearer(&owner.access)
+                .json(json!({"name": "Matrix time", "manager_id": manager})),
+        )
+        .await
+        .json();
+    let time_department = td["id"].as_str().expect("a department").to_string();
+    let pk = h
+        .send(
+            Req::new("POST", "/packages")
+                .bearer(&owner.access)
+                .json(json!({"name": "Matrix", "price": "50.00", "duration_minutes": 60})),
+        )
+        .await
+        .json();
+    let package = pk["id"].as_str().expect("a package").to_string();
+    let ev = h
+        .send(Req::new("POST", "/events").bearer(&owner.access).json(json!({
+            "name": "Matrix", "start": "2099-03-01T09:00:00Z", "end": "2099-03-01T10:00:00Z",
+            "employee_id": manager, "package_id": package, "department_id": time_department
+        })))
+        .await
+        .json();
+    let event = ev["id"].as_str().expect("an event").to_string();
     Fixture {
         company: owner.company_id.clone(),
         owner,
@@ -115,6 +164,10 @@ async fn fixture(h: &Harness) -> Fixture {
         ticket,
         project,
         task,
+        shift,
+        time_department,
+        package,
+        event,
     }
 }
 
@@ -179,6 +232,9 @@ fn fill(route: &Row, f: &Fixture) -> Req {
                 p if p.starts_with("/imports/") => &f.import,
                 p if p.starts_with("/tickets/") => &f.ticket,
                 p if p.starts_with("/projects/") => &f.project,
+                p if p.starts_with("/clockins/") => &f.shift,
+                p if p.starts_with("/packages/") => &f.package,
+                p if p.starts_with("/events/") => &f.event,
                 p if !p.contains("{id}") => "",
                 p => panic!("the role matrix does not know how to fill {p}: add it to fill()"),
             },
@@ -241,9 +297,27 @@ fn fill(route: &Row, f: &Fixture) -> Req {
             "high": {"first_response_minutes": 60, "resolution_minutes": 960},
             "urgent": {"first_response_minutes": 20, "resolution_minutes": 200}
         }})),
+        ("POST", "/clockins") => Some(json!({"action": "in"})),
+        ("PATCH", "/clockins/{id}") => Some(
+            json!({"version": 2, "out_at": (time::OffsetDateTime::now_utc() - time::Duration::minutes(90)).format(&time::format_description::well_known::Rfc3339).unwrap(), "reason": "matrix"}),
+        ),
+        ("POST", "/packages") => Some(json!({"name": "M", "price": "10.00", "duration_minutes": 30})),
+        ("PATCH", "/packages/{id}") => Some(json!({"version": 1, "name": "Matrix, renamed"})),
+        ("POST", "/events") => Some(json!({
+            "name": "M", "start": "2099-04-01T09:00:00Z", "end": "2099-04-01T10:00:00Z",
+            "employee_id": f.callers[&Caller::Role(Role::Manager)].user_id, "package_id": f.package, "department_id": f.time_department
+        })),
+        ("PATCH", "/events/{id}") => Some(json!({"version": 1, "name": "Matrix, renamed"})),
+        ("POST", "/payroll-periods") => Some(json!({"to": "2020-01-31"})),
         (m, p) => panic!("the role matrix has no body for {m} {p}: add one to fill()"),
     };
     let mut req = Req::new(route.method, &path);
+    if route.path == "/reports/payroll" {
+        req = req
+            .query("from", &days_from_today(-7))
+            .query("to", &days_from_today(0))
+            .query("department_id", &f.time_department);
+    }
     if let Some(b) = body {
         req = req.json(b);
     }
@@ -261,6 +335,19 @@ fn contract_refusal(route: &Row, caller: Caller) -> Option<u16> {
         (_, p) if p.starts_with("/projects/{id}") && !matches!(caller, Caller::Role(Role::Owner | Role::Admin)) => {
             Some(404)
         }
+        // Another person's shift: owner, HR and admins (and the manager of
+        // its department: it has none).
+        (_, "/clockins/{id}") if !handles_anyones => Some(404),
+        // An event: its person (the manager), its department's manager,
+        // owner, HR and admins.
+        (_, "/events/{id}")
+            if !matches!(caller, Caller::Role(Role::Hr | Role::Owner | Role::Admin | Role::Manager)) =>
+        {
+            Some(404)
+        }
+        // A person's cost forecast: a manager only for their departments
+        // (the target person has none).
+        ("GET", "/employees/{id}/cost-forecast") if caller == Caller::Role(Role::Manager) => Some(404),
         // A ticket someone else raised is visible to agents only: 404.
         (_, p)
             if p.starts_with("/tickets/{id}")

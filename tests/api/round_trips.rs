@@ -336,6 +336,102 @@ async fn walk_every_route() {
     note("DELETE", "/projects/{id}/tasks/{task_id}", r.expect(204));
     let r = h.send(Req::new("DELETE", &format!("/projects/{project}")).bearer(&access)).await;
     note("DELETE", "/projects/{id}", r.expect(204));
+    // Time: the owner records and corrects a shift of the person's, plans
+    // an event of their own in a department they manage, runs payroll.
+    let me_id = h.send(Req::get("/auth/me").bearer(&access)).await.json()["id"].as_str().unwrap().to_string();
+    let ago = |m: i64| {
+        (time::OffsetDateTime::now_utc() - time::Duration::minutes(m))
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap()
+    };
+    let mut shift = String::new();
+    for (action, at) in [("in", ago(120)), ("out", ago(60))] {
+        let r = h
+            .send(
+                Req::new("POST", "/clockins")
+                    .bearer(&access)
+                    .json(json!({"action": action, "employee_id": person, "at": at, "reason": "round trips"})),
+            )
+            .await;
+        note("POST", "/clockins", r.expect(201));
+        shift = r.json()["id"].as_str().unwrap().to_string();
+    }
+    let r = h.send(Req::get("/clockins").bearer(&access).query("employee_id", &person)).await;
+    note("GET", "/clockins", r.expect(200));
+    let r = h.send(Req::get(&format!("/clockins/{shift}")).bearer(&access)).await;
+    note("GET", "/clockins/{id}", r.expect(200));
+    let r = h
+        .send(
+            Req::new("PATCH", &format!("/clockins/{shift}"))
+                .bearer(&access)
+                .json(json!({"version": 2, "out_at": ago(50), "reason": "round trips"})),
+        )
+        .await;
+    note("PATCH", "/clockins/{id}", r.expect(200));
+    let r = h
+        .send(Req::new("POST", "/departments").bearer(&access).json(json!({"name": "RT Time", "manager_id": me_id})))
+        .await;
+    let time_dept = r.expect(201).json()["id"].as_str().unwrap().to_string();
+    let r = h
+        .send(
+            Req::new("POST", "/packages")
+                .bearer(&access)
+                .json(json!({"name": "RT", "price": "80.00", "duration_minutes": 60})),
+        )
+        .await;
+    note("POST", "/packages", r.expect(201));
+    let pkg = r.json()["id"].as_str().unwrap().to_string();
+    let r = h.send(Req::get("/packages").bearer(&access)).await;
+    note("GET", "/packages", r.expect(200));
+    let r = h
+        .send(
+            Req::new("PATCH", &format!("/packages/{pkg}"))
+                .bearer(&access)
+                .json(json!({"version": 1, "price": "90.00"})),
+        )
+        .await;
+    note("PATCH", "/packages/{id}", r.expect(200));
+    let r = h
+        .send(Req::new("POST", "/events").bearer(&access).json(json!({
+            "name": "RT", "start": "2099-05-01T09:00:00Z", "end": "2099-05-01T10:00:00Z",
+            "employee_id": me_id, "package_id": pkg, "department_id": time_dept
+        })))
+        .await;
+    note("POST", "/events", r.expect(201));
+    let ev = r.json()["id"].as_str().unwrap().to_string();
+    let r = h.send(Req::get("/events").bearer(&access).query("department_id", &time_dept)).await;
+    note("GET", "/events", r.expect(200));
+    let r = h.send(Req::get(&format!("/events/{ev}")).bearer(&access)).await;
+    note("GET", "/events/{id}", r.expect(200));
+    let r = h
+        .send(
+            Req::new("PATCH", &format!("/events/{ev}"))
+                .bearer(&access)
+                .json(json!({"version": 1, "name": "RT, renamed"})),
+        )
+        .await;
+    note("PATCH", "/events/{id}", r.expect(200));
+    let r = h.send(Req::new("DELETE", &format!("/events/{ev}")).bearer(&access)).await;
+    note("DELETE", "/events/{id}", r.expect(204));
+    let r = h.send(Req::new("DELETE", &format!("/packages/{pkg}")).bearer(&access)).await;
+    note("DELETE", "/packages/{id}", r.expect(204));
+    let today = time::OffsetDateTime::now_utc().date();
+    let r = h
+        .send(
+            Req::get("/reports/payroll")
+                .bearer(&access)
+                .query("from", &(today - time::Duration::days(7)).to_string())
+                .query("to", &today.to_string()),
+        )
+        .await;
+    note("GET", "/reports/payroll", r.expect(200));
+    let r = h.send(Req::get("/payroll-periods").bearer(&access)).await;
+    note("GET", "/payroll-periods", r.expect(200));
+    let r = h.send(Req::new("POST", "/payroll-periods").bearer(&access).json(json!({"to": "2020-01-31"}))).await;
+    note("POST", "/payroll-periods", r.expect(201));
+    // Too little history: the forecast's 422 still reads what it needs.
+    let r = h.send(Req::get(&format!("/employees/{person}/cost-forecast")).bearer(&access)).await;
+    note("GET", "/employees/{id}/cost-forecast", r.expect(422));
     // A hand-over (the documented exception: batches until none is left).
     let l = h
         .send(Req::new("POST", "/leavers").bearer(&access).json(

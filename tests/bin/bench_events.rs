@@ -100,6 +100,7 @@ async fn main() {
         ("people", Req::get("/departments"), Req::get("/employees").bearer(&o.access)),
         ("tickets", Req::get("/tickets"), Req::get("/tickets").bearer(&o.access)),
         ("projects", Req::get("/projects"), Req::get("/projects").bearer(&o.access)),
+        ("timekeeping", Req::get("/packages"), Req::get("/packages").bearer(&o.access)),
     ];
     // Every HTTP function has its events: a new one must be added above.
     let mut listed: Vec<&str> = http_functions.iter().map(|(f, _, _)| *f).collect();

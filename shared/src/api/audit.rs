@@ -61,7 +61,7 @@ fn date_bound(ctx: &Ctx, name: &str, end: bool) -> Result<Option<String>, ApiErr
     }
 }
 
-fn wants_csv(ctx: &Ctx) -> Result<bool, ApiError> {
+pub(crate) fn wants_csv(ctx: &Ctx) -> Result<bool, ApiError> {
     let accept = ctx.header("accept").unwrap_or("application/json").to_ascii_lowercase();
     if accept.contains("text/csv") {
         Ok(true)
@@ -77,7 +77,7 @@ fn wants_csv(ctx: &Ctx) -> Result<bool, ApiError> {
 }
 
 /// A cell that a spreadsheet will not run as a formula.
-fn csv_cell(s: &str) -> String {
+pub(crate) fn csv_cell(s: &str) -> String {
     let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() };
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))

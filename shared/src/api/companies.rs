@@ -9,6 +9,7 @@ use serde::Deserialize;
 use super::{CompanyView, CONFLICT};
 use crate::domain::audit::NewEvent;
 use crate::domain::calendar;
+use crate::domain::payroll::{OvertimeRule, ROUNDINGS};
 use crate::domain::roles::Role;
 use crate::domain::roles::Role::{Admin, Owner};
 use crate::domain::validate;
@@ -60,7 +61,7 @@ pub const ROUTES: &[Route] = &[
     Route {
         method: "PATCH",
         path: "/companies/{id}",
-        summary: "Change a company's name and calendar (time zone, working hours, holidays)",
+        summary: "Change a company's name, calendar (time zone, working hours, holidays) and payroll rules (overtime, rounding)",
         access: Roles(&[Owner, Admin]),
         request: Some(schema_of::<UpdateCompanyRequest>),
         response: Response::Json(200, schema_of::<CompanyView>),
@@ -109,6 +110,12 @@ pub struct UpdateCompanyRequest {
     pub working_hours: Option<BTreeMap<String, Vec<String>>>,
     /// Dates (`YYYY-MM-DD`) with no working hours: the whole list.
     pub holidays: Option<Vec<String>>,
+    /// Payroll: `weekly` (over 40 h a week at 1.5×) or `daily_and_weekly`
+    /// (California: also over 8 h a day at 1.5× and over 12 h at 2×).
+    pub overtime_rule: Option<String>,
+    /// Payroll: round each shift's length to the nearest 5, 6 or 15
+    /// minutes, or 0 for none. Applies to shifts closed from then on.
+    pub rounding_minutes: Option<u32>,
 }
 
 /// `GET /companies` (admin): every company, oldest first, by the index.
@@ -194,6 +201,20 @@ pub async fn update(ctx: &mut Ctx) -> Result<Reply, ApiError> {
             Err(e) => errors.push(FieldError::new(e.field, e.message)),
         }
     }
+    if let Some(r) = &req.overtime_rule {
+        match r.as_str() {
+            "weekly" => next.overtime_rule = Some(OvertimeRule::Weekly),
+            "daily_and_weekly" => next.overtime_rule = Some(OvertimeRule::DailyAndWeekly),
+            _ => errors.push(FieldError::new("overtime_rule", "must be weekly or daily_and_weekly")),
+        }
+    }
+    if let Some(m) = req.rounding_minutes {
+        if ROUNDINGS.contains(&m) {
+            next.rounding_minutes = Some(m);
+        } else {
+            errors.push(FieldError::new("rounding_minutes", "must be 0 (none), 5, 6 or 15"));
+        }
+    }
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
@@ -219,6 +240,15 @@ pub async fn update(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     if after.holidays != before.holidays {
         changed.push("holidays");
         event = event.with("holidays", after.holidays.len().to_string());
+    }
+    if after.overtime_rule != before.overtime_rule || after.rounding_minutes != before.rounding_minutes {
+        changed.push("payroll");
+        event = event
+            .with(
+                "overtime_rule",
+                if after.overtime_rule == OvertimeRule::Weekly { "weekly" } else { "daily_and_weekly" },
+            )
+            .with("rounding_minutes", after.rounding_minutes.to_string());
     }
     if changed.is_empty() {
         return Ok(json(200, &before));

@@ -431,6 +431,7 @@ pub async fn create(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let user_item = linked.as_ref().and_then(|u| ctx.prefetched_raw(&keys::user(&t, &u.id)));
     l.downloads = user_item.map(crate::store::items::download_counts).unwrap_or_default();
     l.access_requests = user_item.map(crate::store::items::access_request_counts).unwrap_or_default();
+    l.after_hours = user_item.map(crate::store::items::after_hours);
     // What the account holds (counted on it; the sweep names the items).
     l.held = user_item.map(|item| {
         let (projects, tasks) = crate::store::projects::holdings_of(Some(item));

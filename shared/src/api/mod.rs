@@ -17,6 +17,8 @@ pub mod projects;
 pub mod risk;
 pub mod status;
 pub mod tickets;
+pub mod timekeeping;
+
 pub mod users;
 
 use serde::Serialize;
@@ -142,6 +144,10 @@ pub struct CompanyView {
     pub working_hours: std::collections::BTreeMap<String, Vec<String>>,
     /// Dates (`YYYY-MM-DD`) with no working hours, in order.
     pub holidays: Vec<String>,
+    /// Payroll's overtime rule.
+    pub overtime_rule: crate::domain::payroll::OvertimeRule,
+    /// Each shift's length is rounded to the nearest this many minutes (0: not rounded).
+    pub rounding_minutes: u32,
     pub version: u64,
 }
 
@@ -162,6 +168,8 @@ impl From<&items::Company> for CompanyView {
             time_zone: c.time_zone.clone().unwrap_or_else(|| "UTC".into()),
             working_hours,
             holidays,
+            overtime_rule: c.overtime_rule.unwrap_or_default(),
+            rounding_minutes: c.rounding_minutes.unwrap_or(0),
             version: c.version,
         }
     }

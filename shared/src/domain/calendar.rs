@@ -184,6 +184,11 @@ impl Calendar {
         self.zone.to_datetime(at).date()
     }
 
+    /// The company's local time of day at `at`.
+    pub fn local_time(&self, at: Timestamp) -> Time {
+        self.zone.to_datetime(at).time()
+    }
+
     /// The instant the local date `date` ends (the next day's midnight, or
     /// whenever that day starts where midnight falls in a DST gap).
     pub fn end_of_day(&self, date: Date) -> Option<Timestamp> {

@@ -70,6 +70,9 @@ pub struct Ctx {
     headers: http::HeaderMap,
     body: Vec<u8>,
     principal: Option<Principal>,
+    /// The signed-in caller's id from the token, known before the prefetch
+    /// (the principal is confirmed after it).
+    caller: Option<UserId>,
     tenant: Option<Tenant>,
     prefetched: HashMap<Key, Item>,
     idempotency: Option<(Key, String)>,
@@ -124,6 +127,12 @@ impl Ctx {
     /// The company this request works in.
     pub fn tenant(&self) -> Result<&Tenant, ApiError> {
         self.tenant.as_ref().ok_or_else(|| ApiError::internal("route needs a tenant"))
+    }
+
+    /// The caller's id as the token names it, for a prefetch (which runs
+    /// before the session is confirmed); handlers use `principal`.
+    pub fn caller(&self) -> Option<&UserId> {
+        self.caller.as_ref()
     }
 
     /// An item the route asked to prefetch, decoded.
@@ -398,6 +407,7 @@ async fn run(app: Arc<App>, group: &'static Group, req: Request, request_id: Str
         headers,
         body,
         principal: None,
+        caller: None,
         tenant: None,
         prefetched: HashMap::new(),
         idempotency: None,
@@ -494,6 +504,7 @@ async fn run(app: Arc<App>, group: &'static Group, req: Request, request_id: Str
     if let Some((k, _)) = &idem {
         wanted.push(k.clone());
     }
+    ctx.caller = Some(claims.sub.clone());
     wanted.extend((route.prefetch)(&ctx, &scope));
     let found = match app.store.batch_get(&wanted).await {
         Ok(f) => f,

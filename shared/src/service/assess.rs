@@ -153,6 +153,7 @@ pub fn score(l: &Leaver, settings: &RiskSettings, today: time::Date) -> Assessme
         post_leave_activity: l.post_leave_activity.as_ref(),
         downloads: &l.downloads,
         access_requests: &l.access_requests,
+        after_hours: l.after_hours.as_ref(),
         held: l.held.as_ref(),
     };
     risk::assess(&input, settings)

@@ -260,11 +260,13 @@ async fn sweep_leaver(
     }
 
     // From the account: what it still holds, named (the unhanded_work
-    // signal), and the access tickets it raised (access_requests).
+    // signal), the access tickets it raised (access_requests) and its
+    // shifts outside working hours (after_hours_activity).
     if let Some(uid) = l.employee_id.clone() {
         l.held = Some(crate::store::projects::held_work(store, t, &uid, 50, &stamp).await?);
         if let Some(item) = store.get(&keys::user(t, &uid)).await? {
             l.access_requests = crate::store::items::access_request_counts(&item);
+            l.after_hours = Some(crate::store::items::after_hours(&item));
         }
     }
     let a = assess::score(&l, settings, today);

@@ -40,6 +40,25 @@ pub fn name_key(name: &str) -> String {
 
 const NAME_PREFIX: &str = "d_";
 const SENSITIVE_PREFIX: &str = "s_";
+/// `m_{id}` = the department's manager, for the time routes' "a manager
+/// for their departments" without another read. Departments last written
+/// before this entry existed have none until their next change.
+const MANAGER_PREFIX: &str = "m_";
+
+/// The manager of a department, from the summary item.
+pub fn manager_from_item(item: Option<&Item>, department: &DepartmentId) -> Option<UserId> {
+    item?.get(&format!("{MANAGER_PREFIX}{department}"))?.as_s().ok().and_then(|s| UserId::parse(s))
+}
+
+/// The departments `manager` manages, from the summary item.
+pub fn managed_by(item: Option<&Item>, manager: &UserId) -> Vec<DepartmentId> {
+    let me = manager.to_string();
+    item.into_iter()
+        .flat_map(|i| i.iter())
+        .filter(|(_, v)| v.as_s().is_ok_and(|s| *s == me))
+        .filter_map(|(k, _)| k.strip_prefix(MANAGER_PREFIX).and_then(DepartmentId::parse))
+        .collect()
+}
 
 /// At most this many departments in a company, so that the summary stays
 /// far below DynamoDB's 400 KB even at its worst: a sensitive department
@@ -80,8 +99,16 @@ pub fn stage_summary(tx: &mut Tx, table: &str, t: &Tenant, departments: &[&Depar
         exprs = exprs
             .name(&format!("#d{i}"), &format!("{NAME_PREFIX}{}", d.id))
             .name(&format!("#s{i}"), &format!("{SENSITIVE_PREFIX}{}", d.id))
+            .name(&format!("#m{i}"), &format!("{MANAGER_PREFIX}{}", d.id))
             .str(&format!(":n{i}"), &d.name);
         set.push(format!("#d{i} = :n{i}"));
+        match &d.manager_id {
+            Some(m) => {
+                exprs = exprs.str(&format!(":m{i}"), m.to_string());
+                set.push(format!("#m{i} = :m{i}"));
+            }
+            None => remove.push(format!("#m{i}")),
+        }
         if d.sensitive {
             set.push(format!("#s{i} = :yes"));
         } else {
@@ -100,8 +127,11 @@ pub fn stage_summary(tx: &mut Tx, table: &str, t: &Tenant, departments: &[&Depar
 
 /// Stages the removal of a deleted department from the summary.
 pub fn stage_unlist(tx: &mut Tx, table: &str, t: &Tenant, id: &DepartmentId) {
-    let exprs = Exprs::new().name("#d", &format!("{NAME_PREFIX}{id}")).name("#s", &format!("{SENSITIVE_PREFIX}{id}"));
-    tx.update(table, &keys::departments_summary(t), "REMOVE #d, #s", Cond::None, exprs);
+    let exprs = Exprs::new()
+        .name("#d", &format!("{NAME_PREFIX}{id}"))
+        .name("#s", &format!("{SENSITIVE_PREFIX}{id}"))
+        .name("#m", &format!("{MANAGER_PREFIX}{id}"));
+    tx.update(table, &keys::departments_summary(t), "REMOVE #d, #s, #m", Cond::None, exprs);
 }
 
 /// Stages the name guard of a department (fails if the name is taken).

@@ -33,6 +33,12 @@ pub struct Company {
     pub working_hours: Option<WorkingHoursInput>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub holidays: Option<Vec<String>>,
+    /// Payroll: the overtime rule (absent: `weekly`) and the rounding of
+    /// each shift's length in minutes (absent: none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overtime_rule: Option<crate::domain::payroll::OvertimeRule>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rounding_minutes: Option<u32>,
 }
 
 impl Company {
@@ -48,6 +54,8 @@ impl Company {
             time_zone: None,
             working_hours: None,
             holidays: None,
+            overtime_rule: None,
+            rounding_minutes: None,
         }
     }
 
@@ -240,6 +248,19 @@ pub const ACCESS_REQUESTS_PREFIX: &str = "ar_";
 /// A user item's access-request counters, by day.
 pub fn access_request_counts(item: &super::Item) -> std::collections::BTreeMap<String, u32> {
     day_counts(item, ACCESS_REQUESTS_PREFIX)
+}
+
+/// A user item's after-hours shifts: per day, and the last few described.
+pub fn after_hours(item: &super::Item) -> crate::domain::risk::AfterHours {
+    use super::time::{AFTER_HOURS_PREFIX, AFTER_HOURS_RECENT};
+    crate::domain::risk::AfterHours {
+        per_day: day_counts(item, AFTER_HOURS_PREFIX),
+        recent: item
+            .get(AFTER_HOURS_RECENT)
+            .and_then(|v| v.as_l().ok())
+            .map(|l| l.iter().filter_map(|x| x.as_s().ok().cloned()).collect())
+            .unwrap_or_default(),
+    }
 }
 
 fn day_counts(item: &super::Item, prefix: &str) -> std::collections::BTreeMap<String, u32> {

@@ -35,11 +35,20 @@
 //! | task        | `CO#{cid}`         | `TASK#{pid}#{tkid}`  | gsi2 (open and assigned, not deleted) `CO#{cid}#HELD#{assignee}` / `T#{due date or 9999-12-31}#{tkid}` | /projects/{id}/tasks…, GET /tasks, hand-over |
 //! | deleted projects | `CO#{cid}`    | `PROJDEL`            | –                      | GET /tasks (hides the tasks of deleted projects) |
 //! | departments summary | `CO#{cid}`   | `DEPTS`              | –                      | names and sensitive flags of every department, read with the risk settings: the `sensitive_department` signal, a leaver's department from a person's record; its presence ends the risk settings' legacy list |
+//! | shift (clock-in) | `CO#{cid}`    | `CLOCKIN#{clkid}`    | gsi1 `CO#{cid}#CLK#{uid}` / `{in_at}#{clkid}` (a person's); gsi2 `CO#{cid}#CLKDEPT#{did}` / `{in_at}#{clkid}` (a department's) | /clockins… |
+//! | clock       | `CO#{cid}`         | `CLOCK#{uid}`        | –                      | a person's open shift and last clock-out: one open shift per person (POST /clockins) |
+//! | weekly totals | `CO#{cid}`       | `PAYWEEK#{week}#{uid}` | gsi2 `CO#{cid}#PAYDEPT#{did}` / `{week}#{uid}` (a department's) | GET /reports/payroll (people × weeks); kept by every clock-out and correction |
+//! | monthly totals | `CO#{cid}`      | `PAYMONTH#{uid}#{YYYY-MM}` | –                  | the cost forecast: seconds worked (clock-outs, corrections) and events serviced (event writes) |
+//! | payroll lock | `CO#{cid}`        | `PAYLOCK`            | –                      | POST/GET /payroll-periods; every clock-in write checks it |
+//! | package     | `CO#{cid}`         | `PACKAGE#{pkid}`     | –                      | /packages… |
+//! | event       | `CO#{cid}`         | `CEVENT#{ceid}`      | gsi1 `CO#{cid}#EVEMP#{uid}` / `{start}#{ceid}`; gsi2 `CO#{cid}#EVDEPT#{did}` / `{start}#{ceid}` | /events… |
+//! | busy day    | `CO#{cid}`         | `EVBUSY#{uid}#{date}` | –                     | no two overlapping events for one person: each event's spans on the UTC dates it touches, with a revision every write checks |
 //!
 //! `docs/data-model.md` explains the same table in prose.
 
 use crate::ids::{
-    AlertId, CompanyId, DepartmentId, DocumentId, ImportId, LeaverId, ProjectId, SessionId, TaskId, TicketId, UserId,
+    AlertId, CalEventId, ClockinId, CompanyId, DepartmentId, DocumentId, ImportId, LeaverId, PackageId, ProjectId,
+    SessionId, TaskId, TicketId, UserId,
 };
 
 /// A company whose data the current request may touch. Made only by the
@@ -320,6 +329,80 @@ pub fn sweep_state(date: &str) -> Key {
     k(format!("SWEEP#{date}"), "STATE")
 }
 
+pub fn clockin(t: &Tenant, id: &ClockinId) -> Key {
+    k(company_pk(t.id()), format!("CLOCKIN#{id}"))
+}
+/// gsi1: one person's shifts by clock-in time.
+pub fn person_clockins_gsi1pk(t: &Tenant, person: &UserId) -> String {
+    format!("{}#CLK#{person}", company_pk(t.id()))
+}
+/// gsi2: one department's shifts by clock-in time.
+pub fn department_clockins_gsi2pk(t: &Tenant, department: &DepartmentId) -> String {
+    format!("{}#CLKDEPT#{department}", company_pk(t.id()))
+}
+pub fn clockin_index_sk(in_at: &str, id: &ClockinId) -> String {
+    format!("{in_at}#{id}")
+}
+
+/// A person's clock: their open shift and where the last one ended.
+pub fn clock_state(t: &Tenant, person: &UserId) -> Key {
+    k(company_pk(t.id()), format!("CLOCK#{person}"))
+}
+
+/// A person's totals for one week (`2026-W49`).
+pub fn pay_week(t: &Tenant, week: &str, person: &UserId) -> Key {
+    k(company_pk(t.id()), format!("{}{week}#{person}", PAY_WEEK_SK_PREFIX))
+}
+pub const PAY_WEEK_SK_PREFIX: &str = "PAYWEEK#";
+/// The sort-key prefix of one week's totals (every person's).
+pub fn pay_week_prefix(week: &str) -> String {
+    format!("{PAY_WEEK_SK_PREFIX}{week}#")
+}
+/// gsi2: one department's weekly totals, by week and person.
+pub fn department_weeks_gsi2pk(t: &Tenant, department: &DepartmentId) -> String {
+    format!("{}#PAYDEPT#{department}", company_pk(t.id()))
+}
+pub fn department_weeks_gsi2sk(week: &str, person: &UserId) -> String {
+    format!("{week}#{person}")
+}
+
+/// A person's totals for one month (`2026-11`).
+pub fn pay_month(t: &Tenant, person: &UserId, month: &str) -> Key {
+    k(company_pk(t.id()), format!("PAYMONTH#{person}#{month}"))
+}
+pub fn pay_month_prefix(person: &UserId) -> String {
+    format!("PAYMONTH#{person}#")
+}
+
+pub fn payroll_lock(t: &Tenant) -> Key {
+    k(company_pk(t.id()), "PAYLOCK".to_string())
+}
+
+pub fn package(t: &Tenant, id: &PackageId) -> Key {
+    k(company_pk(t.id()), format!("{PACKAGE_SK_PREFIX}{id}"))
+}
+pub const PACKAGE_SK_PREFIX: &str = "PACKAGE#";
+
+pub fn cal_event(t: &Tenant, id: &CalEventId) -> Key {
+    k(company_pk(t.id()), format!("CEVENT#{id}"))
+}
+/// gsi1: one person's events by start.
+pub fn person_events_gsi1pk(t: &Tenant, person: &UserId) -> String {
+    format!("{}#EVEMP#{person}", company_pk(t.id()))
+}
+/// gsi2: one department's events by start.
+pub fn department_events_gsi2pk(t: &Tenant, department: &DepartmentId) -> String {
+    format!("{}#EVDEPT#{department}", company_pk(t.id()))
+}
+pub fn event_index_sk(start: &str, id: &CalEventId) -> String {
+    format!("{start}#{id}")
+}
+
+/// One person's events on one UTC date (`YYYY-MM-DD`).
+pub fn busy_day(t: &Tenant, person: &UserId, date: &str) -> Key {
+    k(company_pk(t.id()), format!("EVBUSY#{person}#{date}"))
+}
+
 /// The company partition key, for queries inside one tenant.
 pub fn tenant_pk(t: &Tenant) -> String {
     company_pk(t.id())
@@ -361,6 +444,13 @@ mod tests {
             "2026-12-01#cmp_01JD0000000000000000000000#lvr_01JD0000000000000000000003"
         );
         assert_eq!(migration("index-keys"), Key { pk: "MIGRATION#index-keys".into(), sk: "STATE".into() });
+        let clk = ClockinId::parse("clk_01JD0000000000000000000004").unwrap();
+        assert_eq!(clockin(&t, &clk).sk, "CLOCKIN#clk_01JD0000000000000000000004");
+        assert_eq!(clock_state(&t, &uid).sk, "CLOCK#usr_01JD0000000000000000000001");
+        assert_eq!(pay_week(&t, "2026-W49", &uid).sk, "PAYWEEK#2026-W49#usr_01JD0000000000000000000001");
+        assert_eq!(pay_month(&t, &uid, "2026-11").sk, "PAYMONTH#usr_01JD0000000000000000000001#2026-11");
+        assert_eq!(payroll_lock(&t).sk, "PAYLOCK");
+        assert_eq!(busy_day(&t, &uid, "2026-12-01").sk, "EVBUSY#usr_01JD0000000000000000000001#2026-12-01");
     }
 
     #[test]

@@ -69,6 +69,10 @@ pub struct Leaver {
     #[serde(default)]
     #[schema(value_type = Object)]
     pub access_requests: std::collections::BTreeMap<String, u32>,
+    /// The linked person's shifts outside working hours (the risk signal
+    /// `after_hours_activity`), as last copied from their account.
+    #[serde(default)]
+    pub after_hours: Option<crate::domain::risk::AfterHours>,
     /// The leaver's offboarding ticket (IT revokes their access).
     #[serde(default)]
     pub offboarding: Option<OffboardingLink>,
@@ -127,6 +131,7 @@ impl Leaver {
             post_leave_activity: None,
             downloads: Default::default(),
             access_requests: Default::default(),
+            after_hours: None,
             offboarding: None,
             held: None,
             risk: None,

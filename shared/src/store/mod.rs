@@ -17,6 +17,7 @@ pub mod projects;
 pub mod s3;
 pub mod schema;
 pub mod tickets;
+pub mod time;
 
 use std::collections::HashMap;
 

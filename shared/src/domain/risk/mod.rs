@@ -73,6 +73,18 @@ pub struct RiskInput<'a> {
     pub access_requests: &'a std::collections::BTreeMap<String, u32>,
     /// What the person's account holds that is not handed over yet.
     pub held: Option<&'a HeldWork>,
+    /// The person's shifts outside working hours.
+    pub after_hours: Option<&'a AfterHours>,
+}
+
+/// A person's shifts outside the company's working hours: how many closed
+/// per day (`YYYY-MM-DD`, 90 days kept) and the last few, described
+/// (`2026-11-20 22:10–23:40`), as evidence.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct AfterHours {
+    #[schema(value_type = Object)]
+    pub per_day: std::collections::BTreeMap<String, u32>,
+    pub recent: Vec<String>,
 }
 
 /// The work a leaver's account holds: active projects it owns and open
@@ -180,6 +192,7 @@ mod tests {
             post_leave_activity: None,
             downloads: &NO_DOWNLOADS,
             access_requests: &NO_DOWNLOADS,
+            after_hours: None,
             held: None,
         }
     }

@@ -59,6 +59,7 @@ mod tests {
             post_leave_activity: None,
             downloads: empty,
             access_requests: requests,
+            after_hours: None,
             held: None,
         }
     }

@@ -3,6 +3,7 @@
 
 mod access_level;
 mod access_requests;
+mod after_hours_activity;
 pub mod document_downloads;
 mod leave_date_close;
 mod leave_reason;
@@ -26,4 +27,5 @@ pub static ALL: &[&dyn Signal] = &[
     &document_downloads::DocumentDownloads,
     &access_requests::AccessRequests,
     &unhanded_work::UnhandedWork,
+    &after_hours_activity::AfterHoursActivity,
 ];

@@ -72,6 +72,7 @@ mod tests {
             post_leave_activity: None,
             downloads: empty,
             access_requests: empty,
+            after_hours: None,
             held,
         }
     }
