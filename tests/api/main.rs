@@ -22,4 +22,5 @@ mod round_trips;
 mod routing;
 mod templates;
 mod tickets;
+mod timekeeping;
 mod users;

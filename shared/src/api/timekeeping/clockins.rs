@@ -295,8 +295,8 @@ pub async fn punch(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         };
         let in_ts = parse_instant(&shift.in_at).map_err(ApiError::internal)?;
         let length = at.as_second() - in_ts.as_second();
-        if length <= 0 {
-            return Err(ApiError::invalid("at", format!("must be after the clock-in ({})", shift.in_at)));
+        if length < 0 {
+            return Err(ApiError::invalid("at", format!("must not be before the clock-in ({})", shift.in_at)));
         }
         if length > MAX_SHIFT_SECONDS {
             return Err(ApiError::invalid(
