@@ -229,6 +229,21 @@ async fn only_a_manager_of_the_department_owner_or_hr_record_someone_elses_time(
     let log = h.send(Req::get("/audit").bearer(&o.access).query("action", "clockin.in")).await.json();
     let e = log["items"].as_array().unwrap().iter().find(|e| e["target"] == s["id"]).expect("audited").clone();
     assert_eq!(e["detail"]["reason"], "forgot to clock in");
+    // A new manager takes over the department's time; the old one loses it.
+    let d = h.send(Req::get("/departments").bearer(&o.access)).await.json();
+    let version = d["items"].as_array().unwrap().iter().find(|x| x["id"] == ops.as_str()).unwrap()["version"].clone();
+    h.send(
+        Req::new("PATCH", &format!("/departments/{ops}"))
+            .bearer(&o.access)
+            .json(json!({"version": version, "manager_id": other_boss.user_id})),
+    )
+    .await
+    .expect(200);
+    let later = OffsetDateTime::now_utc() - Duration::hours(1);
+    let out =
+        |when: OffsetDateTime| json!({"action": "out", "employee_id": p.user_id, "at": iso(when), "reason": "left"});
+    punch(&h, &boss, out(later)).await.expect_problem(403, None);
+    punch(&h, &other_boss, out(later)).await.expect(201);
     // Another company's owner cannot name this person.
     let stranger = h.signup().await;
     punch(&h, &stranger, body(when)).await.expect_problem(422, Some("employee_id"));
@@ -344,6 +359,10 @@ async fn a_closed_period_refuses_changes_and_nobody_closes_their_own_hours() {
     let p = h.add_user(&o, "employee").await;
     let day = today() - Duration::days(3);
     let s = shift(&h, &o, &p.user_id, at(day, 9, 0), 60).await;
+    let late = h.add_user(&o, "employee").await;
+    punch(&h, &o, json!({"action": "in", "employee_id": late.user_id, "at": iso(at(day, 22, 0)), "reason": "r"}))
+        .await
+        .expect(201);
     // HR's own hours in the period: someone else must close it.
     shift(&h, &o, &hr.user_id, at(day, 10, 0), 60).await;
     let close = |by: &Account, to: Date| {
@@ -375,6 +394,17 @@ async fn a_closed_period_refuses_changes_and_nobody_closes_their_own_hours() {
     punch(&h, &o, json!({"action": "in", "employee_id": q.user_id, "at": iso(at(day, 14, 0)), "reason": "r"}))
         .await
         .expect_problem(409, None);
+    // A shift still open when its day was closed is not stranded: its
+    // clock-out is recorded, its hours on the closed day paid on the next.
+    let r = punch(&h, &o, json!({"action": "out", "employee_id": late.user_id, "at": iso(at(day + Duration::days(1), 1, 0)), "reason": "r"})).await;
+    r.expect(201);
+    let cs = r.json();
+    assert_eq!(cs["seconds"], 3 * 3600);
+    assert_eq!(cs["pieces"].as_array().unwrap().len(), 1, "{cs}");
+    assert_eq!(
+        (cs["pieces"][0]["date"].as_str(), cs["pieces"][0]["seconds"].as_i64()),
+        (Some((day + Duration::days(1)).to_string().as_str()), Some(3 * 3600))
+    );
     // After it, time goes on.
     shift(&h, &o, &q.user_id, at(day + Duration::days(1), 9, 0), 30).await;
     let log = h.send(Req::get("/audit").bearer(&o.access).query("action", "payroll.period_closed")).await.json();

@@ -98,6 +98,26 @@ pub fn pieces(cal: &Calendar, in_at: Timestamp, out_at: Timestamp, rounding: u32
         .collect()
 }
 
+/// `pieces` with those on dates up to `closed_to` (`YYYY-MM-DD`) moved to
+/// `first_open`, the day after: a closed period's pay does not change, and
+/// the hours are paid in the next one.
+pub fn carry_into(pieces: Vec<Piece>, closed_to: &str, first_open: Date) -> Vec<Piece> {
+    let (week, day) = week_of(first_open);
+    let mut out: Vec<Piece> = Vec::new();
+    for p in pieces {
+        let p = if p.date.as_str() <= closed_to {
+            Piece { week: week.clone(), day, date: first_open.to_string(), seconds: p.seconds }
+        } else {
+            p
+        };
+        match out.iter_mut().find(|q| q.date == p.date) {
+            Some(q) => q.seconds += p.seconds,
+            None => out.push(p),
+        }
+    }
+    out
+}
+
 /// Seconds of each kind.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Split {
@@ -162,16 +182,51 @@ pub struct Pay {
 }
 
 pub fn pay(rate_cents: i64, s: Split) -> Pay {
-    // cents = seconds × rate × multiplier / 3600, multiplier in halves.
-    let part = |seconds: i64, halves: i128| -> i64 {
-        let num = i128::from(seconds) * i128::from(rate_cents) * halves;
-        let den = i128::from(HOUR) * 2;
-        ((num + den / 2) / den) as i64
-    };
-    let regular = part(s.regular, 2);
-    let overtime = part(s.overtime, 3);
-    let double_time = part(s.double_time, 4);
+    pay_by_day(
+        &[rate_cents; 7],
+        &[
+            s,
+            Split::default(),
+            Split::default(),
+            Split::default(),
+            Split::default(),
+            Split::default(),
+            Split::default(),
+        ],
+        [true, false, false, false, false, false, false],
+    )
+}
+
+/// Pay for the `counted` days of a classified week, each day at its own
+/// rate (a raise mid-week pays each day at the rate it was worked at): the
+/// exact sums first, each kind rounded once.
+pub fn pay_by_day(rates: &[i64; 7], days: &[Split; 7], counted: [bool; 7]) -> Pay {
+    let (mut reg, mut ot, mut dbl) = (0i128, 0i128, 0i128);
+    for i in 0..7 {
+        if !counted[i] {
+            continue;
+        }
+        let r = i128::from(rates[i]);
+        reg += i128::from(days[i].regular) * r * 2;
+        ot += i128::from(days[i].overtime) * r * 3;
+        dbl += i128::from(days[i].double_time) * r * 4;
+    }
+    // cents = seconds × rate × multiplier / 3600, multipliers in halves.
+    let den = i128::from(HOUR) * 2;
+    let round = |num: i128| -> i64 { ((num + den / 2) / den) as i64 };
+    let (regular, overtime, double_time) = (round(reg), round(ot), round(dbl));
     Pay { regular, overtime, double_time, gross: regular + overtime + double_time }
+}
+
+/// Which days of `week` fall in `[from, to]`.
+pub fn days_in_range(week: &str, from: Date, to: Date) -> [bool; 7] {
+    let mut out = [false; 7];
+    if let Some(dates) = dates_of(week) {
+        for (i, d) in dates.iter().enumerate() {
+            out[i] = *d >= from && *d <= to;
+        }
+    }
+    out
 }
 
 /// Of a week's classified days, the sum of those whose date falls in
@@ -334,6 +389,36 @@ mod tests {
         assert_eq!(monday_of("2027-W01"), Some(d("2027-01-04")));
         assert_eq!(monday_of("2026-W99"), None);
         assert_eq!(week_of(d("2027-01-03")), ("2026-W53".to_string(), 6));
+    }
+
+    #[test]
+    fn hours_on_closed_dates_are_carried_to_the_first_open_day() {
+        let cal = Calendar::default();
+        let p = pieces(&cal, ts("2026-12-06T22:00:00Z"), ts("2026-12-07T04:00:00Z"), 0);
+        let carried = carry_into(p.clone(), "2026-12-06", "2026-12-07".parse().unwrap());
+        assert_eq!(carried.len(), 1);
+        assert_eq!(
+            (carried[0].date.as_str(), carried[0].week.as_str(), carried[0].seconds),
+            ("2026-12-07", "2026-W50", 6 * H)
+        );
+        assert_eq!(
+            carry_into(p.clone(), "2026-12-05", "2026-12-06".parse().unwrap()),
+            p,
+            "nothing closed, nothing moved"
+        );
+    }
+
+    #[test]
+    fn each_day_is_paid_at_the_rate_it_was_worked_at() {
+        // 16 h at 20.00 then 24 h at 30.00: 320 + 720.
+        let days = [8 * H, 8 * H, 8 * H, 8 * H, 8 * H, 0, 0];
+        let week = classify_week(OvertimeRule::Weekly, &days);
+        let rates = [2000, 2000, 3000, 3000, 3000, 3000, 3000];
+        assert_eq!(pay_by_day(&rates, &week, [true; 7]).gross, 104_000);
+        let d = |s: &str| -> Date { s.parse().unwrap() };
+        let first_two = days_in_range("2026-W49", d("2026-11-30"), d("2026-12-01"));
+        assert_eq!(first_two, [true, true, false, false, false, false, false]);
+        assert_eq!(pay_by_day(&rates, &week, first_two).gross, 32_000);
     }
 
     #[test]

@@ -37,9 +37,10 @@ pub const PACKAGE: &str = "package";
 pub const CAL_EVENT: &str = "cal_event";
 pub const BUSY_DAY: &str = "busy_day";
 
-/// At most this many versions of one shift (far below 400 KB); past it a
+/// At most this many versions of one shift (with 1000-character reasons
+/// of 4-byte characters, about 160 KB: below DynamoDB's 400 KB); past it a
 /// correction is a 409.
-pub const MAX_VERSIONS: usize = 100;
+pub const MAX_VERSIONS: usize = 40;
 
 /// One punch or correction of a shift.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -250,6 +251,10 @@ pub fn stage_week_deltas(tx: &mut Tx, table: &str, t: &Tenant, payee: &Payee, de
                 exprs = exprs.num(&format!(":d{i}"), s);
                 add.push(format!("d{i} :d{i}"));
             }
+            // The day is paid at the rate of the shift that last added to it.
+            if let (true, Some(_)) = (*s > 0, payee.rate_cents) {
+                set.push(format!("r{i} = :r"));
+            }
         }
         let mut update = format!("SET {} ADD {}", set.join(", "), add.join(", "));
         if !remove.is_empty() {
@@ -316,11 +321,32 @@ pub struct WeekTotals {
     pub d5: i64,
     #[serde(default)]
     pub d6: i64,
+    /// Each day's rate (cents), where a shift set one.
+    #[serde(default)]
+    pub r0: Option<i64>,
+    #[serde(default)]
+    pub r1: Option<i64>,
+    #[serde(default)]
+    pub r2: Option<i64>,
+    #[serde(default)]
+    pub r3: Option<i64>,
+    #[serde(default)]
+    pub r4: Option<i64>,
+    #[serde(default)]
+    pub r5: Option<i64>,
+    #[serde(default)]
+    pub r6: Option<i64>,
 }
 
 impl WeekTotals {
     pub fn days(&self) -> [i64; 7] {
         [self.d0, self.d1, self.d2, self.d3, self.d4, self.d5, self.d6]
+    }
+
+    /// Each day's rate in cents (the week's last rate where a day has none).
+    pub fn rates(&self) -> [i64; 7] {
+        let fallback = self.rate_cents.unwrap_or(0);
+        [self.r0, self.r1, self.r2, self.r3, self.r4, self.r5, self.r6].map(|r| r.unwrap_or(fallback))
     }
 }
 
@@ -334,7 +360,11 @@ pub struct PayrollLock {
     pub closed_at: Option<String>,
     /// Who closed it (a user id).
     pub closed_by: Option<String>,
-    /// Earlier closings, oldest first.
+    /// The overtime rule when it was closed: the report pays the weeks
+    /// that touch the closed period by it, whatever the company's rule is now.
+    #[serde(default)]
+    pub overtime_rule: Option<crate::domain::payroll::OvertimeRule>,
+    /// Earlier closings, oldest first (the last 50).
     #[serde(default)]
     pub history: Vec<LockEntry>,
 }

@@ -278,9 +278,10 @@ pub async fn patch_department(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         depts::stage_release_name(&mut tx, &table, &t, &current.name);
         guard = Some(depts::stage_claim_name(&mut tx, &table, &t, &next));
     }
-    if renamed || next.sensitive != current.sensitive {
-        depts::stage_summary(&mut tx, &table, &t, &[&next], &next.updated_at);
-    }
+    // Every change rewrites the department's summary entries (name,
+    // sensitive, manager): the time routes read its manager there, and a
+    // department written before the summary listed managers gains its entry.
+    depts::stage_summary(&mut tx, &table, &t, &[&next], &next.updated_at);
     let event = NewEvent::new("department.updated", next.id.to_string())
         .with("changed", changed.join(","))
         .with("name", next.name.clone())

@@ -34,6 +34,8 @@ pub const MAX_REASON: usize = 1000;
 pub const MAX_SHIFT_SECONDS: i64 = 24 * 3600;
 /// How far ahead of the server's clock an `at` may be (clock skew).
 const SKEW_SECONDS: i64 = 60;
+/// How far back a punch may be recorded or a shift moved: a year.
+const MAX_BACK_SECONDS: i64 = 366 * 24 * 3600;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -194,6 +196,8 @@ pub async fn punch(ctx: &mut Ctx) -> Result<Reply, ApiError> {
             parse_instant(raw).and_then(|a| {
                 if a.as_second() > now.as_second() + SKEW_SECONDS {
                     Err("is in the future")
+                } else if a.as_second() < now.as_second() - MAX_BACK_SECONDS {
+                    Err("is more than a year ago")
                 } else {
                     Ok(a)
                 }
@@ -276,12 +280,16 @@ pub async fn punch(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         stage_shift(&mut tx, &table, &t, &shift, Cond::New, Exprs::new())?;
         if let Some(prev) = &clock.last_shift_id {
             // The previous shift may now end no later than this one starts.
+            // …on condition that it still ends by then (a correction of it
+            // racing this punch fails one of the two).
             tx.update(
                 &table,
                 &keys::clockin(&t, prev),
                 "SET latest_out = :in, next_id = :next",
-                Cond::Exists,
-                Exprs::new().str(":in", in_at.clone()).str(":next", shift.id.to_string()),
+                Cond::Expr(
+                    "out_at <= :in AND (attribute_not_exists(next_id) OR attribute_type(next_id, :null))".into(),
+                ),
+                Exprs::new().str(":in", in_at.clone()).str(":next", shift.id.to_string()).str(":null", "NULL"),
             );
         }
         clock.open = Some(shift.clone());
@@ -307,12 +315,20 @@ pub async fn punch(ctx: &mut Ctx) -> Result<Reply, ApiError> {
                 ),
             ));
         }
-        let date = cal.local_date(in_ts).to_string();
-        if let Some(to) = lock.as_deref().filter(|to| date.as_str() <= *to) {
-            return Err(closed(&date, to));
-        }
         let out_at = show(at);
-        let pieces = payroll::pieces(&cal, in_ts, at, company.rounding_minutes.unwrap_or(0));
+        let mut pieces = payroll::pieces(&cal, in_ts, at, company.rounding_minutes.unwrap_or(0));
+        // A shift still open when its start's period was closed is not
+        // stranded: its hours on closed dates are paid on the first open day.
+        let mut date = cal.local_date(in_ts).to_string();
+        if let Some(to) = lock.as_deref().filter(|to| date.as_str() <= *to) {
+            let first_open = to
+                .parse::<jiff::civil::Date>()
+                .ok()
+                .and_then(|d| d.tomorrow().ok())
+                .ok_or_else(|| closed(&date, to))?;
+            pieces = payroll::carry_into(pieces, to, first_open);
+            date = first_open.to_string();
+        }
         let was_after_hours = shift.after_hours;
         shift.after_hours = was_after_hours || cal.outside_hours(in_ts, at);
         shift.seconds = Some(pieces.iter().map(|p| p.seconds).sum());
@@ -489,6 +505,9 @@ pub async fn correct(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     if out_at.as_second() > now.as_second() + SKEW_SECONDS {
         errors.check("out_at", Err::<(), _>("is in the future"));
     }
+    if in_at.as_second() < now.as_second() - MAX_BACK_SECONDS {
+        errors.check("in_at", Err::<(), _>("is more than a year ago"));
+    }
     if let Some(e) = old.earliest_in.as_deref().filter(|e| show(in_at).as_str() < *e) {
         errors.check(
             "in_at",
@@ -567,9 +586,12 @@ pub async fn correct(ctx: &mut Ctx) -> Result<Reply, ApiError> {
                 tx.update(
                     &table,
                     &keys::clock_state(&t, &old.employee_id),
-                    "SET last_out = :out",
+                    "SET last_out = :out, last_punch = :out ADD version :one",
                     Cond::Expr("last_shift_id = :id".into()),
-                    Exprs::new().str(":out", next.out_at.clone().unwrap_or_default()).str(":id", old.id.to_string()),
+                    Exprs::new()
+                        .str(":out", next.out_at.clone().unwrap_or_default())
+                        .str(":id", old.id.to_string())
+                        .num(":one", 1),
                 );
             }
         }
@@ -578,17 +600,27 @@ pub async fn correct(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     add_pieces(&mut deltas, &old.pieces, -1);
     add_pieces(&mut deltas, &next.pieces, 1);
     stage_week_deltas(&mut tx, &table, &t, &old.payee(), &deltas);
-    if next.after_hours != old.after_hours {
-        let day = cal.local_date(old_in).to_string();
-        tx.update(
-            &table,
-            &keys::user(&t, &old.employee_id),
-            "ADD #day :n",
-            Cond::Exists,
-            Exprs::new()
-                .name("#day", &format!("{AFTER_HOURS_PREFIX}{day}"))
-                .num(":n", if next.after_hours { 1 } else { -1 }),
-        );
+    // The after-hours count moves with the shift: off its old day, onto its new one.
+    let (old_day, new_day) = (cal.local_date(old_in).to_string(), cal.local_date(in_at).to_string());
+    let mut counts: Vec<(String, i64)> = Vec::new();
+    if old.after_hours {
+        counts.push((old_day, -1));
+    }
+    if next.after_hours {
+        match counts.iter_mut().find(|(d, _)| *d == new_day) {
+            Some(c) => c.1 += 1,
+            None => counts.push((new_day, 1)),
+        }
+    }
+    counts.retain(|(_, n)| *n != 0);
+    if !counts.is_empty() {
+        let mut exprs = Exprs::new();
+        let mut adds = Vec::new();
+        for (i, (d, n)) in counts.iter().enumerate() {
+            exprs = exprs.name(&format!("#d{i}"), &format!("{AFTER_HOURS_PREFIX}{d}")).num(&format!(":n{i}"), n);
+            adds.push(format!("#d{i} :n{i}"));
+        }
+        tx.update(&table, &keys::user(&t, &old.employee_id), &format!("ADD {}", adds.join(", ")), Cond::Exists, exprs);
     }
     stage_open_period(&mut tx, &table, &t, &earliest_date);
     let event = NewEvent::new("clockin.corrected", old.id.to_string())

@@ -279,6 +279,8 @@ fn check_event(ctx: &Ctx, t: &Tenant, req: &EventRequest, old: Option<&CalEvent>
     if let (Some(a), Some(b)) = (start, end) {
         if b <= a {
             c.check("end", Err::<(), _>("must be after start"));
+        } else if b.as_second() - a.as_second() < 60 {
+            c.check("end", Err::<(), _>("must be at least a minute after start"));
         } else if b.as_second() - a.as_second() > MAX_EVENT_SECONDS {
             c.check("end", Err::<(), _>("must be at most seven days after start"));
         }
@@ -445,6 +447,13 @@ pub async fn patch_event(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         };
         let ch = check_event(ctx, &t, &merged, Some(&old))?;
         may_plan(ctx, &t, &ch.department)?;
+        // …and of the department it leaves.
+        let p = ctx.principal()?;
+        if !(matches!(p.role(), Role::Owner | Role::Admin) || manages(ctx, &t, Some(&old.department_id))?) {
+            return Err(ApiError::Forbidden(
+                "Only the manager of the event's department, the owner and admins move it.",
+            ));
+        }
         next.name = ch.name;
         next.start = show(ch.start);
         next.end = show(ch.end);

@@ -36,6 +36,11 @@ const CLOSED: (u16, &str) = (
     409,
     "A second clock-in, a clock-out without one, a date in a closed payroll period, an overlap, or a stale version",
 );
+const NOT_YOURS: (u16, &str) = (
+    403,
+    "Someone else's time, by a caller who is not the manager of their department, the owner or HR; or one's own correction",
+);
+const NO_DEPARTMENT: (u16, &str) = (403, "A department the caller does not manage");
 
 pub const ROUTES: &[Route] = &[
     Route {
@@ -47,7 +52,7 @@ pub const ROUTES: &[Route] = &[
         response: Response::Json(201, schema_of::<Shift>),
         create: true,
         prefetch: clockins::prefetch_punch,
-        answers: &[CLOSED],
+        answers: &[CLOSED, NOT_YOURS],
         handler: handler!(clockins::punch),
         ..Route::DEFAULT
     },
@@ -59,6 +64,7 @@ pub const ROUTES: &[Route] = &[
         query: &["employee_id", "department_id", "from", "to"],
         paged: true,
         prefetch: clockins::prefetch_list,
+        answers: &[NO_DEPARTMENT],
         handler: handler!(clockins::list),
         ..Route::DEFAULT
     },
@@ -79,7 +85,7 @@ pub const ROUTES: &[Route] = &[
         request: Some(schema_of::<clockins::CorrectRequest>),
         response: Response::Json(200, schema_of::<Shift>),
         prefetch: clockins::prefetch_shift,
-        answers: &[CLOSED],
+        answers: &[CLOSED, NOT_YOURS],
         handler: handler!(clockins::correct),
         ..Route::DEFAULT
     },
@@ -133,6 +139,7 @@ pub const ROUTES: &[Route] = &[
         query: &["employee_id", "department_id", "from", "to"],
         paged: true,
         prefetch: events::prefetch_list,
+        answers: &[NO_DEPARTMENT],
         handler: handler!(events::list_events),
         ..Route::DEFAULT
     },
@@ -145,7 +152,7 @@ pub const ROUTES: &[Route] = &[
         response: Response::Json(201, schema_of::<CalEvent>),
         create: true,
         prefetch: events::prefetch_create,
-        answers: &[(409, "The person has an overlapping event")],
+        answers: &[(409, "The person has an overlapping event"), NO_DEPARTMENT],
         handler: handler!(events::create_event),
         ..Route::DEFAULT
     },
@@ -166,7 +173,7 @@ pub const ROUTES: &[Route] = &[
         request: Some(schema_of::<events::PatchEventRequest>),
         response: Response::Json(200, schema_of::<CalEvent>),
         prefetch: events::prefetch_event,
-        answers: &[(409, "The person has an overlapping event, or a stale version")],
+        answers: &[(409, "The person has an overlapping event, or a stale version"), NO_DEPARTMENT],
         handler: handler!(events::patch_event),
         ..Route::DEFAULT
     },
@@ -177,7 +184,7 @@ pub const ROUTES: &[Route] = &[
         access: Roles(PLANNERS),
         response: Response::Empty(204),
         prefetch: events::prefetch_event,
-        answers: &[(409, "The event changed meanwhile")],
+        answers: &[(409, "The event changed meanwhile"), NO_DEPARTMENT],
         handler: handler!(events::delete_event),
         ..Route::DEFAULT
     },
@@ -190,7 +197,11 @@ pub const ROUTES: &[Route] = &[
         query: &["from", "to", "department_id"],
         paged: true,
         prefetch: payroll::prefetch_report,
-        answers: &[(406, "Accept names neither application/json nor text/csv")],
+        answers: &[
+            (406, "Accept names neither application/json nor text/csv"),
+            NO_DEPARTMENT,
+            (422, "from after to, or a range of more than 93 days"),
+        ],
         handler: handler!(payroll::report),
         ..Route::DEFAULT
     },
@@ -223,6 +234,7 @@ pub const ROUTES: &[Route] = &[
         weight: Heavy,
         response: Response::Json(200, schema_of::<forecast::Forecast>),
         prefetch: forecast::prefetch,
+        answers: &[(422, "Fewer than three months of data (the message says how many), no spread in events, or no hourly rate")],
         handler: handler!(forecast::forecast),
         ..Route::DEFAULT
     },

@@ -34,8 +34,8 @@ pub struct PayrollLine {
     pub department_id: Option<String>,
     /// `2026-W49` (Monday to Sunday in the company's time zone).
     pub week: String,
-    /// The rate the person had when the week's hours were recorded; null
-    /// when they had none (then nothing is paid).
+    /// The rate of the week's last shift; null when the person had none
+    /// (then nothing is paid). Each day is paid at the rate its shift had.
     pub hourly_rate: Option<String>,
     /// Seconds inside the range, after rounding, by kind.
     pub regular_seconds: i64,
@@ -66,7 +66,7 @@ pub fn line(rule: OvertimeRule, w: &WeekTotals, from: Date, to: Date) -> Option<
     if split.total() == 0 {
         return None;
     }
-    let pay = payroll::pay(w.rate_cents.unwrap_or(0), split);
+    let pay = payroll::pay_by_day(&w.rates(), &classified, payroll::days_in_range(&w.week, from, to));
     Some(PayrollLine {
         employee_id: w.employee_id.to_string(),
         full_name: w.full_name.clone(),
@@ -115,8 +115,11 @@ fn to_csv(lines: &[PayrollLine]) -> String {
 }
 
 pub fn prefetch_report(_ctx: &Ctx, scope: &Tenant) -> Vec<Key> {
-    vec![keys::company(scope), keys::departments_summary(scope)]
+    vec![keys::company(scope), keys::departments_summary(scope), keys::payroll_lock(scope)]
 }
+
+/// CSV pages may be larger than JSON ones.
+const CSV_MAX_LIMIT: i32 = 1000;
 
 /// `GET /reports/payroll?from=&to=[&department_id=]`: a page of person-weeks
 /// in week order (then by person). A manager names one of their departments.
@@ -146,6 +149,14 @@ pub async fn report(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     }
     let company = company(ctx, &t)?;
     let rule = company.overtime_rule.unwrap_or_default();
+    // Weeks that touch a closed period keep the rule they were closed under.
+    let lock: PayrollLock = ctx.prefetched(&keys::payroll_lock(&t))?.unwrap_or_default();
+    let rule_of = |week: &str| -> OvertimeRule {
+        match (&lock.closed_to, lock.overtime_rule, payroll::monday_of(week)) {
+            (Some(c), Some(r), Some(m)) if m.to_string().as_str() <= c.as_str() => r,
+            _ => rule,
+        }
+    };
     let (w_from, w_to) = (payroll::week_of(from).0, payroll::week_of(to).0);
     let (index, pk, by, lo, hi) = match &department {
         Some(d) => (
@@ -164,12 +175,22 @@ pub async fn report(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         ),
     };
     let scope = format!("payroll|{from}|{to}|{}", department.as_ref().map(ToString::to_string).unwrap_or_default());
-    let (limit, start) = ctx.page_start(&scope, by, &pk)?;
+    let csv_limit = match (csv, ctx.query("limit")) {
+        (true, Some(raw)) => {
+            Some(raw.parse::<i32>().ok().filter(|n| (1..=CSV_MAX_LIMIT).contains(n)).ok_or_else(|| {
+                ApiError::bad_field("limit", format!("must be a whole number from 1 to {CSV_MAX_LIMIT}"))
+            })?)
+        }
+        (true, None) => Some(CSV_MAX_LIMIT),
+        (false, _) => None,
+    };
+    let (json_limit, start) = ctx.page_start(&scope, by, &pk)?;
+    let limit = csv_limit.unwrap_or(json_limit);
     let page = ctx.app.store.query(index, &pk, SkCond::Between(&lo, &hi), limit, start, true, None).await?;
     let mut lines = Vec::new();
     for item in page.items {
         let w: WeekTotals = decode(item)?;
-        lines.extend(line(rule, &w, from, to));
+        lines.extend(line(rule_of(&w.week), &w, from, to));
     }
     let next_cursor = ctx.next_cursor(&scope, page.last_key)?;
     if csv {
@@ -242,6 +263,9 @@ pub async fn close(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     if let (Some(c), Some(a), Some(b)) = (&current.closed_to, &current.closed_at, &current.closed_by) {
         next.history.push(LockEntry { to: c.clone(), at: a.clone(), by: b.clone() });
     }
+    let keep = next.history.len().saturating_sub(49);
+    next.history.drain(..keep);
+    next.overtime_rule = Some(company(ctx, &t)?.overtime_rule.unwrap_or_default());
     next.closed_to = Some(to_s.clone());
     next.closed_at = Some(at);
     next.closed_by = Some(p.id().to_string());
@@ -284,6 +308,13 @@ mod tests {
             d4: 9 * 3600,
             d5: 0,
             d6: 0,
+            r0: None,
+            r1: None,
+            r2: None,
+            r3: None,
+            r4: None,
+            r5: None,
+            r6: None,
         };
         let d = |s: &str| -> Date { s.parse().unwrap() };
         let all = line(OvertimeRule::Weekly, &w, d("2026-11-30"), d("2026-12-06")).unwrap();
