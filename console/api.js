@@ -294,6 +294,12 @@ const CAPABILITIES = {
   slaPolicies: ["admin", "owner"],
   othersDocuments: ["admin", "owner", "hr"],
   companies: ["admin"],
+  teamTime: ["admin", "owner", "hr", "manager"],
+  payroll: ["admin", "owner", "hr", "manager"],
+  closePayroll: ["admin", "owner", "hr"],
+  writePackages: ["admin", "owner", "manager"],
+  writeEvents: ["admin", "owner", "manager"],
+  forecast: ["admin", "owner", "hr", "manager"],
 };
 
 /** May the signed-in user do `what`? */

@@ -20,6 +20,11 @@ const PAGES = [
   { name: "projects", label: "Projects", re: /^\/projects$/, cap: null, load: () => import("./projects.js"), fn: "projectsPage" },
   { re: /^\/projects\/([^/]+)$/, cap: null, nav: "projects", load: () => import("./projects.js"), fn: "projectPage" },
   { name: "tasks", label: "My tasks", re: /^\/tasks$/, cap: null, load: () => import("./projects.js"), fn: "myTasksPage" },
+  { name: "time", label: "Time", re: /^\/time$/, cap: null, load: () => import("./time.js"), fn: "timePage" },
+  { re: /^\/time\/team$/, cap: "teamTime", nav: "time", load: () => import("./time.js"), fn: "teamPage" },
+  { name: "events", label: "Events", re: /^\/events$/, cap: null, load: () => import("./time.js"), fn: "eventsPage" },
+  { name: "payroll", label: "Payroll", re: /^\/payroll$/, cap: "payroll", load: () => import("./time.js"), fn: "payrollPage" },
+  { re: /^\/people\/([^/]+)\/forecast$/, cap: "forecast", nav: "directory", load: () => import("./time.js"), fn: "forecastPage" },
   { name: "people", label: "People", re: /^\/people$/, cap: "people", load: () => import("./people.js"), fn: "peoplePage" },
   { name: "directory", label: "Directory", re: /^\/directory$/, cap: "directory", load: () => import("./staff.js"), fn: "directoryPage" },
   { re: /^\/directory\/([^/]+)$/, cap: null, nav: "directory", load: () => import("./staff.js"), fn: "recordPage" },
@@ -99,12 +104,21 @@ function drawHeader(current) {
       h(
         "div",
         { class: "who" },
-        session.can("companies") ? companyPicker() : null,
+        session.can("companies") ? companyPicker() : clockSlot(),
         h("span", { class: "who-name" }, user.full_name, " ", h("span", { class: "role", dataset: { role: user.role } }, roleName(user.role))),
         signOut,
       ),
     ),
   );
+}
+
+/** The compact clock-in control (time.js draws it once it is loaded). */
+function clockSlot() {
+  const slot = h("span", { class: "header-clock", id: "header-clock" });
+  import("./time.js")
+    .then((m) => m.headerClock(slot))
+    .catch(() => {});
+  return slot;
 }
 
 /** A platform admin works in one company at a time (`?company_id=`). */

@@ -106,3 +106,95 @@ export function historyChart(history) {
     : "No history yet.";
   return titled(svg, "Risk score history", desc);
 }
+
+/**
+ * Horizontal stacked bars, one row per item: `rows` are
+ * [{id, label, parts: [{key, value}]}], `series` [{key, label}] names the
+ * parts (each part's colour is the CSS class `part-{key}`), `unit` follows
+ * each value in the text. Across in percentages of the largest row.
+ */
+export function stackedBarChart({ rows, series, unit, title, chart }) {
+  const rowH = 46;
+  const height = Math.max(1, rows.length) * rowH + 4;
+  const total = (r) => r.parts.reduce((a, p) => a + (p.value || 0), 0);
+  const max = Math.max(1e-9, ...rows.map(total));
+  const pct = (v) => `${((v / max) * 100).toFixed(2)}%`;
+  const label = (key) => (series.find((x) => x.key === key) || { label: key }).label;
+  const fmt = (v) => `${Number(v.toFixed(2))}${unit ? ` ${unit}` : ""}`;
+  const svg = s("svg", { class: "chart stacked-chart", width: "100%", height, "data-chart": chart || "stacked" });
+  if (!rows.length) svg.append(s("text", { x: 0, y: 22, class: "chart-label" }, "Nothing to show."));
+  rows.forEach((r, i) => {
+    const y = i * rowH;
+    const g = s(
+      "g",
+      { class: "stacked-row", "data-row": r.id },
+      s("text", { x: 0, y: y + 16, class: "chart-label" }, r.label),
+      s("text", { x: "100%", y: y + 16, class: "chart-value", "text-anchor": "end" }, fmt(total(r))),
+      s("rect", { x: 0, y: y + 23, width: "100%", height: 14, rx: 3, class: "bar-track" }),
+    );
+    let at = 0;
+    for (const p of r.parts) {
+      if (!p.value) continue;
+      g.append(
+        s("rect", { x: pct(at), y: y + 23, width: pct(p.value), height: 14, class: `bar-part part-${p.key}`, "data-part": p.key }, s("title", {}, `${r.label}: ${fmt(p.value)} ${label(p.key).toLowerCase()}`)),
+      );
+      at += p.value;
+    }
+    svg.append(g);
+  });
+  const desc = rows.length
+    ? rows.map((r) => `${r.label}: ${r.parts.map((p) => `${fmt(p.value || 0)} ${label(p.key).toLowerCase()}`).join(", ")}`).join("; ")
+    : "Nothing to show.";
+  return titled(svg, title, desc);
+}
+
+/**
+ * A scatter of (x, y) points and the fitted line y = intercept + slope·x,
+ * with an optional predicted point drawn hollow. Across in percentages,
+ * up in pixels.
+ */
+export function fitChart({ points, slope, intercept, predicted, xLabel, yLabel, title, chart }) {
+  const height = 260;
+  const top = 16;
+  const plotH = height - top - 46;
+  const left = 14;
+  const right = 96;
+  const xs = points.map((p) => p.x).concat(predicted ? [predicted.x] : []);
+  const xMax = Math.max(1, ...xs) * 1.1;
+  const line = (x) => intercept + slope * x;
+  const ys = points.map((p) => p.y).concat(predicted ? [predicted.y] : [], [line(0), line(xMax)]);
+  let yMin = Math.min(0, ...ys);
+  let yMax = Math.max(...ys);
+  if (yMax - yMin < 1e-9) yMax = yMin + 1;
+  yMax += (yMax - yMin) * 0.08;
+  const px = (x) => `${(left + (x / xMax) * (right - left)).toFixed(2)}%`;
+  const py = (y) => (top + plotH - ((y - yMin) / (yMax - yMin)) * plotH).toFixed(1);
+  const num = (v) => (Math.abs(v) >= 100 ? Math.round(v).toLocaleString() : Number(v.toFixed(2)).toLocaleString());
+  const svg = s("svg", { class: "chart fit-chart", width: "100%", height, "data-chart": chart || "fit" });
+  for (const v of [yMin, (yMin + yMax) / 2, yMax]) {
+    svg.append(
+      s("line", { x1: `${left}%`, x2: `${right}%`, y1: py(v), y2: py(v), class: "grid" }),
+      s("text", { x: `${left - 1.5}%`, y: Number(py(v)) + 4, class: "axis-label", "text-anchor": "end" }, num(v)),
+    );
+  }
+  for (const v of [0, Math.round(xMax / 2), Math.floor(xMax)]) {
+    svg.append(s("text", { x: px(v), y: top + plotH + 18, class: "axis-label", "text-anchor": "middle" }, String(v)));
+  }
+  svg.append(
+    s("text", { x: `${(left + right) / 2}%`, y: height - 6, class: "axis-label", "text-anchor": "middle" }, xLabel),
+    s("text", { x: 0, y: top - 4, class: "axis-label" }, yLabel),
+    s("line", { x1: px(0), y1: py(line(0)), x2: px(xMax), y2: py(line(xMax)), class: "fit-line", "data-line": "fit" }),
+  );
+  for (const p of points) {
+    svg.append(s("circle", { cx: px(p.x), cy: py(p.y), r: 5, class: "point point-data", "data-point": p.id || "" }, s("title", {}, p.title || `${p.x}: ${p.y}`)));
+  }
+  if (predicted) {
+    svg.append(s("circle", { cx: px(predicted.x), cy: py(predicted.y), r: 6, class: "point point-predicted", "data-point": "predicted" }, s("title", {}, predicted.title || `predicted ${predicted.x}: ${predicted.y}`)));
+  }
+  const desc =
+    `${points.length} point${points.length === 1 ? "" : "s"}: ` +
+    points.map((p) => p.title || `${p.x}: ${p.y}`).join("; ") +
+    `. Fitted line: ${yLabel} = ${num(intercept)} + ${num(slope)} × ${xLabel}.` +
+    (predicted ? ` Predicted: ${predicted.title || `${predicted.x}: ${predicted.y}`}.` : "");
+  return titled(svg, title, desc);
+}

@@ -237,6 +237,16 @@ export async function recordPage({ params, go }) {
       });
       actions.push(lf);
     }
+    if (can("forecast")) {
+      actions.push(
+        h(
+          "div",
+          { class: "card", id: "forecast-card" },
+          h("h2", {}, "Cost forecast"),
+          h("p", {}, h("a", { href: `#/people/${encodeURIComponent(p.id)}/forecast`, id: "forecast-link" }, `${p.full_name}'s monthly cost against their events, and next month's`)),
+        ),
+      );
+    }
     mount(box, form, ...actions);
   }
   draw();
@@ -389,6 +399,33 @@ export async function companyPage() {
         field({ name: `working_hours.${d}`, label: `${label} hours`, value: spansText(c.working_hours[d] || []) }),
       ),
       field({ name: "holidays", label: "Holidays", type: "textarea", wide: true, value: c.holidays.join("\n"), hint: "One date per line, as YYYY-MM-DD." }),
+      // Payroll's rules, once the API has them.
+      "overtime_rule" in c
+        ? field({
+            name: "overtime_rule",
+            label: "Overtime rule",
+            type: "select",
+            value: c.overtime_rule,
+            options: [
+              ["weekly", "Weekly: over 40 hours a week"],
+              ["daily_and_weekly", "Daily and weekly: over 8 hours a day or 40 a week, double time over 12 a day"],
+            ],
+          })
+        : null,
+      "rounding_minutes" in c
+        ? field({
+            name: "rounding_minutes",
+            label: "Round shifts to",
+            type: "select",
+            value: String(c.rounding_minutes),
+            options: [
+              ["0", "No rounding"],
+              ["5", "The nearest 5 minutes"],
+              ["6", "The nearest 6 minutes (a tenth of an hour)"],
+              ["15", "The nearest 15 minutes"],
+            ],
+          })
+        : null,
       h("div", { class: "form-actions" }, h("button", { type: "submit", class: "button" }, "Save calendar")),
     );
     form.addEventListener("submit", async (ev) => {
@@ -398,6 +435,8 @@ export async function companyPage() {
       for (const [d] of WEEKDAYS) working_hours[d] = spansList(v[`working_hours.${d}`]);
       const holidays = v.holidays.split(/\s+/).filter(Boolean);
       const body = { version: c.version, name: v.name, time_zone: v.time_zone, working_hours, holidays };
+      if ("overtime_rule" in c) body.overtime_rule = v.overtime_rule;
+      if ("rounding_minutes" in c) body.rounding_minutes = Number(v.rounding_minutes);
       await submitting(form, async () => {
         try {
           c = await api("PATCH", `/companies/${encodeURIComponent(c.id)}`, { body });

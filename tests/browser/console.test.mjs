@@ -27,6 +27,7 @@ const HR2 = { name: "Frances Allen", email: "frances@acme.example", role: "hr" }
 const EMPLOYEE = { name: "Edsger Dijkstra", email: "edsger@acme.example", role: "employee" };
 const MANAGER = { name: "Niklaus Wirth", email: "niklaus@acme.example", role: "manager" };
 const REQUESTER = { name: "Margaret Hamilton", email: "margaret@acme.example", role: "employee" };
+const MANAGER2 = { name: "Donald Knuth", email: "donald@acme.example", role: "manager" };
 /** Markup in a ticket's title, which must stay text everywhere. */
 const TICKET_TITLE = "Printer <img src=x onerror=alert(1)> jams";
 /** Markup in a project's name, which must stay text. */
@@ -222,7 +223,7 @@ try {
     await owner.locator("#sign-out").waitFor();
     check((await heading(owner)) === "Leavers", `after signup: ${await heading(owner)}`);
     const nav = await navLinks(owner);
-    check(nav.join(",") === "Leavers,Alerts,Tickets,Documents,Projects,My tasks,People,Directory,Departments,Imports,Company,Audit,My record", `owner's pages: ${nav}`);
+    check(nav.join(",") === "Leavers,Alerts,Tickets,Documents,Projects,My tasks,Time,Events,Payroll,People,Directory,Departments,Imports,Company,Audit,My record", `owner's pages: ${nav}`);
   });
 
   await step("the owner signs out and in again; the refresh token is in sessionStorage only and a reload resumes", async () => {
@@ -273,7 +274,7 @@ try {
     hr = await newPage(browser);
     await signIn(hr, HR.email);
     const nav = await navLinks(hr);
-    check(nav.join(",") === "Leavers,Alerts,My tickets,Documents,Projects,My tasks,People,Directory,Departments,Imports,My record", `hr's pages: ${nav}`);
+    check(nav.join(",") === "Leavers,Alerts,My tickets,Documents,Projects,My tasks,Time,Events,Payroll,People,Directory,Departments,Imports,My record", `hr's pages: ${nav}`);
     await goTo(hr, "People");
     await hr.waitForFunction(() => document.querySelectorAll("#create-user select[name=role] option").length > 0);
     const roles = await hr.locator("#create-user select[name=role] option").evaluateAll((os) => os.map((o) => o.value));
@@ -421,7 +422,7 @@ try {
     security = await newPage(browser);
     await signIn(security, SECURITY.email);
     const nav = await navLinks(security);
-    check(nav.join(",") === "Leavers,Alerts,My tickets,Documents,Projects,My tasks,Audit,My record", `security's pages: ${nav}`);
+    check(nav.join(",") === "Leavers,Alerts,My tickets,Documents,Projects,My tasks,Time,Events,Audit,My record", `security's pages: ${nav}`);
     check((await security.locator("#new-leaver").count()) === 0, "security is offered to register leavers");
     await goTo(security, "Alerts");
     const card = security.locator("article.alert-card").filter({ hasText: "Mallory Quinn" }).first();
@@ -446,7 +447,7 @@ try {
     employee = await newPage(browser);
     await signIn(employee, EMPLOYEE.email);
     const nav = await navLinks(employee);
-    check(nav.join(",") === "My tickets,Documents,Projects,My tasks,My record", `employee's pages: ${nav}`);
+    check(nav.join(",") === "My tickets,Documents,Projects,My tasks,Time,Events,My record", `employee's pages: ${nav}`);
     check((await heading(employee)) === "My documents", `employee start page: ${await heading(employee)}`);
     const input = employee.locator("#upload-file");
     await input.setInputFiles({ name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("hello") });
@@ -690,7 +691,7 @@ try {
     const admin = await newPage(browser);
     await signIn(admin, process.env.ADMIN_EMAIL, process.env.ADMIN_PASSWORD);
     const nav = await navLinks(admin);
-    check(nav.join(",") === "Leavers,Alerts,Tickets,Documents,Projects,My tasks,People,Directory,Departments,Imports,Company,Audit,My record", `admin's pages: ${nav}`);
+    check(nav.join(",") === "Leavers,Alerts,Tickets,Documents,Projects,My tasks,Time,Events,Payroll,People,Directory,Departments,Imports,Company,Audit,My record", `admin's pages: ${nav}`);
     const scope = admin.getByLabel("Company", { exact: true });
     await scope.locator("option", { hasText: OWNER.company }).waitFor({ state: "attached" });
     await scope.selectOption({ label: OWNER.company });
@@ -715,7 +716,7 @@ try {
     });
     await signIn(requester, REQUESTER.email);
     const nav = await navLinks(requester);
-    check(nav.join(",") === "My tickets,Documents,Projects,My tasks,My record", `employee's pages: ${nav}`);
+    check(nav.join(",") === "My tickets,Documents,Projects,My tasks,Time,Events,My record", `employee's pages: ${nav}`);
     await goTo(requester, "My tickets");
     check((await heading(requester)) === "My tickets", `heading: ${await heading(requester)}`);
     await requester.locator("#ticket-list").getByText("You have not raised a ticket yet.").waitFor();
@@ -752,7 +753,7 @@ try {
     tech = await newPage(browser);
     await signIn(tech, EMPLOYEE.email);
     const nav = await navLinks(tech);
-    check(nav.join(",") === "Tickets,Documents,Projects,My tasks,My record", `technician's pages: ${nav}`);
+    check(nav.join(",") === "Tickets,Documents,Projects,My tasks,Time,Events,My record", `technician's pages: ${nav}`);
     check((await heading(tech)) === "Tickets", `a technician starts at the queue, not ${await heading(tech)}`);
     const tabs = (await tech.locator('nav[aria-label="Queues"] a').allTextContents()).join();
     check(tabs === "Mine and unassigned,Unassigned,Mine", `queues: ${tabs}`);
@@ -1013,7 +1014,7 @@ try {
     manager = await newPage(browser);
     await signIn(manager, MANAGER.email);
     const nav = await navLinks(manager);
-    check(nav.join(",") === "My tickets,Documents,Projects,My tasks,Directory,My record", `manager's pages: ${nav}`);
+    check(nav.join(",") === "My tickets,Documents,Projects,My tasks,Time,Events,Payroll,Directory,My record", `manager's pages: ${nav}`);
     await goTo(manager, "Projects");
     const create = manager.locator("#new-project");
     await create.getByLabel("Name").fill(PROJECT_NAME);
@@ -1081,6 +1082,236 @@ try {
     pages.delete(manager);
     await assignee.context().close();
     pages.delete(assignee);
+  });
+
+  // ------------------------------------------------------------ time, payroll, events (issue 16)
+
+  // Last week (Monday to Sunday, as the company counts weeks) and next week.
+  const mondayOf = (iso) => {
+    const d = new Date(`${iso}T00:00:00Z`);
+    d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
+    return d.toISOString().slice(0, 10);
+  };
+  const plusDays = (iso, n) => new Date(Date.parse(`${iso}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+  const thisMonday = mondayOf(dayOffset(0));
+  const lastMonday = plusDays(thisMonday, -7);
+  const lastSunday = plusDays(thisMonday, -1);
+  const nextMonday = plusDays(thisMonday, 7);
+  let timeManager;
+  let margaret;
+
+  await step("an employee clocks in on the Time page: the running shift counts up, in the header too; clocking out lists the shift", async () => {
+    // Setup: a manager of a department Margaret (the requester) works in,
+    // and her hours of last week (five days of nine hours, 08:00 to 17:00
+    // UTC), recorded by HR with a reason.
+    await asHr("POST", "/auth/admin/users", { full_name: MANAGER2.name, email: MANAGER2.email, role: MANAGER2.role, password: PASSWORD });
+    const find = async (q) => (await asHr("GET", `/employees?q=${encodeURIComponent(q)}`)).items[0];
+    const donald = await find(MANAGER2.email);
+    margaret = await find(REQUESTER.email);
+    const dept = await asHr("POST", "/departments", { name: "Events team", manager_id: donald.id });
+    await asHr("PATCH", `/employees/${margaret.id}`, { version: margaret.version, department_id: dept.id, hourly_rate: "20.00" });
+    for (let i = 0; i < 5; i += 1) {
+      const day = plusDays(lastMonday, i);
+      await asHr("POST", "/clockins", { action: "in", employee_id: margaret.id, at: `${day}T08:00:00Z`, reason: "Badge reader out of order" });
+      await asHr("POST", "/clockins", { action: "out", employee_id: margaret.id, at: `${day}T17:00:00Z`, reason: "Badge reader out of order" });
+    }
+
+    await requester.reload();
+    await requester.locator("#sign-out").waitFor();
+    await goTo(requester, "Time");
+    check((await heading(requester)) === "Time", `heading: ${await heading(requester)}`);
+    await requester.locator("#my-shifts tbody tr").nth(4).waitFor();
+    check((await requester.locator("#my-shifts").textContent()).includes("Badge reader out of order"), "the reason for recorded hours is not shown");
+    await requester.locator("#clock-button", { hasText: "Clock in" }).click();
+    const elapsed = requester.locator("#elapsed");
+    await elapsed.waitFor();
+    const first = await elapsed.textContent();
+    check(/^0:00:\d\d$/.test(first), `the running time: ${first}`);
+    await requester.waitForFunction((f) => document.querySelector("#elapsed")?.textContent !== f, first, { timeout: 5_000 });
+    check((await requester.locator("#my-shifts tbody tr").first().textContent()).includes("Running"), "the running shift is not listed first");
+    const header = requester.locator("#header-clock");
+    await header.locator("#header-elapsed").waitFor();
+    check((await header.getByRole("button").textContent()) === "Clock out", `header: ${await header.textContent()}`);
+    await shot(requester, "time");
+    await requester.locator("#clock-button", { hasText: "Clock out" }).click();
+    await requester.locator("#clock-h", { hasText: "Not clocked in" }).waitFor();
+    const row = requester.locator("#my-shifts tbody tr").first();
+    check(!(await row.textContent()).includes("Running"), `still running: ${await row.textContent()}`);
+    check((await header.getByRole("button").textContent()) === "Clock in", `header after clocking out: ${await header.textContent()}`);
+  });
+
+  await step("a manager's week: people by days with their hours; a correction without a reason shows the field error; with one, the shift is corrected", async () => {
+    timeManager = await newPage(browser);
+    await signIn(timeManager, MANAGER2.email);
+    await goTo(timeManager, "Time");
+    await timeManager.locator("#team-link").click();
+    await timeManager.locator("main h1", { hasText: "Team week" }).waitFor();
+    check((await timeManager.getByLabel("Department").locator("option:checked").textContent()) === "Events team", "the manager's department is not chosen");
+    await timeManager.locator(".week-prev").click();
+    await timeManager.locator(`#week-range time[datetime="${lastMonday}"]`).waitFor();
+    const row = timeManager.locator("#team-week tbody tr").filter({ hasText: REQUESTER.name });
+    await row.locator(".shift-button").nth(4).waitFor();
+    check((await row.locator(".shift-button").count()) === 5, `${await row.locator(".shift-button").count()} shifts last week`);
+    check((await row.locator(".week-total").textContent()) === "45 h", `total: ${await row.locator(".week-total").textContent()}`);
+    await shot(timeManager, "team-week", { fullPage: true });
+
+    await row.locator(".shift-button").first().click();
+    const form = timeManager.locator("#correct-shift");
+    await form.waitFor();
+    const out = await form.getByLabel("Out").inputValue();
+    const earlier = out.replace(/T(\d\d)/, (_, hh) => `T${String(Number(hh) - 1).padStart(2, "0")}`);
+    await form.getByLabel("Out").fill(earlier);
+    await form.getByRole("button", { name: "Save correction" }).click();
+    const err = form.locator('[data-field="reason"] .field-error:not([hidden])');
+    await err.waitFor();
+    check((await form.getByLabel("Reason").getAttribute("aria-invalid")) === "true", `aria-invalid on the reason: ${await err.textContent()}`);
+    await form.getByLabel("Reason").fill("Left an hour early for the dentist");
+    await form.getByRole("button", { name: "Save correction" }).click();
+    await timeManager.getByText(`The shift of ${REQUESTER.name} is corrected.`).waitFor();
+    check((await row.locator(".week-total").textContent()) === "44 h", `total after the correction: ${await row.locator(".week-total").textContent()}`);
+    check((await row.locator(".badge.corrected").count()) === 1, "the corrected shift is not marked");
+    // Margaret sees why.
+    await goTo(requester, "Time");
+    await requester.locator("#my-shifts").getByText("Left an hour early for the dentist").waitFor();
+  });
+
+  await step("payroll: HR's report shows the person's hours with overtime and a chart, downloads as CSV, and closes the period", async () => {
+    await goTo(hr, "Payroll");
+    const filters = hr.locator("#payroll-filters");
+    await filters.getByLabel("From").fill(lastMonday);
+    await filters.getByLabel("To").fill(lastSunday);
+    await filters.getByRole("button", { name: "Show report" }).click();
+    await hr.waitForURL(new RegExp(`from=${lastMonday}`));
+    await hr.locator(`#payroll-summary`).getByText(/Weekly/).waitFor();
+    const row = hr.locator("#payroll-table tbody tr").filter({ hasText: REQUESTER.name });
+    await row.waitFor();
+    const cell = async (k) => (await row.locator(`[data-hours="${k}"]`).textContent()).trim();
+    check((await cell("regular")) === "40.00" && (await cell("overtime")) === "4.00", `hours: ${await row.innerText()}`);
+    check((await row.locator(`[data-gross]`).textContent()) === "920.00", `gross: ${await row.locator("[data-gross]").textContent()}`);
+    const bar = hr.locator(`svg[data-chart="payroll-hours"] g[data-row="${margaret.id}"]`);
+    check((await bar.locator('rect[data-part="regular"]').count()) === 1 && (await bar.locator('rect[data-part="overtime"]').count()) === 1, "the chart's bars");
+    const [download] = await Promise.all([hr.waitForEvent("download"), hr.locator("#payroll-csv").click()]);
+    check(download.suggestedFilename() === `tenure-payroll-${lastMonday}-to-${lastSunday}.csv`, `file name ${download.suggestedFilename()}`);
+    const csv = readFileSync(await download.path(), "utf8");
+    check(csv.includes(REQUESTER.name) && csv.split("\n")[0].includes("employee_id"), `CSV: ${csv.slice(0, 300)}`);
+    await shot(hr, "payroll", { fullPage: true });
+
+    const close = hr.locator("#close-period");
+    await close.locator("#closed-to").waitFor();
+    await close.getByLabel("Close up to").fill(lastSunday);
+    hr.once("dialog", (d) => d.accept());
+    await close.getByRole("button", { name: "Close period" }).click();
+    await hr.locator(`#closed-to[data-closed-to="${lastSunday}"]`).waitFor();
+    check((await hr.locator("#closed-to").textContent()).startsWith("Closed up to"), await hr.locator("#closed-to").textContent());
+  });
+
+  await step("events: a manager adds a package and books an event for next week, which appears in its week", async () => {
+    await goTo(timeManager, "Events");
+    const pkg = timeManager.locator("#new-package");
+    await pkg.getByLabel("Name").fill("Portrait <i>session</i>");
+    await pkg.getByLabel("Price").fill("80.00");
+    await pkg.getByLabel("Length in minutes").fill("90");
+    await pkg.getByRole("button", { name: "Add package" }).click();
+    await timeManager.locator("#package-list tbody th", { hasText: "Portrait <i>session</i>" }).waitFor();
+    check((await timeManager.locator("main i").count()) === 0, "the package's name became markup");
+
+    const form = timeManager.locator("#new-event");
+    await form.getByLabel("Name").fill("Family portrait");
+    await form.getByLabel("Package").selectOption({ label: "Portrait <i>session</i> (1 h 30 min, 80.00)" });
+    const wednesday = plusDays(nextMonday, 2);
+    await form.getByLabel("Start").fill(`${wednesday}T10:00`);
+    await form.getByLabel("Start").dispatchEvent("change");
+    check((await form.getByLabel("End").inputValue()) === `${wednesday}T11:30`, `the end from the package: ${await form.getByLabel("End").inputValue()}`);
+    await form.getByLabel("Person").selectOption(margaret.id);
+    await form.getByLabel("Department").selectOption({ label: "Events team" });
+    await form.getByRole("button", { name: "Create event" }).click();
+    await timeManager.waitForURL(new RegExp(`week=${nextMonday}`));
+    await timeManager.locator(`#week-range time[datetime="${nextMonday}"]`).waitFor();
+    const row = timeManager.locator("#event-list tbody tr").filter({ hasText: "Family portrait" });
+    await row.waitFor();
+    check((await row.textContent()).includes(REQUESTER.name) && (await row.textContent()).includes("80.00"), `the event: ${await row.textContent()}`);
+    // Not in this week.
+    await timeManager.locator(".week-this").click();
+    await timeManager.locator(`#week-range time[datetime="${thisMonday}"]`).waitFor();
+    await timeManager.locator("#event-list").getByText("No events this week.").waitFor();
+    // The same person at the same time again: the API's 409, shown on the form.
+    await timeManager.locator(".week-next").click();
+    await timeManager.locator(`#week-range time[datetime="${nextMonday}"]`).waitFor();
+    const again = timeManager.locator("#new-event");
+    await again.getByLabel("Name").fill("Double booking");
+    await again.getByLabel("Package").selectOption({ label: "Portrait <i>session</i> (1 h 30 min, 80.00)" });
+    await again.getByLabel("Start").fill(`${wednesday}T11:00`);
+    await again.getByLabel("End").fill(`${wednesday}T12:00`);
+    await again.getByLabel("Person").selectOption(margaret.id);
+    await again.getByLabel("Department").selectOption({ label: "Events team" });
+    await again.getByRole("button", { name: "Create event" }).click();
+    await again.locator(".form-alert:not([hidden])").waitFor();
+    check((await timeManager.locator("#event-list tbody tr").count()) === 1, "the overlapping event was listed");
+    await shot(timeManager, "events", { fullPage: true });
+  });
+
+  await step("forecast: from a person's record; too few months of data is said in words; with enough, the chart, the line and the prediction", async () => {
+    await hr.goto(`${BASE}/#/directory/${encodeURIComponent(margaret.id)}`);
+    await hr.locator("#forecast-link").click();
+    await hr.waitForURL(/\/forecast$/);
+    const none = hr.locator("#forecast-none");
+    await none.waitFor();
+    check(/month/i.test(await none.textContent()), `the 422's detail: ${await none.textContent()}`);
+    // Six months of data, as the API would answer with them.
+    await hr.route(
+      (url) => url.pathname.endsWith("/cost-forecast"),
+      (route) =>
+        route.fulfill({
+          status: 200,
+          json: {
+            employee_id: margaret.id,
+            points: [
+              { month: "2026-05", events: 2, cost: "420.00" },
+              { month: "2026-06", events: 4, cost: "650.00" },
+              { month: "2026-07", events: 5, cost: "790.00" },
+            ],
+            slope: "123.68",
+            intercept: "172.63",
+            r2: 0.998,
+            next: { month: "2026-08", events: 6, predicted_cost: "914.74" },
+          },
+        }),
+      { times: 1 },
+    );
+    await hr.reload();
+    await hr.locator('svg[data-chart="forecast"]').waitFor();
+    check((await hr.locator('svg[data-chart="forecast"] circle.point-data').count()) === 3, "three points");
+    check((await hr.locator('svg[data-chart="forecast"] line[data-line="fit"]').count()) === 1, "the fitted line");
+    check((await hr.locator("#forecast-slope").textContent()) === "123.68", "the slope");
+    check((await hr.locator("#forecast-next").textContent()).includes("914.74"), `the prediction: ${await hr.locator("#forecast-next").textContent()}`);
+    await shot(hr, "forecast");
+  });
+
+  await step("the time pages read well on a phone", async () => {
+    const phone = await newPage(browser, { width: 390, height: 844 });
+    await signIn(phone, MANAGER2.email);
+    for (const [path, ready] of [
+      ["/time", "#clock-button"],
+      [`/time/team?week=${lastMonday}`, "#team-week tbody tr"],
+      [`/payroll?from=${lastMonday}&to=${lastSunday}`, "#payroll-table tbody tr"],
+      [`/events?week=${nextMonday}`, "#event-list tbody tr"],
+    ]) {
+      await phone.goto(`${BASE}/#${path}`);
+      await phone.locator(ready).first().waitFor();
+      const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      const wide = await phone.evaluate(() =>
+        [...document.querySelectorAll("main *")]
+          .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1)
+          .slice(0, 5)
+          .map((el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ""}`),
+      );
+      check(overflow <= 1, `${path} scrolls sideways by ${overflow}px on a phone: ${wide.join(", ")}`);
+    }
+    await shot(phone, "payroll-phone", { fullPage: true });
+    await phone.context().close();
+    pages.delete(phone);
+    await timeManager.context().close();
+    pages.delete(timeManager);
   });
 
   await step("no page logged a script error or a CSP violation", async () => {

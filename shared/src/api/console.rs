@@ -37,6 +37,7 @@ pub const ASSETS: &[(&str, &str, &str)] = &[
     ("audit.js", "text/javascript; charset=utf-8", include_str!("../../../console/audit.js")),
     ("tickets.js", "text/javascript; charset=utf-8", include_str!("../../../console/tickets.js")),
     ("projects.js", "text/javascript; charset=utf-8", include_str!("../../../console/projects.js")),
+    ("time.js", "text/javascript; charset=utf-8", include_str!("../../../console/time.js")),
     ("app.css", "text/css; charset=utf-8", include_str!("../../../console/app.css")),
 ];
 
