@@ -15,13 +15,14 @@
 #   make bench-import  a bulk import of 10,000 employees (check and apply time, rows/s, DynamoDB requests, peak memory), into docs/performance.md
 #   make bench-chain  audited writes a second one company's audit chain takes, by concurrent writers, into docs/performance.md
 #   make bench-sla  the five-minute SLA check with 1,000 then 10,000 of 100,000 tickets due (requests, time) and the clock function, into docs/performance.md
+#   make bench-payroll  the payroll report of 500 people × 13 weeks of daily shifts beside a company of 5,000 (pages, requests, items read, time for a week, a month, 13 weeks), into docs/performance.md
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 DEVSTACK := $(or $(CARGO_TARGET_DIR),target)/debug/devstack
 VENV := $(or $(TENURE_VENV),.venv)
 
-.PHONY: help install dev test stack stop status router openapi lint package bench bench-sweep bench-trigger bench-import bench-chain bench-sla
+.PHONY: help install dev test stack stop status router openapi lint package bench bench-sweep bench-trigger bench-import bench-chain bench-sla bench-payroll
 
 help:
 	@sed -n 's/^#   make /make /p' Makefile | sed 's/\$$\$$/$$/'
@@ -77,3 +78,6 @@ bench-chain:
 
 bench-sla:
 	@scripts/bench.sh sla
+
+bench-payroll:
+	@scripts/bench.sh payroll
