@@ -749,16 +749,19 @@ export async function eventsPage({ query, go }) {
           ...(can("writePackages")
             ? [
                 {
-                  label: "Delete",
+                  label: "Actions",
                   render: (p) => {
+                    const change = h("button", { type: "button", class: "button-quiet", dataset: { package: p.id } }, "Change", h("span", { class: "visually-hidden" }, ` ${p.name}`));
+                    change.addEventListener("click", () => editPackage(p));
                     const b = h("button", { type: "button", class: "button-quiet danger" }, "Delete", h("span", { class: "visually-hidden" }, ` ${p.name}`));
                     b.addEventListener("click", async () => {
-                      if (!confirm(`Delete the package ${p.name}?`)) return;
+                      if (!confirm(`Delete the package ${p.name}? Events booked with it keep it.`)) return;
                       b.disabled = true;
                       try {
                         await api("DELETE", `/packages/${encodeURIComponent(p.id)}`);
                         pkgs = pkgs.filter((x) => x.id !== p.id);
                         announce(`${p.name} is deleted.`);
+                        mount(pkgEditBox);
                         drawPackages();
                         drawEventForm();
                       } catch (e) {
@@ -766,7 +769,7 @@ export async function eventsPage({ query, go }) {
                         announce(e.message, "error");
                       }
                     });
-                    return b;
+                    return h("span", { class: "row-actions" }, change, b);
                   },
                 },
               ]
@@ -776,6 +779,40 @@ export async function eventsPage({ query, go }) {
       }),
     );
   }
+  // Changing a package: its name, price or length (booked events keep theirs).
+  const pkgEditBox = h("div", { id: "edit-package-box" });
+  function editPackage(p) {
+    const form = h(
+      "form",
+      { class: "form compact", novalidate: true, id: "edit-package", "aria-labelledby": "edit-package-h", dataset: { package: p.id } },
+      h("h3", { id: "edit-package-h" }, `Change ${p.name}`),
+      formAlert(),
+      field({ name: "name", label: "Name", required: true, value: p.name, autocomplete: "off" }),
+      field({ name: "price", label: "Price", required: true, value: p.price, attrs: { inputmode: "decimal" } }),
+      field({ name: "duration_minutes", label: "Length in minutes", type: "number", required: true, value: String(p.duration_minutes), attrs: { min: 1, step: 1 } }),
+      h("div", { class: "form-actions" }, h("button", { type: "submit", class: "button" }, "Save package"), h("button", { type: "button", class: "button-quiet", id: "cancel-package" }, "Cancel")),
+    );
+    form.querySelector("#cancel-package").addEventListener("click", () => mount(pkgEditBox));
+    form.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      const v = formValues(form);
+      const body = { version: p.version };
+      if (v.name !== p.name) body.name = v.name;
+      if (v.price !== p.price) body.price = v.price;
+      if (v.duration_minutes !== String(p.duration_minutes)) body.duration_minutes = v.duration_minutes === "" ? null : Number(v.duration_minutes);
+      submitting(form, async () => {
+        const fresh = await api("PATCH", `/packages/${encodeURIComponent(p.id)}`, { body });
+        pkgs = pkgs.map((x) => (x.id === fresh.id ? fresh : x)).sort((a, b) => a.name.localeCompare(b.name));
+        mount(pkgEditBox);
+        announce(`Package ${fresh.name} saved.`);
+        drawPackages();
+        drawEventForm();
+      });
+    });
+    mount(pkgEditBox, form);
+    form.querySelector("input").focus();
+  }
+
   let pkgForm = null;
   if (can("writePackages")) {
     pkgForm = h(
@@ -855,16 +892,16 @@ export async function eventsPage({ query, go }) {
           ...(can("writeEvents")
             ? [
                 {
-                  label: "Delete",
+                  label: "Cancel",
                   render: (e) => {
-                    const b = h("button", { type: "button", class: "button-quiet danger" }, "Delete", h("span", { class: "visually-hidden" }, ` ${e.name}`));
+                    const b = h("button", { type: "button", class: "button-quiet danger" }, "Cancel", h("span", { class: "visually-hidden" }, ` ${e.name}`));
                     b.addEventListener("click", async () => {
-                      if (!confirm(`Delete the event ${e.name}?`)) return;
+                      if (!confirm(`Cancel the event ${e.name}?`)) return;
                       b.disabled = true;
                       try {
                         await api("DELETE", `/events/${encodeURIComponent(e.id)}`);
                         events = events.filter((x) => x.id !== e.id);
-                        announce(`${e.name} is deleted.`);
+                        announce(`${e.name} is cancelled.`);
                         drawEvents();
                       } catch (err) {
                         b.disabled = false;
@@ -951,7 +988,7 @@ export async function eventsPage({ query, go }) {
     h(
       "div",
       { class: "stack" },
-      h("section", { class: "card", id: "packages", "aria-labelledby": "packages-h" }, h("h2", { id: "packages-h" }, "Packages"), pkgBox, pkgForm),
+      h("section", { class: "card", id: "packages", "aria-labelledby": "packages-h" }, h("h2", { id: "packages-h" }, "Packages"), pkgBox, pkgEditBox, pkgForm),
       h(
         "section",
         { class: "stack", "aria-labelledby": "week-h" },

@@ -1248,6 +1248,16 @@ try {
     await again.locator(".form-alert:not([hidden])").waitFor();
     check((await timeManager.locator("#event-list tbody tr").count()) === 1, "the overlapping event was listed");
     await shot(timeManager, "events", { fullPage: true });
+    // A new price for the package; the booked event keeps its own.
+    await timeManager.locator("#package-list").getByRole("button", { name: "Change Portrait <i>session</i>" }).click();
+    const edit = timeManager.locator("#edit-package");
+    await edit.getByLabel("Price").fill("95.00");
+    await edit.getByRole("button", { name: "Save package" }).click();
+    await timeManager.locator("#package-list tbody tr", { hasText: "95.00" }).waitFor();
+    await timeManager.reload();
+    const booked = timeManager.locator("#event-list tbody tr").filter({ hasText: "Family portrait" });
+    await booked.waitFor();
+    check((await booked.textContent()).includes("80.00"), `the booked event's price: ${await booked.textContent()}`);
   });
 
   await step("forecast: from a person's record; too few months of data is said in words; with enough, the chart, the line and the prediction", async () => {
