@@ -245,6 +245,7 @@ locals {
         "GET /clockins",
         "GET /clockins/{id}",
         "PATCH /clockins/{id}",
+        "DELETE /clockins/{id}",
         "GET /packages",
         "POST /packages",
         "PATCH /packages/{id}",

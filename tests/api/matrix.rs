@@ -312,6 +312,9 @@ fn fill(route: &Row, f: &Fixture) -> Req {
         (m, p) => panic!("the role matrix has no body for {m} {p}: add one to fill()"),
     };
     let mut req = Req::new(route.method, &path);
+    if (route.method, route.path) == ("DELETE", "/clockins/{id}") {
+        req = req.query("reason", "matrix");
+    }
     if route.path == "/reports/payroll" {
         req = req
             .query("from", &days_from_today(-7))

@@ -369,6 +369,10 @@ async fn walk_every_route() {
         .await;
     note("PATCH", "/clockins/{id}", r.expect(200));
     let r = h
+        .send(Req::new("DELETE", &format!("/clockins/{shift}")).bearer(&access).query("reason", "recorded in error"))
+        .await;
+    note("DELETE", "/clockins/{id}", r.expect(204));
+    let r = h
         .send(Req::new("POST", "/departments").bearer(&access).json(json!({"name": "RT Time", "manager_id": me_id})))
         .await;
     let time_dept = r.expect(201).json()["id"].as_str().unwrap().to_string();

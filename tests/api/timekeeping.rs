@@ -660,3 +660,66 @@ async fn night_shifts_before_leaving_feed_the_after_hours_risk_factor_with_the_s
     assert!(evidence.contains("3 shifts outside working hours"), "{evidence}");
     assert!(evidence.contains("22:00–23:30"), "{evidence}");
 }
+
+#[tokio::test]
+async fn a_shift_recorded_in_error_is_voided_with_a_reason_and_its_neighbours_close_the_gap() {
+    let h = Harness::new().await;
+    let o = h.signup().await;
+    let hr = h.add_user(&o, "hr").await;
+    let p = h.add_user(&o, "employee").await;
+    let day = today() - Duration::days(2);
+    let a = shift(&h, &hr, &p.user_id, at(day, 8, 0), 60).await;
+    let b = shift(&h, &hr, &p.user_id, at(day, 10, 0), 60).await;
+    let c = shift(&h, &hr, &p.user_id, at(day, 12, 0), 60).await;
+    let url = |s: &Value| format!("/clockins/{}", s["id"].as_str().unwrap());
+    let void = |by: &Account, s: &Value, reason: Option<&str>| {
+        let mut r = Req::new("DELETE", &url(s)).bearer(&by.access);
+        if let Some(reason) = reason {
+            r = r.query("reason", reason);
+        }
+        r
+    };
+    // A shift between two others corrects within both.
+    let b_now = h.send(Req::get(&url(&b)).bearer(&hr.access)).await.json();
+    assert_eq!((b_now["earliest_in"].clone(), b_now["latest_out"].clone()), (a["out_at"].clone(), c["in_at"].clone()));
+    let r = h
+        .send(Req::new("PATCH", &url(&b)).bearer(&hr.access).json(json!({
+            "version": b_now["version"], "in_at": iso(at(day, 10, 5)), "out_at": iso(at(day, 11, 5)), "reason": "late start"
+        })))
+        .await;
+    r.expect(200);
+    let b = r.json();
+    h.send(void(&hr, &b, None)).await.expect_problem(422, Some("reason"));
+    h.send(void(&p, &b, Some("mine"))).await.expect_problem(403, None);
+    assert_eq!(report(&h, &o, day, day).await[0]["regular_seconds"], 3 * 3600);
+    h.send(void(&hr, &b, Some("recorded for the wrong person"))).await.expect(204);
+    assert_eq!(report(&h, &o, day, day).await[0]["regular_seconds"], 2 * 3600, "its hour is gone from the totals");
+    let listed = h.send(Req::get("/clockins").bearer(&hr.access).query("employee_id", &p.user_id)).await.json();
+    let ids: Vec<&str> = listed["items"].as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, vec![c["id"].as_str().unwrap(), a["id"].as_str().unwrap()]);
+    let shown = h.send(Req::get(&url(&b)).bearer(&hr.access)).await.json();
+    assert_eq!(shown["voided"], true);
+    let last = shown["versions"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (last["action"].as_str(), last["reason"].as_str()),
+        (Some("voided"), Some("recorded for the wrong person"))
+    );
+    // A and C now bound each other, so A may stretch into B's old hours.
+    let a_now = h.send(Req::get(&url(&a)).bearer(&hr.access)).await.json();
+    assert_eq!(a_now["latest_out"], c["in_at"]);
+    let r = h
+        .send(Req::new("PATCH", &url(&a)).bearer(&hr.access).json(json!({
+            "version": a_now["version"], "out_at": iso(at(day, 11, 30)), "reason": "stayed on"
+        })))
+        .await;
+    r.expect(200);
+    // An open shift is clocked out before it is voided; a voided one is not corrected.
+    let q = h.add_user(&o, "employee").await;
+    let open = punch(&h, &q, json!({"action": "in"})).await.json();
+    h.send(void(&hr, &open, Some("r"))).await.expect_problem(409, None);
+    h.send(Req::new("PATCH", &url(&b)).bearer(&hr.access).json(json!({
+        "version": shown["version"], "out_at": iso(at(day, 10, 30)), "reason": "r"
+    })))
+    .await
+    .expect_problem(409, None);
+}

@@ -200,6 +200,7 @@ fn shift(
         open: false,
         seconds: Some(pieces.iter().map(|x| x.seconds).sum()),
         after_hours: !cal.is_working(p(&pu.in_at)) || cal.outside_hours(p(&pu.in_at), p(&pu.out_at)),
+        voided: false,
         pieces,
         earliest_in: (k > 0).then(|| punches[k - 1].out_at.clone()),
         latest_out: punches.get(k + 1).map(|x| x.in_at.clone()),

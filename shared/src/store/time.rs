@@ -83,6 +83,10 @@ pub struct Shift {
     pub seconds: Option<i64>,
     /// Any part of it outside the company's working hours.
     pub after_hours: bool,
+    /// Voided (recorded in error): it counts for nothing and is in no
+    /// list, but keeps its versions.
+    #[serde(default)]
+    pub voided: bool,
     /// What it adds to each local day (cut at the company's midnights).
     #[schema(value_type = Vec<PieceOut>)]
     pub pieces: Vec<Piece>,
@@ -157,6 +161,9 @@ pub fn stage_shift(
     exprs: Exprs,
 ) -> Result<usize, StoreError> {
     let mut item = super::to_item(&keys::clockin(t, &s.id), CLOCKIN, s)?;
+    if s.voided {
+        return Ok(tx.put_item(table, item, cond, exprs));
+    }
     let sk = keys::clockin_index_sk(&s.in_at, &s.id);
     item.insert(schema::GSI1_PK.into(), AttributeValue::S(keys::person_clockins_gsi1pk(t, &s.employee_id)));
     item.insert(schema::GSI1_SK.into(), AttributeValue::S(sk.clone()));

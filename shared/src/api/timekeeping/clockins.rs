@@ -18,7 +18,7 @@ use crate::domain::roles::Role;
 use crate::domain::validate::{self, Checker};
 use crate::error::ApiError;
 use crate::http::cursor::{BY_GSI1, BY_GSI2};
-use crate::http::{json, Ctx, ListPage, Reply};
+use crate::http::{json, no_content, Ctx, ListPage, Reply};
 use crate::ids::{ClockinId, DepartmentId, UserId};
 use crate::store::departments::manager_from_item;
 use crate::store::items::{Company, User};
@@ -268,6 +268,7 @@ pub async fn punch(ctx: &mut Ctx) -> Result<Reply, ApiError> {
             open: true,
             seconds: None,
             after_hours: !cal.is_working(at),
+            voided: false,
             pieces: Vec::new(),
             earliest_in: earliest,
             latest_out: None,
@@ -482,6 +483,9 @@ pub async fn correct(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     if old.open {
         return Err(ApiError::Conflict("The shift is still open: it can be corrected once clocked out.".into()));
     }
+    if old.voided {
+        return Err(ApiError::Conflict("The shift was voided; record a new one instead.".into()));
+    }
     if req.version != old.version {
         return Err(ApiError::Conflict(format!(
             "The shift was changed meanwhile: version is {}, you sent {}.",
@@ -544,21 +548,8 @@ pub async fn correct(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     }
     let table = ctx.table().to_string();
     let mut tx = Tx::new();
-    // Conditional on the version and the neighbours' bounds as read: a
-    // neighbour's correction moves them.
-    let mut exprs = Exprs::new().num(":v", old.version);
-    let mut cond = vec!["version = :v".to_string()];
-    for (attr_name, value, ph) in [("earliest_in", &old.earliest_in, ":e"), ("latest_out", &old.latest_out, ":l")] {
-        match value {
-            Some(v) => {
-                cond.push(format!("{attr_name} = {ph}"));
-                exprs = exprs.str(ph, v.clone());
-            }
-            None => cond.push(format!("(attribute_not_exists({attr_name}) OR attribute_type({attr_name}, :null))")),
-        }
-    }
-    exprs = exprs.str(":null", "NULL");
-    stage_shift(&mut tx, &table, &t, &next, Cond::Expr(cond.join(" AND ")), exprs)?;
+    let (cond, exprs) = as_read(&old);
+    stage_shift(&mut tx, &table, &t, &next, cond, exprs)?;
     if next.in_at != old.in_at {
         if let Some(prev) = &old.prev_id {
             tx.update(
@@ -633,6 +624,148 @@ pub async fn correct(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         .with("reason", reason.unwrap_or_default());
     match ctx.commit(tx, vec![event]).await {
         Ok(()) => Ok(json(200, &next)),
+        Err(StoreError::Cancelled { .. }) => Err(ApiError::Conflict(
+            "The shift or its neighbours changed meanwhile, or its period was closed; read it again and retry.".into(),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The condition of a write over `old`: its version and its neighbours'
+/// bounds as read (a neighbour's correction moves them).
+fn as_read(old: &Shift) -> (Cond, Exprs) {
+    let mut exprs = Exprs::new().num(":v", old.version);
+    let mut cond = vec!["version = :v".to_string()];
+    for (attr_name, value, ph) in [("earliest_in", &old.earliest_in, ":e"), ("latest_out", &old.latest_out, ":l")] {
+        match value {
+            Some(v) => {
+                cond.push(format!("{attr_name} = {ph}"));
+                exprs = exprs.str(ph, v.clone());
+            }
+            None => cond.push(format!("(attribute_not_exists({attr_name}) OR attribute_type({attr_name}, :null))")),
+        }
+    }
+    // DynamoDB refuses a value the expression does not use.
+    if old.earliest_in.is_none() || old.latest_out.is_none() {
+        exprs = exprs.str(":null", "NULL");
+    }
+    (Cond::Expr(cond.join(" AND ")), exprs)
+}
+
+/// `DELETE /clockins/{id}?reason=`: voids a closed shift recorded in error.
+/// It keeps its versions (the last says who voided it and why), leaves the
+/// lists and the totals, and its neighbours close the gap.
+pub async fn void(ctx: &mut Ctx) -> Result<Reply, ApiError> {
+    let t = ctx.tenant()?.clone();
+    let p = ctx.principal()?.clone();
+    let old = target(ctx, &t)?;
+    let reason = match ctx.query("reason").filter(|r| !r.trim().is_empty()) {
+        None => Err(ApiError::invalid("reason", "is required: say why the shift is voided")),
+        Some(r) => validate::text(r, MAX_REASON).map_err(|m| ApiError::invalid("reason", m)),
+    }?;
+    may_act_for(ctx, &t, &old.employee_id, old.department_id.as_ref())?;
+    if old.voided {
+        return Ok(no_content());
+    }
+    if old.open {
+        return Err(ApiError::Conflict("The shift is still open: clock it out, then void it.".into()));
+    }
+    if old.versions.len() >= MAX_VERSIONS {
+        return Err(ApiError::Conflict(format!("This shift has {MAX_VERSIONS} versions; it can no longer change.")));
+    }
+    let cal = company(ctx, &t)?.calendar();
+    let in_at = parse_instant(&old.in_at).map_err(ApiError::internal)?;
+    let date = cal.local_date(in_at).to_string();
+    if let Some(to) = closed_to(ctx, &t)?.filter(|to| date.as_str() <= to.as_str()) {
+        return Err(closed(&date, &to));
+    }
+    let mut next = old.clone();
+    next.voided = true;
+    next.pieces = Vec::new();
+    next.seconds = Some(0);
+    next.version += 1;
+    next.versions.push(ShiftVersion {
+        action: "voided".into(),
+        in_at: old.in_at.clone(),
+        out_at: old.out_at.clone(),
+        by: p.id().to_string(),
+        at: ctx.timestamp(),
+        reason: Some(reason.clone()),
+    });
+    let table = ctx.table().to_string();
+    let mut tx = Tx::new();
+    let (cond, exprs) = as_read(&old);
+    stage_shift(&mut tx, &table, &t, &next, cond, exprs)?;
+    // Its neighbours now bound each other.
+    let set_or_remove = |pairs: &[(&str, Option<String>)]| -> (String, Exprs) {
+        let (mut set, mut remove, mut exprs) = (Vec::new(), Vec::new(), Exprs::new());
+        for (i, (name, v)) in pairs.iter().enumerate() {
+            match v {
+                Some(v) => {
+                    set.push(format!("{name} = :v{i}"));
+                    exprs = exprs.str(&format!(":v{i}"), v.clone());
+                }
+                None => remove.push(name.to_string()),
+            }
+        }
+        let mut u = String::new();
+        if !set.is_empty() {
+            u.push_str(&format!("SET {}", set.join(", ")));
+        }
+        if !remove.is_empty() {
+            u.push_str(&format!(" REMOVE {}", remove.join(", ")));
+        }
+        (u, exprs)
+    };
+    if let Some(prev) = &old.prev_id {
+        let (u, e) = set_or_remove(&[
+            ("latest_out", old.latest_out.clone()),
+            ("next_id", old.next_id.as_ref().map(ToString::to_string)),
+        ]);
+        tx.update(&table, &keys::clockin(&t, prev), u.trim(), Cond::Exists, e);
+    }
+    match &old.next_id {
+        Some(n) => {
+            let (u, e) = set_or_remove(&[
+                ("earliest_in", old.earliest_in.clone()),
+                ("prev_id", old.prev_id.as_ref().map(ToString::to_string)),
+            ]);
+            tx.update(&table, &keys::clockin(&t, n), u.trim(), Cond::Exists, e);
+        }
+        None => {
+            let (u, e) = set_or_remove(&[
+                ("last_shift_id", old.prev_id.as_ref().map(ToString::to_string)),
+                ("last_out", old.earliest_in.clone()),
+            ]);
+            let u =
+                if u.starts_with("SET") { format!("{u} ADD version :one") } else { format!("ADD version :one {u}") };
+            tx.update(
+                &table,
+                &keys::clock_state(&t, &old.employee_id),
+                u.trim(),
+                Cond::Expr("last_shift_id = :id".into()),
+                e.str(":id", old.id.to_string()).num(":one", 1),
+            );
+        }
+    }
+    let mut deltas = WeekDeltas::new();
+    add_pieces(&mut deltas, &old.pieces, -1);
+    stage_week_deltas(&mut tx, &table, &t, &old.payee(), &deltas);
+    if old.after_hours {
+        tx.update(
+            &table,
+            &keys::user(&t, &old.employee_id),
+            "ADD #d :n",
+            Cond::Exists,
+            Exprs::new().name("#d", &format!("{AFTER_HOURS_PREFIX}{date}")).num(":n", -1),
+        );
+    }
+    stage_open_period(&mut tx, &table, &t, &date);
+    let event = NewEvent::new("clockin.voided", old.id.to_string())
+        .with("employee", old.employee_id.to_string())
+        .with("reason", reason);
+    match ctx.commit(tx, vec![event]).await {
+        Ok(()) => Ok(no_content()),
         Err(StoreError::Cancelled { .. }) => Err(ApiError::Conflict(
             "The shift or its neighbours changed meanwhile, or its period was closed; read it again and retry.".into(),
         )),

@@ -90,6 +90,18 @@ pub const ROUTES: &[Route] = &[
         ..Route::DEFAULT
     },
     Route {
+        method: "DELETE",
+        path: "/clockins/{id}",
+        summary: "Void a closed shift recorded in error (`reason` required): it leaves the lists and the totals, and keeps its versions",
+        access: SignedIn,
+        response: Response::Empty(204),
+        query: &["reason"],
+        prefetch: clockins::prefetch_shift,
+        answers: &[CLOSED, NOT_YOURS],
+        handler: handler!(clockins::void),
+        ..Route::DEFAULT
+    },
+    Route {
         path: "/packages",
         summary: "The company's event packages (templates), oldest first",
         access: SignedIn,
