@@ -315,22 +315,51 @@ export function sortableTable({ caption, columns, rows, initial }) {
     tbody.replaceChildren(...list.map((r) => h("tr", {}, columns.map((c, i) => (i === 0 ? h("th", { scope: "row" }, c.render(r)) : h("td", { dataset: { label: c.label } }, c.render(r)))))));
   }
   draw();
-  return h(
-    "div",
-    { class: "table-wrap" },
-    h("table", { class: "data" }, caption ? h("caption", {}, caption) : null, h("thead", {}, h("tr", {}, headCells)), tbody),
-  );
+  return tableWrap(caption, (capId) => h("table", { class: "data" }, caption ? h("caption", { id: capId }, caption) : null, h("thead", {}, h("tr", {}, headCells)), tbody));
+}
+
+let wrapSeq = 0;
+
+/**
+ * The box a table scrolls sideways in when it is wider than the page.
+ * While it does, a keyboard must be able to scroll it too (WCAG 2.1.1;
+ * axe's scrollable-region-focusable): it then takes focus (the arrow keys
+ * scroll it) and is a region named by the table's caption. While it fits,
+ * it is neither, so it adds no tab stop. Watched as it or the table change
+ * size. `build(captionId)` makes the table.
+ */
+export function tableWrap(caption, build) {
+  wrapSeq += 1;
+  const capId = `table-caption-${wrapSeq}`;
+  const t = build(capId);
+  const wrap = h("div", { class: "table-wrap" }, t);
+  const update = () => {
+    const scrolls = wrap.scrollWidth > wrap.clientWidth + 1;
+    if (scrolls === wrap.hasAttribute("tabindex")) return;
+    if (scrolls) {
+      wrap.setAttribute("tabindex", "0");
+      wrap.setAttribute("role", "region");
+      if (caption) wrap.setAttribute("aria-labelledby", capId);
+      else wrap.setAttribute("aria-label", "Table");
+    } else {
+      for (const a of ["tabindex", "role", "aria-labelledby", "aria-label"]) wrap.removeAttribute(a);
+    }
+  };
+  if (typeof ResizeObserver === "function") {
+    const ro = new ResizeObserver(update);
+    ro.observe(wrap);
+    ro.observe(t);
+  }
+  return wrap;
 }
 
 /** A plain table. */
 export function table({ caption, columns, rows }) {
-  return h(
-    "div",
-    { class: "table-wrap" },
+  return tableWrap(caption, (capId) =>
     h(
       "table",
       { class: "data" },
-      caption ? h("caption", {}, caption) : null,
+      caption ? h("caption", { id: capId }, caption) : null,
       h("thead", {}, h("tr", {}, columns.map((c) => h("th", { scope: "col" }, c.label)))),
       h(
         "tbody",

