@@ -6,7 +6,7 @@
 // (dom.js builds no HTML from strings).
 
 import { api, can, listAll, user, scopeCompanyId, ApiError } from "./api.js";
-import { h, mount, field, formValues, formAlert, submitting, showErrors, pageHeader, fmtDate, fmtTime, humanize, announce, errorBlock, table, saveBlob } from "./dom.js";
+import { h, mount, field, formValues, formAlert, submitting, showErrors, clearErrors, pageHeader, fmtDate, fmtTime, humanize, announce, errorBlock, table, saveBlob } from "./dom.js";
 import { stackedBarChart, fitChart } from "./charts.js";
 
 // ---------------------------------------------------------------- helpers
@@ -376,7 +376,9 @@ export async function teamPage({ query, go }) {
           if (r.id === me.id || s.open) return h("li", { dataset: { shift: s.id } }, h("span", { class: "shift-text" }, text), flags);
           const b = h(
             "button",
-            { type: "button", class: "shift-button", dataset: { shift: s.id }, "aria-label": `Correct the shift of ${r.name} on ${dayLabel(day)}, ${clockTime(s.in_at)} to ${s.out_at ? clockTime(s.out_at) : "now"}` },
+            { type: "button", class: "shift-button", dataset: { shift: s.id } },
+            // The visible text is the accessible name's end (WCAG 2.5.3).
+            h("span", { class: "visually-hidden" }, `Correct the shift of ${r.name} on ${dayLabel(day)}: `),
             text,
           );
           b.addEventListener("click", () => openCorrection(s, r.name));
@@ -387,7 +389,7 @@ export async function teamPage({ query, go }) {
     mount(
       gridBox,
       table({
-        caption: `Shifts of the week, by the day they started`,
+        caption: `Shifts of the week, by the day they started (times in your time zone, ${Intl.DateTimeFormat().resolvedOptions().timeZone})`,
         columns: [
           { label: "Person", render: (r) => h("span", { dataset: { person: r.id } }, r.name) },
           ...days.map((day) => ({ label: shortDay(day), render: (r) => dayCell(r, day) })),
@@ -408,9 +410,35 @@ export async function teamPage({ query, go }) {
       field({ name: "in_at", label: "In", type: "datetime-local", value: toLocalInput(s.in_at), required: true, attrs: { min: s.earliest_in ? toLocalInput(s.earliest_in) : null } }),
       field({ name: "out_at", label: "Out", type: "datetime-local", value: toLocalInput(s.out_at), required: true, attrs: { max: s.latest_out ? toLocalInput(s.latest_out) : null } }),
       field({ name: "reason", label: "Reason", type: "textarea", wide: true, required: true, hint: "Say why: the person sees it next to the shift." }),
-      h("div", { class: "form-actions" }, h("button", { type: "submit", class: "button" }, "Save correction"), h("button", { type: "button", class: "button-quiet", id: "cancel-correction" }, "Cancel")),
+      h(
+        "div",
+        { class: "form-actions" },
+        h("button", { type: "submit", class: "button" }, "Save correction"),
+        h("button", { type: "button", class: "button-quiet danger", id: "void-shift" }, "Void shift"),
+        h("button", { type: "button", class: "button-quiet", id: "cancel-correction" }, "Cancel"),
+      ),
     );
     form.querySelector("#cancel-correction").addEventListener("click", () => mount(correctBox));
+    // A shift recorded in error leaves the lists and the totals (its
+    // versions are kept); the reason is the same field's.
+    const voidButton = form.querySelector("#void-shift");
+    voidButton.addEventListener("click", async () => {
+      const reason = formValues(form).reason;
+      if (reason && !confirm(`Void this shift of ${name}? It no longer counts.`)) return;
+      voidButton.disabled = true;
+      clearErrors(form);
+      try {
+        await api("DELETE", `/clockins/${encodeURIComponent(s.id)}`, { query: { reason } });
+        shifts = shifts.filter((x) => x.id !== s.id);
+        drawGrid();
+        mount(correctBox);
+        announce(`The shift of ${name} is void.`);
+      } catch (e) {
+        showErrors(form, e);
+      } finally {
+        voidButton.disabled = false;
+      }
+    });
     form.addEventListener("submit", (ev) => {
       ev.preventDefault();
       const v = formValues(form);
@@ -892,8 +920,10 @@ export async function eventsPage({ query, go }) {
           ...(can("writeEvents")
             ? [
                 {
-                  label: "Cancel",
+                  label: "Actions",
                   render: (e) => {
+                    const change = h("button", { type: "button", class: "button-quiet", dataset: { event: e.id } }, "Change", h("span", { class: "visually-hidden" }, ` ${e.name}`));
+                    change.addEventListener("click", () => drawEventForm(e));
                     const b = h("button", { type: "button", class: "button-quiet danger" }, "Cancel", h("span", { class: "visually-hidden" }, ` ${e.name}`));
                     b.addEventListener("click", async () => {
                       if (!confirm(`Cancel the event ${e.name}?`)) return;
@@ -908,7 +938,7 @@ export async function eventsPage({ query, go }) {
                         announce(err.message, "error");
                       }
                     });
-                    return b;
+                    return h("span", { class: "row-actions" }, change, b);
                   },
                 },
               ]
@@ -920,26 +950,44 @@ export async function eventsPage({ query, go }) {
   }
   drawEvents();
 
-  // A new event: its end follows from the package's length until edited.
+  // A new event, or a change of one (`existing`): its end follows from the
+  // package's length until edited.
   const eventFormBox = h("div", { id: "event-form-box" });
-  function drawEventForm() {
+  function drawEventForm(existing = null) {
     if (!can("writeEvents")) return;
     const peopleOptions = [...names].map(([id, n]) => [id, id === me.id ? `${n} (me)` : n]).sort((a, b) => a[1].localeCompare(b[1]));
+    const pkgOptions = pkgs.map((p) => [p.id, `${p.name} (${duration(p.duration_minutes * 60)}, ${p.price})`]);
+    if (existing && !pkgs.some((p) => p.id === existing.package_id)) pkgOptions.push([existing.package_id, "A deleted package"]);
+    const ex = existing || {};
+    const formId = existing ? "edit-event" : "new-event";
     const form = h(
       "form",
-      { class: "card form grid", novalidate: true, id: "new-event", "aria-labelledby": "new-event-h" },
-      h("h2", { id: "new-event-h", class: "field-wide" }, "New event"),
+      { class: "card form grid", novalidate: true, id: formId, "aria-labelledby": `${formId}-h`, dataset: existing ? { event: existing.id } : {} },
+      h("h2", { id: `${formId}-h`, class: "field-wide" }, existing ? `Change ${existing.name}` : "New event"),
       formAlert(),
-      field({ name: "name", label: "Name", required: true, autocomplete: "off" }),
-      field({ name: "package_id", label: "Package", type: "select", required: true, options: [["", "Choose…"], ...pkgs.map((p) => [p.id, `${p.name} (${duration(p.duration_minutes * 60)}, ${p.price})`])] }),
-      field({ name: "start", label: "Start", type: "datetime-local", required: true, value: `${monday < localDate() && sunday >= localDate() ? localDate() : monday}T09:00` }),
-      field({ name: "end", label: "End", type: "datetime-local", required: true }),
-      field({ name: "employee_id", label: "Person", type: "select", required: true, options: [["", "Choose…"], ...peopleOptions] }),
-      field({ name: "department_id", label: "Department", type: "select", required: true, value: bookable.some((d) => d.id === deptId) ? deptId : bookable.length === 1 ? bookable[0].id : "", options: [["", "Choose…"], ...bookable.map((d) => [d.id, d.name])] }),
-      h("div", { class: "form-actions" }, h("button", { type: "submit", class: "button" }, "Create event")),
+      field({ name: "name", label: "Name", required: true, autocomplete: "off", value: ex.name || "" }),
+      field({ name: "package_id", label: "Package", type: "select", required: true, value: ex.package_id || "", options: [["", "Choose…"], ...pkgOptions] }),
+      field({ name: "start", label: "Start", type: "datetime-local", required: true, value: existing ? toLocalInput(existing.start) : `${monday < localDate() && sunday >= localDate() ? localDate() : monday}T09:00` }),
+      field({ name: "end", label: "End", type: "datetime-local", required: true, value: existing ? toLocalInput(existing.end) : "" }),
+      field({ name: "employee_id", label: "Person", type: "select", required: true, value: ex.employee_id || "", options: [["", "Choose…"], ...peopleOptions] }),
+      field({
+        name: "department_id",
+        label: "Department",
+        type: "select",
+        required: true,
+        value: existing ? existing.department_id : bookable.some((d) => d.id === deptId) ? deptId : bookable.length === 1 ? bookable[0].id : "",
+        options: [["", "Choose…"], ...bookable.map((d) => [d.id, d.name])],
+      }),
+      h(
+        "div",
+        { class: "form-actions" },
+        h("button", { type: "submit", class: "button" }, existing ? "Save event" : "Create event"),
+        existing ? h("button", { type: "button", class: "button-quiet", id: "cancel-edit-event" }, "Back to a new event") : null,
+      ),
     );
+    if (existing) form.querySelector("#cancel-edit-event").addEventListener("click", () => drawEventForm());
     const el = (n) => form.elements.namedItem(n);
-    let endTouched = false;
+    let endTouched = !!existing;
     el("end").addEventListener("input", () => {
       endTouched = true;
     });
@@ -961,23 +1009,40 @@ export async function eventsPage({ query, go }) {
       ev.preventDefault();
       const v = formValues(form);
       const body = {};
-      for (const [k, x] of Object.entries(v)) if (x !== "") body[k] = k === "start" || k === "end" ? fromLocalInput(x) : x;
+      for (const [k, x] of Object.entries(v)) {
+        if (x === "") continue;
+        const value = k === "start" || k === "end" ? fromLocalInput(x) : x;
+        if (existing && (k === "start" || k === "end" ? x === toLocalInput(existing[k]) : value === existing[k])) continue;
+        body[k] = value;
+      }
+      if (existing) {
+        // Moving an event (its time, person or department) takes all four.
+        const moving = ["start", "end", "employee_id", "department_id"];
+        if (moving.some((k) => k in body)) for (const k of moving) if (!(k in body)) body[k] = existing[k];
+        body.version = existing.version;
+      }
       submitting(form, async () => {
-        const e = await api("POST", "/events", { body, idempotent: key });
+        const e = existing
+          ? await api("PATCH", `/events/${encodeURIComponent(existing.id)}`, { body })
+          : await api("POST", "/events", { body, idempotent: key });
         key = crypto.randomUUID();
         const week = mondayOf(localDate(new Date(e.start)));
-        announce(`Event ${e.name} created.`);
+        announce(existing ? `Event ${e.name} saved.` : `Event ${e.name} created.`);
         const shown = deptId === "" || deptId === e.department_id || (deptId === "me" && e.employee_id === me.id);
         if (week !== monday || !shown) {
           go(`/events?${new URLSearchParams({ week, department_id: e.department_id })}`);
           return;
         }
-        events = events.concat([e]);
+        events = events.filter((x) => x.id !== e.id).concat([e]);
         drawEvents();
         drawEventForm();
       });
     });
     mount(eventFormBox, form);
+    if (existing) {
+      form.scrollIntoView({ block: "nearest" });
+      el("name").focus();
+    }
   }
   drawEventForm();
 

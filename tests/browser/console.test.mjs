@@ -1258,6 +1258,14 @@ try {
     const booked = timeManager.locator("#event-list tbody tr").filter({ hasText: "Family portrait" });
     await booked.waitFor();
     check((await booked.textContent()).includes("80.00"), `the booked event's price: ${await booked.textContent()}`);
+    // Moving it half an hour later.
+    await booked.getByRole("button", { name: "Change Family portrait" }).click();
+    const change = timeManager.locator("#edit-event");
+    await change.getByLabel("Start").fill(`${wednesday}T10:30`);
+    await change.getByLabel("End").fill(`${wednesday}T12:00`);
+    await change.getByRole("button", { name: "Save event" }).click();
+    await timeManager.getByText("Event Family portrait saved.").waitFor();
+    await booked.getByText(/10:30/).waitFor();
   });
 
   await step("forecast: from a person's record; too few months of data is said in words; with enough, the chart, the line and the prediction", async () => {
