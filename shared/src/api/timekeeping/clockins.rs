@@ -802,29 +802,39 @@ pub(crate) fn range(ctx: &Ctx, cal: &Calendar) -> Result<(String, String), ApiEr
     Ok((from, to))
 }
 
-/// `GET /clockins`: newest first; a person's (one's own by default) or a
-/// department's.
-pub async fn list(ctx: &mut Ctx) -> Result<Reply, ApiError> {
+/// The index partitions a time list reads: a department's, or a person's.
+pub(crate) struct Partitions {
+    pub department: fn(&Tenant, &DepartmentId) -> String,
+    pub person: fn(&Tenant, &UserId) -> String,
+}
+
+/// One page of a time list (`GET /clockins`, `GET /events`): a
+/// department's (`department_id`: its manager, owner, HR, admins) or a
+/// person's (`employee_id`, one's own by default: whoever may see their
+/// time), between `from` and `to` (instants or the company's dates), by the
+/// index's sort key (`{instant}#{id}`).
+pub(crate) async fn list_page<T>(
+    ctx: &Ctx,
+    what: &str,
+    by_index: Partitions,
+    newest_first: bool,
+) -> Result<Reply, ApiError>
+where
+    T: serde::de::DeserializeOwned + serde::Serialize,
+{
     let t = ctx.tenant()?.clone();
     let p = ctx.principal()?.clone();
     let cal = company(ctx, &t)?.calendar();
     let (from, to) = range(ctx, &cal)?;
-    let department = match ctx.query("department_id") {
-        Some(raw) => Some(
-            DepartmentId::parse(raw).ok_or_else(|| ApiError::bad_field("department_id", "is not a department id"))?,
-        ),
-        None => None,
-    };
-    let (index, pk, by, scope) = if let Some(d) = &department {
-        if !(TIME_ADMINS.contains(&p.role()) || manages(ctx, &t, Some(d))?) {
-            return Err(ApiError::Forbidden("Only the department's manager, owner and HR list its time."));
+    let (index, pk, by, scope) = if let Some(raw) = ctx.query("department_id") {
+        let d =
+            DepartmentId::parse(raw).ok_or_else(|| ApiError::bad_field("department_id", "is not a department id"))?;
+        if !(TIME_ADMINS.contains(&p.role()) || manages(ctx, &t, Some(&d))?) {
+            return Err(ApiError::Forbidden(
+                "Only the department's manager, the owner and HR list its time and events.",
+            ));
         }
-        (
-            (schema::GSI2, schema::GSI2_PK, schema::GSI2_SK),
-            keys::department_clockins_gsi2pk(&t, d),
-            &BY_GSI2,
-            format!("dept|{d}"),
-        )
+        ((schema::GSI2, schema::GSI2_PK, schema::GSI2_SK), (by_index.department)(&t, &d), &BY_GSI2, format!("dept|{d}"))
     } else {
         let person = match ctx.query("employee_id") {
             None | Some("me") => p.id().clone(),
@@ -842,16 +852,23 @@ pub async fn list(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         }
         (
             (schema::GSI1, schema::GSI1_PK, schema::GSI1_SK),
-            keys::person_clockins_gsi1pk(&t, &person),
+            (by_index.person)(&t, &person),
             &BY_GSI1,
             format!("person|{person}"),
         )
     };
-    let scope = format!("clockins|{scope}|{from}|{to}");
+    let scope = format!("{what}|{scope}|{from}|{to}");
     let (limit, start) = ctx.page_start(&scope, by, &pk)?;
     let hi = format!("{to}~");
-    let page = ctx.app.store.query(Some(index), &pk, SkCond::Between(&from, &hi), limit, start, false, None).await?;
-    let items = page.items.into_iter().map(decode::<Shift>).collect::<Result<Vec<_>, _>>()?;
+    let page =
+        ctx.app.store.query(Some(index), &pk, SkCond::Between(&from, &hi), limit, start, !newest_first, None).await?;
+    let items = page.items.into_iter().map(decode::<T>).collect::<Result<Vec<_>, _>>()?;
     let next_cursor = ctx.next_cursor(&scope, page.last_key)?;
     Ok(json(200, &ListPage { items, next_cursor }))
+}
+
+/// `GET /clockins`: newest first.
+pub async fn list(ctx: &mut Ctx) -> Result<Reply, ApiError> {
+    let by = Partitions { department: keys::department_clockins_gsi2pk, person: keys::person_clockins_gsi1pk };
+    list_page::<Shift>(ctx, "clockins", by, true).await
 }

@@ -8,7 +8,7 @@
 use jiff::Timestamp;
 use serde::Deserialize;
 
-use super::clockins::{company, manages, parse_instant, range, show};
+use super::clockins::{company, list_page, manages, parse_instant, show, Partitions};
 use super::TIME_ADMINS;
 use crate::domain::audit::NewEvent;
 use crate::domain::calendar::Calendar;
@@ -16,13 +16,13 @@ use crate::domain::money;
 use crate::domain::roles::Role;
 use crate::domain::validate::{self, Checker};
 use crate::error::ApiError;
-use crate::http::cursor::{BY_GSI1, BY_GSI2, BY_TABLE};
+use crate::http::cursor::BY_TABLE;
 use crate::http::{json, no_content, Ctx, ListPage, Reply};
 use crate::ids::{CalEventId, DepartmentId, PackageId, UserId};
 use crate::store::departments::Department;
 use crate::store::items::User;
 use crate::store::time::{stage_busy_day, stage_event, stage_month, BusyDay, CalEvent, Package, PACKAGE};
-use crate::store::{decode, keys, schema, Cond, Exprs, Key, SkCond, StoreError, Tenant, Tx};
+use crate::store::{decode, keys, Cond, Exprs, Key, SkCond, StoreError, Tenant, Tx};
 
 pub const MAX_NAME: usize = 200;
 /// A package lasts at most a day.
@@ -548,48 +548,8 @@ pub fn prefetch_list(ctx: &Ctx, scope: &Tenant) -> Vec<Key> {
     k
 }
 
-/// `GET /events`: by start; a person's (one's own by default) or a
-/// department's (its manager, owners, HR and admins).
+/// `GET /events`: by start.
 pub async fn list_events(ctx: &mut Ctx) -> Result<Reply, ApiError> {
-    let t = ctx.tenant()?.clone();
-    let p = ctx.principal()?.clone();
-    let cal = company(ctx, &t)?.calendar();
-    let (from, to) = range(ctx, &cal)?;
-    let (index, pk, by, scope) = if let Some(raw) = ctx.query("department_id") {
-        let d =
-            DepartmentId::parse(raw).ok_or_else(|| ApiError::bad_field("department_id", "is not a department id"))?;
-        if !(TIME_ADMINS.contains(&p.role()) || manages(ctx, &t, Some(&d))?) {
-            return Err(ApiError::Forbidden("Only the department's manager, owner and HR list its events."));
-        }
-        (
-            (schema::GSI2, schema::GSI2_PK, schema::GSI2_SK),
-            keys::department_events_gsi2pk(&t, &d),
-            &BY_GSI2,
-            format!("dept|{d}"),
-        )
-    } else {
-        let person = match ctx.query("employee_id") {
-            None | Some("me") => p.id().clone(),
-            Some(raw) => UserId::parse(raw).ok_or_else(|| ApiError::bad_field("employee_id", "is not a person id"))?,
-        };
-        if person != *p.id() && !TIME_ADMINS.contains(&p.role()) {
-            let user: Option<User> = ctx.prefetched(&keys::user(&t, &person))?;
-            if !user.is_some_and(|u| manages(ctx, &t, u.department_id.as_ref()).unwrap_or(false)) {
-                return Err(ApiError::NotFound);
-            }
-        }
-        (
-            (schema::GSI1, schema::GSI1_PK, schema::GSI1_SK),
-            keys::person_events_gsi1pk(&t, &person),
-            &BY_GSI1,
-            format!("person|{person}"),
-        )
-    };
-    let scope = format!("events|{scope}|{from}|{to}");
-    let (limit, start) = ctx.page_start(&scope, by, &pk)?;
-    let hi = format!("{to}~");
-    let page = ctx.app.store.query(Some(index), &pk, SkCond::Between(&from, &hi), limit, start, true, None).await?;
-    let items = page.items.into_iter().map(decode::<CalEvent>).collect::<Result<Vec<_>, _>>()?;
-    let next_cursor = ctx.next_cursor(&scope, page.last_key)?;
-    Ok(json(200, &ListPage { items, next_cursor }))
+    let by = Partitions { department: keys::department_events_gsi2pk, person: keys::person_events_gsi1pk };
+    list_page::<CalEvent>(ctx, "events", by, false).await
 }

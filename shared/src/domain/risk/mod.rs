@@ -105,6 +105,37 @@ impl RiskInput<'_> {
     }
 }
 
+/// Days counted as "recent" by the signals that compare a person with
+/// their own past, and the days before them that make the baseline.
+pub const RECENT_DAYS: i64 = 14;
+pub const BASELINE_DAYS: i64 = 76;
+
+/// A per-day count's last `RECENT_DAYS` against the person's own
+/// `BASELINE_DAYS` before them: `expected` is the baseline scaled to the
+/// recent span (at least 1, so a first time is not infinitely unusual).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AgainstBaseline {
+    pub recent: u32,
+    pub baseline: u32,
+    pub expected: f64,
+    /// `recent / expected`: above 1 is more than usual.
+    pub ratio: f64,
+}
+
+pub fn against_baseline(per_day: &std::collections::BTreeMap<String, u32>, today: time::Date) -> AgainstBaseline {
+    let count = |from: i64, to: i64| -> u32 {
+        (from..to)
+            .map(|d| {
+                per_day.get(&crate::domain::leavers::format_date(today - time::Duration::days(d))).copied().unwrap_or(0)
+            })
+            .sum()
+    };
+    let recent = count(0, RECENT_DAYS);
+    let baseline = count(RECENT_DAYS, RECENT_DAYS + BASELINE_DAYS);
+    let expected = (baseline as f64 / BASELINE_DAYS as f64 * RECENT_DAYS as f64).max(1.0);
+    AgainstBaseline { recent, baseline, expected, ratio: recent as f64 / expected }
+}
+
 /// What one signal found.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {

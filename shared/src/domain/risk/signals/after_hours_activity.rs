@@ -5,12 +5,10 @@
 //! evidence.
 
 use crate::domain::leavers::format_date;
-use crate::domain::risk::{Finding, RiskInput, Signal};
+use crate::domain::risk::{against_baseline, AgainstBaseline, Finding, RiskInput, Signal, RECENT_DAYS};
 
 pub struct AfterHoursActivity;
 
-const RECENT_DAYS: i64 = 14;
-const BASELINE_DAYS: i64 = 76;
 /// Recent shifts at this multiple of the baseline score the full weight.
 const FULL_AT_MULTIPLE: f64 = 4.0;
 /// Shifts named in the evidence, at most.
@@ -29,16 +27,8 @@ impl Signal for AfterHoursActivity {
     fn evaluate(&self, i: &RiskInput) -> Option<Finding> {
         let ah = i.after_hours?;
         let day = |d: i64| format_date(i.today - time::Duration::days(d));
-        let count =
-            |from: i64, to: i64| -> u32 { (from..to).map(|d| ah.per_day.get(&day(d)).copied().unwrap_or(0)).sum() };
-        let recent = count(0, RECENT_DAYS);
-        if recent == 0 {
-            return None;
-        }
-        let baseline = count(RECENT_DAYS, RECENT_DAYS + BASELINE_DAYS);
-        let expected = (baseline as f64 / BASELINE_DAYS as f64 * RECENT_DAYS as f64).max(1.0);
-        let ratio = recent as f64 / expected;
-        if ratio <= 1.0 {
+        let AgainstBaseline { recent, baseline, expected, ratio } = against_baseline(&ah.per_day, i.today);
+        if recent == 0 || ratio <= 1.0 {
             return None;
         }
         let since = day(RECENT_DAYS - 1);

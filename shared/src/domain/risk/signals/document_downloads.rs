@@ -3,14 +3,10 @@
 //! gathering files is a classic pattern.
 
 use crate::domain::leavers::format_date;
-use crate::domain::risk::{Finding, RiskInput, Signal};
+use crate::domain::risk::{against_baseline, AgainstBaseline, Finding, RiskInput, Signal, BASELINE_DAYS, RECENT_DAYS};
 
 pub struct DocumentDownloads;
 
-/// Days counted as "recent".
-const RECENT_DAYS: i64 = 14;
-/// Days of history the baseline averages over (after the recent ones).
-const BASELINE_DAYS: i64 = 76;
 /// Days of per-day counters worth keeping: older ones count for nothing.
 pub const KEPT_DAYS: i64 = RECENT_DAYS + BASELINE_DAYS;
 
@@ -37,19 +33,8 @@ impl Signal for DocumentDownloads {
         20
     }
     fn evaluate(&self, i: &RiskInput) -> Option<Finding> {
-        let count = |from: i64, to: i64| -> u32 {
-            (from..to)
-                .map(|d| i.downloads.get(&format_date(i.today - time::Duration::days(d))).copied().unwrap_or(0))
-                .sum()
-        };
-        let recent = count(0, RECENT_DAYS);
-        if recent == 0 {
-            return None;
-        }
-        let baseline = count(RECENT_DAYS, RECENT_DAYS + BASELINE_DAYS);
-        let expected = (baseline as f64 / BASELINE_DAYS as f64 * RECENT_DAYS as f64).max(1.0);
-        let ratio = recent as f64 / expected;
-        if ratio <= 1.0 {
+        let AgainstBaseline { recent, baseline, expected, ratio } = against_baseline(i.downloads, i.today);
+        if recent == 0 || ratio <= 1.0 {
             return None;
         }
         let fraction = ((ratio - 1.0) / (FULL_AT_MULTIPLE - 1.0)).min(1.0);
