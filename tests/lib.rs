@@ -553,3 +553,111 @@ pub fn s3_event_json(key: &str, size: usize) -> Value {
                "object": {"key": key, "size": size, "eTag": "x", "sequencer": "1"}}
     }]})
 }
+
+/// What the benchmark binaries (`tests/bin/`) share: medians, readable
+/// counts, and bulk seeding with progress.
+pub mod bench {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+
+    use aws_sdk_dynamodb::types::WriteRequest;
+
+    pub fn median(mut v: Vec<f64>) -> f64 {
+        v.sort_by(|a, b| a.total_cmp(b));
+        match v.len() {
+            0 => f64::NAN,
+            n if n % 2 == 1 => v[n / 2],
+            n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+        }
+    }
+
+    /// 12345 as `12,345`.
+    pub fn thousands(n: usize) -> String {
+        let s = n.to_string();
+        let mut out = String::new();
+        for (i, c) in s.chars().enumerate() {
+            if i > 0 && (s.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        out
+    }
+
+    /// Sends `make(i)` for `i` in `0..total` to the test table, 25 to a
+    /// `BatchWriteItem`, `tasks` at once (unprocessed items again, with a
+    /// growing pause), saying how far it got every `every`; returns the
+    /// seconds it took.
+    pub async fn write_all(
+        client: &aws_sdk_dynamodb::Client,
+        total: usize,
+        tasks: usize,
+        label: &str,
+        every: Duration,
+        progress: fn(&str),
+        make: Arc<dyn Fn(usize) -> WriteRequest + Send + Sync>,
+    ) -> f64 {
+        let started = Instant::now();
+        if total == 0 {
+            return 0.0;
+        }
+        let done = Arc::new(AtomicUsize::new(0));
+        let next_chunk = Arc::new(AtomicUsize::new(0));
+        let chunks = total.div_ceil(25);
+        let mut handles = Vec::new();
+        for _ in 0..tasks {
+            let (client, done, next_chunk, make) = (client.clone(), done.clone(), next_chunk.clone(), make.clone());
+            handles.push(tokio::spawn(async move {
+                loop {
+                    let c = next_chunk.fetch_add(1, Ordering::Relaxed);
+                    if c >= chunks {
+                        break;
+                    }
+                    let (lo, hi) = (c * 25, (c * 25 + 25).min(total));
+                    let mut requests: Vec<WriteRequest> = (lo..hi).map(|i| make(i)).collect();
+                    let mut attempt = 0;
+                    while !requests.is_empty() {
+                        let out = client
+                            .batch_write_item()
+                            .request_items(super::table(), requests.clone())
+                            .send()
+                            .await
+                            .unwrap_or_else(|e| panic!("BatchWriteItem failed: {e:?}"));
+                        requests =
+                            out.unprocessed_items.and_then(|mut u| u.remove(&super::table())).unwrap_or_default();
+                        if !requests.is_empty() {
+                            attempt += 1;
+                            tokio::time::sleep(Duration::from_millis(20 * attempt.min(50))).await;
+                        }
+                    }
+                    done.fetch_add(hi - lo, Ordering::Relaxed);
+                }
+            }));
+        }
+        let ticker = {
+            let (done, label) = (done.clone(), label.to_string());
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(every).await;
+                    let d = done.load(Ordering::Relaxed);
+                    let secs = started.elapsed().as_secs_f64();
+                    progress(&format!(
+                        "  {label}: {}/{} ({:.0}%), {:.0} items/s",
+                        thousands(d),
+                        thousands(total),
+                        d as f64 * 100.0 / total as f64,
+                        d as f64 / secs
+                    ));
+                }
+            })
+        };
+        for h in handles {
+            h.await.expect("a seeding task");
+        }
+        ticker.abort();
+        let secs = started.elapsed().as_secs_f64();
+        progress(&format!("  {label}: {} items in {secs:.1}s ({:.0} items/s)", thousands(total), total as f64 / secs));
+        secs
+    }
+}

@@ -39,7 +39,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::str::FromStr;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -60,6 +59,7 @@ use tenure_core::store::time::{
     add_pieces, ClockState, Payee, Shift, ShiftVersion, WeekDeltas, CLOCKIN, CLOCK_STATE, PAY_MONTH, PAY_WEEK,
 };
 use tenure_core::store::{decode, keys, schema, to_item, Item, Key, Store};
+use tenure_tests::bench::{median, thousands, write_all};
 use tenure_tests::{dynamo, table, Account, Harness, Req};
 
 fn env_num(name: &str, default: usize) -> usize {
@@ -71,28 +71,6 @@ fn env_num(name: &str, default: usize) -> usize {
 
 fn progress(msg: &str) {
     eprintln!("[payroll-bench] {msg}");
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    match v.len() {
-        0 => f64::NAN,
-        n if n % 2 == 1 => v[n / 2],
-        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
-    }
-}
-
-/// 12345 as `12,345`.
-fn thousands(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// A value the core crate's functions take (an instant, a date), parsed
@@ -422,83 +400,6 @@ async fn check_item_format(h: &Harness) {
 // ---------------------------------------------------------------------------
 // Seeding.
 
-/// Sends `make(i)` for `i` in `0..total`, 25 to a `BatchWriteItem`, `tasks`
-/// at once, with progress every 5 s; returns the seconds.
-async fn write_all(
-    client: &aws_sdk_dynamodb::Client,
-    total: usize,
-    tasks: usize,
-    label: &str,
-    make: Arc<dyn Fn(usize) -> Item + Send + Sync>,
-) -> f64 {
-    let started = Instant::now();
-    if total == 0 {
-        return 0.0;
-    }
-    let done = Arc::new(AtomicUsize::new(0));
-    let next_chunk = Arc::new(AtomicUsize::new(0));
-    let chunks = total.div_ceil(25);
-    let mut handles = Vec::new();
-    for _ in 0..tasks {
-        let (client, done, next_chunk, make) = (client.clone(), done.clone(), next_chunk.clone(), make.clone());
-        handles.push(tokio::spawn(async move {
-            loop {
-                let c = next_chunk.fetch_add(1, Ordering::Relaxed);
-                if c >= chunks {
-                    break;
-                }
-                let (lo, hi) = (c * 25, (c * 25 + 25).min(total));
-                let mut requests: Vec<WriteRequest> = (lo..hi)
-                    .map(|i| {
-                        WriteRequest::builder()
-                            .put_request(PutRequest::builder().set_item(Some(make(i))).build().expect("a put"))
-                            .build()
-                    })
-                    .collect();
-                let mut attempt = 0;
-                while !requests.is_empty() {
-                    let out = client
-                        .batch_write_item()
-                        .request_items(table(), requests.clone())
-                        .send()
-                        .await
-                        .unwrap_or_else(|e| panic!("BatchWriteItem failed: {e:?}"));
-                    requests = out.unprocessed_items.and_then(|mut u| u.remove(&table())).unwrap_or_default();
-                    if !requests.is_empty() {
-                        attempt += 1;
-                        tokio::time::sleep(Duration::from_millis(20 * attempt.min(50))).await;
-                    }
-                }
-                done.fetch_add(hi - lo, Ordering::Relaxed);
-            }
-        }));
-    }
-    let ticker = {
-        let (done, label) = (done.clone(), label.to_string());
-        tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(Duration::from_secs(5)).await;
-                let d = done.load(Ordering::Relaxed);
-                let secs = started.elapsed().as_secs_f64();
-                progress(&format!(
-                    "  {label}: {}/{} ({:.0}%), {:.0} items/s",
-                    thousands(d),
-                    thousands(total),
-                    d as f64 * 100.0 / total as f64,
-                    d as f64 / secs
-                ));
-            }
-        })
-    };
-    for h in handles {
-        h.await.expect("a seeding task");
-    }
-    ticker.abort();
-    let secs = started.elapsed().as_secs_f64();
-    progress(&format!("  {label}: {} items in {secs:.1}s ({:.0} items/s)", thousands(total), total as f64 / secs));
-    secs
-}
-
 /// A company's seeded people and their shifts.
 struct Staff {
     company: CompanyId,
@@ -578,7 +479,16 @@ async fn seed_totals(client: &aws_sdk_dynamodb::Client, st: &Staff, tasks: usize
     let (items, weekly) = totals_items(st);
     let total = items.len();
     let items = Arc::new(items);
-    let secs = write_all(client, total, tasks, label, Arc::new(move |i| items[i].clone())).await;
+    let secs = write_all(
+        client,
+        total,
+        tasks,
+        label,
+        Duration::from_secs(5),
+        progress,
+        Arc::new(move |i| put(items[i].clone())),
+    )
+    .await;
     (total, weekly, secs)
 }
 
@@ -592,7 +502,10 @@ async fn seed_shifts(client: &aws_sdk_dynamodb::Client, st: &Arc<Staff>, tasks: 
         let sh = shift(&st2.cal, &st2.people[who], &by, &st2.ids[who], &st2.punches[who], k, st2.rounding);
         shift_item(&st2.company, &sh)
     });
-    (total, write_all(client, total, tasks, label, make).await)
+    (
+        total,
+        write_all(client, total, tasks, label, Duration::from_secs(5), progress, Arc::new(move |i| put(make(i)))).await,
+    )
 }
 
 // ---------------------------------------------------------------------------
@@ -1228,4 +1141,8 @@ fn shape_lines(all: &[Run], ranges: &[Range]) -> Vec<String> {
         ));
     }
     out
+}
+
+fn put(item: Item) -> WriteRequest {
+    WriteRequest::builder().put_request(PutRequest::builder().set_item(Some(item)).build().expect("a put")).build()
 }

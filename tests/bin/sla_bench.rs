@@ -42,7 +42,6 @@
 
 use std::collections::BTreeMap;
 use std::hint::black_box;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -60,6 +59,7 @@ use tenure_core::store::counter::CallCounter;
 use tenure_core::store::items::Company;
 use tenure_core::store::tickets::{parse_ts, Ticket, TicketSla, TICKET};
 use tenure_core::store::{decode, key_item, keys, schema, to_item, Item, Key};
+use tenure_tests::bench::{median, thousands, write_all};
 use tenure_tests::{dynamo, table, Harness, Req};
 
 fn env_num(name: &str, default: usize) -> usize {
@@ -71,28 +71,6 @@ fn env_num(name: &str, default: usize) -> usize {
 
 fn progress(msg: &str) {
     eprintln!("[sla-bench] {msg}");
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    match v.len() {
-        0 => f64::NAN,
-        n if n % 2 == 1 => v[n / 2],
-        n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
-    }
-}
-
-/// 12345 as `12,345`.
-fn thousands(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 // ---------------------------------------------------------------------------
@@ -466,77 +444,6 @@ async fn check_item_format(h: &Harness, owner: &tenure_tests::Account, co: &Co) 
     progress("the seeded ticket item matches, attribute for attribute, the one POST /tickets wrote");
 }
 
-/// Sends `requests` (`make(i)` for `i` in `0..total`) 25 to a
-/// `BatchWriteItem`, `tasks` at once, with progress; returns the seconds.
-async fn write_all(
-    client: &aws_sdk_dynamodb::Client,
-    total: usize,
-    tasks: usize,
-    label: &str,
-    make: Arc<dyn Fn(usize) -> WriteRequest + Send + Sync>,
-) -> f64 {
-    let started = Instant::now();
-    if total == 0 {
-        return 0.0;
-    }
-    let done = Arc::new(AtomicUsize::new(0));
-    let next_chunk = Arc::new(AtomicUsize::new(0));
-    let chunks = total.div_ceil(25);
-    let mut handles = Vec::new();
-    for _ in 0..tasks {
-        let (client, done, next_chunk, make) = (client.clone(), done.clone(), next_chunk.clone(), make.clone());
-        handles.push(tokio::spawn(async move {
-            loop {
-                let c = next_chunk.fetch_add(1, Ordering::Relaxed);
-                if c >= chunks {
-                    break;
-                }
-                let (lo, hi) = (c * 25, (c * 25 + 25).min(total));
-                let mut requests: Vec<WriteRequest> = (lo..hi).map(|i| make(i)).collect();
-                let mut attempt = 0;
-                while !requests.is_empty() {
-                    let out = client
-                        .batch_write_item()
-                        .request_items(table(), requests.clone())
-                        .send()
-                        .await
-                        .unwrap_or_else(|e| panic!("BatchWriteItem failed: {e:?}"));
-                    requests = out.unprocessed_items.and_then(|mut u| u.remove(&table())).unwrap_or_default();
-                    if !requests.is_empty() {
-                        attempt += 1;
-                        tokio::time::sleep(Duration::from_millis(20 * attempt.min(50))).await;
-                    }
-                }
-                done.fetch_add(hi - lo, Ordering::Relaxed);
-            }
-        }));
-    }
-    let ticker = {
-        let (done, label) = (done.clone(), label.to_string());
-        tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(Duration::from_secs(10)).await;
-                let d = done.load(Ordering::Relaxed);
-                let secs = started.elapsed().as_secs_f64();
-                progress(&format!(
-                    "  {label}: {}/{} ({:.0}%), {:.0} items/s",
-                    thousands(d),
-                    thousands(total),
-                    d as f64 * 100.0 / total as f64,
-                    d as f64 / secs
-                ));
-            }
-        })
-    };
-    for h in handles {
-        h.await.expect("a seeding task");
-    }
-    ticker.abort();
-    let secs = started.elapsed().as_secs_f64();
-    progress(&format!("  {label}: {} items in {secs:.1}s ({:.0} items/s)", thousands(total), total as f64 / secs));
-    secs
-}
-
 fn put(item: Item) -> WriteRequest {
     WriteRequest::builder().put_request(PutRequest::builder().set_item(Some(item)).build().expect("a put")).build()
 }
@@ -619,7 +526,7 @@ async fn seed(
         let written = t.updated_at.clone();
         put(ticket_item(&mut t, &co.calendar, &written).0)
     });
-    let secs = write_all(client, ids.len(), tasks, label, make).await;
+    let secs = write_all(client, ids.len(), tasks, label, Duration::from_secs(10), progress, make).await;
     (secs, census)
 }
 
@@ -637,7 +544,7 @@ async fn delete_tickets(
 ) -> f64 {
     let keys: Arc<Vec<Key>> = Arc::new(ids.iter().map(|(c, id)| ticket_key(&cos[*c].id, id)).collect());
     let n = keys.len();
-    write_all(client, n, tasks, label, Arc::new(move |i| delete(&keys[i]))).await
+    write_all(client, n, tasks, label, Duration::from_secs(10), progress, Arc::new(move |i| delete(&keys[i]))).await
 }
 
 // ---------------------------------------------------------------------------
