@@ -3,7 +3,7 @@
 // reads them.
 
 import { api, can } from "./api.js";
-import { h, mount, field, formValues, formAlert, submitting, pageHeader, fmtTime, humanize, levelBadge, statusBadge, announce, errorBlock } from "./dom.js";
+import { h, mount, field, formValues, formAlert, submitting, pageHeader, fmtTime, humanize, levelBadge, statusBadge, announce, errorBlock, emptyState } from "./dom.js";
 
 const STATUSES = [
   ["unresolved", "Unresolved"],
@@ -41,7 +41,18 @@ export async function alertsPage({ query, go }) {
       for (const a of page.items) listBox.append(alertCard(a));
       count += page.items.length;
       cursor = page.next_cursor;
-      if (!count) mount(listBox, h("p", { class: "empty" }, status === "unresolved" ? "No unresolved alerts." : "No alerts."));
+      if (!count) {
+        const why = "Alerts appear here when a leaver's risk rises to high or critical, or their activity crosses a threshold; the sweep re-scores leavers every day.";
+        const sweep = can("sweep") ? { label: "Run sweep now", onClick: () => document.getElementById("run-sweep")?.click() } : null;
+        mount(
+          listBox,
+          status === "unresolved"
+            ? emptyState({ message: `No unresolved alerts. ${why}`, action: sweep })
+            : status
+              ? emptyState({ message: `No ${status} alerts.`, clear: "#/alerts", action: sweep })
+              : emptyState({ message: `No alerts yet. ${why}`, action: sweep }),
+        );
+      }
     } catch (e) {
       mount(listBox, errorBlock(e));
     } finally {

@@ -3,7 +3,7 @@
 // until the chain is complete).
 
 import { api, ApiError } from "./api.js";
-import { h, mount, field, formValues, formAlert, pageHeader, table, fmtTime, showErrors, errorBlock, saveBlob, today } from "./dom.js";
+import { h, mount, field, formValues, formAlert, pageHeader, table, fmtTime, showErrors, errorBlock, saveBlob, today, emptyState } from "./dom.js";
 
 const FILTERS = ["actor", "action", "target", "from", "to"];
 
@@ -51,7 +51,15 @@ export async function auditPage({ query, go }) {
   more.addEventListener("click", load);
   function draw() {
     if (!events.length) {
-      mount(listBox, h("p", { class: "empty" }, cursor ? "No events on this page; load more." : "No events match."));
+      const filtered = Object.keys(active).length > 0;
+      mount(
+        listBox,
+        cursor
+          ? emptyState({ message: "No events on this page; load more." })
+          : filtered
+            ? emptyState({ message: "No audit events match these filters.", clear: "#/audit" })
+            : emptyState({ message: "No audit events yet. Every change anyone makes in the company (a sign-in, a leaver registered, a role changed) is recorded here." }),
+      );
       return;
     }
     mount(listBox,

@@ -5,7 +5,7 @@
 // polls the document until it is available or rejected.
 
 import { api, can, user, listAll } from "./api.js";
-import { h, mount, field, formValues, formAlert, clearErrors, showErrors, pageHeader, table, fmtTime, fmtBytes, humanize, statusBadge, announce, errorBlock, followDownload } from "./dom.js";
+import { h, mount, field, formValues, formAlert, clearErrors, showErrors, pageHeader, table, fmtTime, fmtBytes, humanize, statusBadge, announce, errorBlock, followDownload, emptyState } from "./dom.js";
 
 export const MAX_SIZE = 10 * 1024 * 1024;
 const DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
@@ -143,7 +143,16 @@ export async function documentsPage({ query, go }) {
   }
   function drawList() {
     if (!docs.length) {
-      mount(listBox, h("p", { class: "empty" }, "No documents yet."));
+      mount(
+        listBox,
+        emptyState({
+          message:
+            employee === me.id
+              ? "No documents yet. Your documents appear here when you upload one below, such as a signed contract, a certificate or an ID scan."
+              : `No documents yet. ${person ? person.full_name : "This employee"}'s documents appear here when they upload one, or when you upload one for them below.`,
+          action: { label: "Upload a document", form: "upload-form" },
+        }),
+      );
       return;
     }
     mount(listBox,

@@ -370,6 +370,48 @@ export function table({ caption, columns, rows }) {
   );
 }
 
+/**
+ * What an empty list shows: `message`, one plain sentence saying what would
+ * put something there ("nothing yet") or that the filters hide it ("nothing
+ * matches"); `clear`, the address of the unfiltered list (or a function
+ * that clears the filters in place), offered as "Clear filters"; `action`,
+ * what would fill it, only when the viewer's role may do it (the caller
+ * checks can()): {label, href} a link to the form's page, {label, form} a
+ * button that brings an in-page form (the element or its id) into view and
+ * focuses its first field, or {label, onClick}. Every list page uses this
+ * one block.
+ */
+export function emptyState({ message, action, clear, id } = {}) {
+  const actions = [];
+  if (typeof clear === "string") actions.push(h("a", { href: clear, class: "button-quiet", dataset: { emptyClear: "" } }, "Clear filters"));
+  else if (typeof clear === "function") {
+    const b = h("button", { type: "button", class: "button-quiet", dataset: { emptyClear: "" } }, "Clear filters");
+    b.addEventListener("click", clear);
+    actions.push(b);
+  }
+  if (action && action.href) {
+    actions.push(h("a", { href: action.href, class: "button", dataset: { emptyAction: "" } }, action.label));
+  } else if (action && (action.form || action.onClick)) {
+    const b = h("button", { type: "button", class: "button", dataset: { emptyAction: "" } }, action.label);
+    b.addEventListener("click", (ev) => {
+      if (action.onClick) return action.onClick(ev);
+      const target = typeof action.form === "string" ? document.getElementById(action.form) : action.form;
+      if (!target) return undefined;
+      target.scrollIntoView({ block: "start" });
+      const first = target.querySelector("input:not([type=hidden]), select, textarea, button");
+      if (first) first.focus();
+      return undefined;
+    });
+    actions.push(b);
+  }
+  return h(
+    "div",
+    { class: "empty-state", id, dataset: { empty: clear ? "filtered" : "none" } },
+    h("p", { class: "empty" }, message),
+    actions.length ? h("p", { class: "empty-actions" }, actions) : null,
+  );
+}
+
 /** A page heading block; the h1 takes focus after navigation. */
 export function pageHeader(title, ...actions) {
   return h(

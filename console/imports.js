@@ -7,7 +7,7 @@
 // a progress bar, until the import is applied.
 
 import { api, ApiError } from "./api.js";
-import { h, mount, field, formValues, formAlert, clearErrors, showErrors, submitting, pageHeader, table, fmtTime, fmtBytes, humanize, statusBadge, announce, errorBlock, saveBlob } from "./dom.js";
+import { h, mount, field, formValues, formAlert, clearErrors, showErrors, submitting, pageHeader, table, fmtTime, fmtBytes, humanize, statusBadge, announce, errorBlock, saveBlob, emptyState } from "./dom.js";
 import { putFile } from "./documents.js";
 
 /** The largest file the API takes: 5 MiB. */
@@ -274,7 +274,7 @@ export async function importsPage({ go }) {
             { label: "Uploaded", render: (i) => fmtTime(i.created_at) },
           ],
         })
-      : h("p", { class: "empty" }, "No imports yet.");
+      : emptyState({ message: "No imports yet. Imports appear here when you upload a CSV of people or leavers with the form on this page.", action: { label: "Import a file", form: "import-form" } });
 
   return h(
     "section",

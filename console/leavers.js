@@ -21,6 +21,7 @@ import {
   errorBlock,
   showErrors,
   today,
+  emptyState,
 } from "./dom.js";
 import { factorChart, historyChart } from "./charts.js";
 import { clockBadge } from "./tickets.js";
@@ -83,7 +84,19 @@ export async function listPage({ query, go }) {
   more.addEventListener("click", load);
   function draw() {
     if (!rows.length) {
-      mount(results, h("p", { class: "empty" }, "No leavers match these filters."));
+      const filtered = Object.keys(q).some((k) => !(k === "status" && q[k] === "active"));
+      const register = can("writeLeavers") ? { label: "Register a leaver", href: "#/leavers/new" } : null;
+      mount(
+        results,
+        filtered
+          ? emptyState({ message: "No leavers match these filters.", clear: "#/leavers", action: register })
+          : emptyState({
+              message: can("writeLeavers")
+                ? "No leavers yet. Leavers appear here when you or HR register someone who is leaving, or import them from a CSV."
+                : "No leavers yet. Leavers appear here when HR registers someone who is leaving, or imports them from a CSV.",
+              action: register,
+            }),
+      );
       return;
     }
     mount(results,

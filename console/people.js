@@ -3,7 +3,7 @@
 // unprotected roles, admins).
 
 import { api, can, user, grantableRoles, ApiError } from "./api.js";
-import { h, mount, field, formValues, formAlert, submitting, pageHeader, sortableTable, fmtDate, roleName, announce, errorBlock } from "./dom.js";
+import { h, mount, field, formValues, formAlert, submitting, pageHeader, sortableTable, fmtDate, roleName, announce, errorBlock, emptyState } from "./dom.js";
 
 const ROLES = ["admin", "owner", "hr", "security", "manager", "technician", "employee"];
 const PROTECTED = new Set(["admin", "owner", "hr", "security"]);
@@ -98,7 +98,7 @@ export async function peoplePage() {
 
   function draw() {
     if (!rows.length) {
-      mount(listBox, h("p", { class: "empty" }, "No users."));
+      mount(listBox, emptyState({ message: "No accounts yet. People appear here when you add them below, or when someone accepts an invitation from the directory.", action: { label: "Add a person", form: "create-user" } }));
       return;
     }
     mount(listBox,

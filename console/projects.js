@@ -4,7 +4,7 @@
 // text (dom.js builds no HTML from strings).
 
 import { api, can, listAll, user, ApiError } from "./api.js";
-import { h, mount, field, formValues, formAlert, submitting, pageHeader, fmtDate, fmtTime, humanize, statusBadge, announce, table } from "./dom.js";
+import { h, mount, field, formValues, formAlert, submitting, pageHeader, fmtDate, fmtTime, humanize, statusBadge, announce, table, emptyState } from "./dom.js";
 
 const STATUSES = ["todo", "in_progress", "done"];
 
@@ -98,7 +98,7 @@ export async function projectsPage({ go }) {
           ],
           rows: projects,
         })
-      : h("p", { class: "empty" }, "No projects yet."),
+      : emptyState({ message: "No projects yet. Projects appear here when someone creates one; you see those you own or have a task in.", action: { label: "Create a project", form: "new-project" } }),
   );
   return h("section", {}, pageHeader("Projects"), list, form);
 }
@@ -135,7 +135,7 @@ export async function projectPage({ params, refresh }) {
   const taskBox = h("div", { id: "task-list", "aria-live": "polite" });
   function drawTasks() {
     if (!tasks.length) {
-      mount(taskBox, h("p", { class: "empty" }, "No tasks yet."));
+      mount(taskBox, emptyState({ message: "No tasks yet. Tasks appear here when someone adds one to this project.", action: { label: "Add a task", form: "add-task" } }));
       return;
     }
     mount(
@@ -236,7 +236,7 @@ export async function myTasksPage() {
   const box = h("div", { id: "my-tasks", "aria-live": "polite" });
   function draw() {
     if (!tasks.length) {
-      mount(box, h("p", { class: "empty" }, "You have no open tasks."));
+      mount(box, emptyState({ message: "You have no open tasks. Tasks appear here when someone assigns you one in a project.", action: { label: "See projects", href: "#/projects" } }));
       return;
     }
     mount(

@@ -5,7 +5,7 @@
 // once); a person is registered as a leaver from their record.
 
 import { api, listAll, can, user, scopeCompanyId, ApiError } from "./api.js";
-import { h, mount, field, formValues, formAlert, submitting, pageHeader, sortableTable, announce, errorBlock, humanize, today } from "./dom.js";
+import { h, mount, field, formValues, formAlert, submitting, pageHeader, sortableTable, announce, errorBlock, humanize, today, emptyState } from "./dom.js";
 
 const ACCESS = ["standard", "elevated", "privileged"];
 const REASONS = ["resignation", "dismissal", "redundancy", "retirement", "contract_end", "other"];
@@ -90,7 +90,22 @@ export async function directoryPage({ query, go }) {
 
   function draw() {
     if (!rows.length) {
-      mount(listBox, h("p", { class: "empty" }, "Nobody matches. Clear the search, or add a person below."));
+      const v = formValues(search);
+      const filtered = !!v.q || (admin && !!v.department_id);
+      const clear = () => {
+        search.elements.q.value = "";
+        if (admin) search.elements.department_id.value = "";
+        load(true);
+      };
+      const importPeople = admin ? h("a", { href: "#/imports" }, "import them from a CSV") : null;
+      mount(
+        listBox,
+        filtered
+          ? emptyState({ message: "Nobody matches this search.", clear, action: admin ? { label: "Add a person", form: "add-record" } : null })
+          : admin
+            ? emptyState({ message: ["Nobody here yet. People appear here when you add them below or ", importPeople, "; invite them from their record so they can sign in."], action: { label: "Add a person", form: "add-record" } })
+            : emptyState({ message: "Nobody here yet. People appear here when HR adds them to a department you manage." }),
+      );
       return;
     }
     mount(
@@ -312,7 +327,13 @@ export async function departmentsPage() {
 
   function draw() {
     if (!rows.length) {
-      mount(listBox, h("p", { class: "empty" }, "No departments yet. Add one below; mark the sensitive ones (finance, legal, research) so their leavers carry more risk."));
+      mount(
+        listBox,
+        emptyState({
+          message: "No departments yet. Departments appear here when you add them below; mark the sensitive ones (finance, legal, research) so their leavers carry more risk.",
+          action: { label: "Add a department", form: "add-department" },
+        }),
+      );
       return;
     }
     mount(

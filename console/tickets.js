@@ -26,6 +26,7 @@ import {
   statusBadge,
   announce,
   errorBlock,
+  emptyState,
 } from "./dom.js";
 
 const TICK_MS = 30_000;
@@ -309,9 +310,16 @@ export async function ticketsPage({ query, go }) {
 
   function draw() {
     if (!rows.length) {
-      const none = view === "unassigned" ? "The unassigned queue is empty." : agent() ? "No tickets match." : "You have not raised a ticket yet.";
+      const filtered = FILTERS.some((k) => filters[k]);
+      const none = filtered
+        ? "No tickets match these filters."
+        : view === "unassigned"
+          ? "The unassigned queue is empty. Tickets land here when someone raises one, or when a leaver's offboarding opens one, until an agent takes it."
+          : agent()
+            ? "No tickets yet. Tickets appear here when someone raises one, or when a leaver's offboarding opens one."
+            : "You have not raised a ticket yet. Your tickets appear here when you ask for help with IT, access or equipment.";
       count.textContent = "";
-      mount(results, h("p", { class: "empty" }, none));
+      mount(results, emptyState({ message: none, clear: filtered ? hrefFor(view, {}) : null, action: { label: "Raise a ticket", href: "#/tickets/new" } }));
       return;
     }
     const columns = [

@@ -6,7 +6,7 @@
 // (dom.js builds no HTML from strings).
 
 import { api, can, listAll, user, scopeCompanyId, ApiError } from "./api.js";
-import { h, mount, field, formValues, formAlert, submitting, showErrors, clearErrors, pageHeader, fmtDate, fmtTime, humanize, announce, errorBlock, table, saveBlob } from "./dom.js";
+import { h, mount, field, formValues, formAlert, submitting, showErrors, clearErrors, pageHeader, fmtDate, fmtTime, humanize, announce, errorBlock, table, saveBlob, emptyState } from "./dom.js";
 import { stackedBarChart, fitChart } from "./charts.js";
 
 // ---------------------------------------------------------------- helpers
@@ -290,7 +290,7 @@ export async function timePage() {
 
   function drawList() {
     if (!shifts.length) {
-      mount(listBox, h("p", { class: "empty" }, "No shifts yet."));
+      mount(listBox, emptyState({ message: "No shifts yet. Your shifts appear here when you clock in and out.", action: { label: "Clock in", onClick: () => document.getElementById("clock-button")?.click() } }));
       return;
     }
     mount(
@@ -328,7 +328,17 @@ export async function teamPage({ query, go }) {
   const deptId = query.get("department_id") || (depts[0] ? depts[0].id : "");
   const head = pageHeader("Team week", h("a", { class: "button-quiet", href: "#/time" }, "My time"));
   if (!depts.length) {
-    return h("section", {}, head, h("p", { class: "empty" }, me.role === "manager" ? "You manage no department." : "There are no departments yet."));
+    return h(
+      "section",
+      {},
+      head,
+      me.role === "manager"
+        ? emptyState({ message: "You manage no department. The team week shows the departments you manage, once HR or an owner makes you a department's manager." })
+        : emptyState({
+            message: "There are no departments yet. The team week appears here once the company has departments with people in them.",
+            action: can("people") ? { label: "Add a department", href: "#/departments" } : null,
+          }),
+    );
   }
 
   const filters = h(
@@ -359,7 +369,13 @@ export async function teamPage({ query, go }) {
     const ids = [...new Set([...people.filter((p) => p.active !== false).map((p) => p.id), ...shifts.map((s) => s.employee_id)])];
     const rows = ids.map((id) => ({ id, name: who(id), shifts: shifts.filter((s) => s.employee_id === id) })).sort((a, b) => a.name.localeCompare(b.name));
     if (!rows.length) {
-      mount(gridBox, h("p", { class: "empty" }, "Nobody works in this department."));
+      mount(
+        gridBox,
+        emptyState({
+          message: "Nobody works in this department yet. People appear here when they are added to it in the directory.",
+          action: can("people") ? { label: "Add a person", href: "#/directory" } : null,
+        }),
+      );
       return;
     }
     const dayCell = (r, day) => {
@@ -621,7 +637,13 @@ export async function payrollPage({ query, go }) {
 
   function draw() {
     if (!items.length) {
-      mount(tableBox, h("p", { class: "empty" }, "Nobody worked in this period."));
+      mount(
+        tableBox,
+        emptyState({
+          message: "Nobody worked in this period. Hours appear here when people clock in and out, or when a manager records their time on the team week.",
+          action: can("teamTime") ? { label: "Open the team week", href: "#/time/team" } : null,
+        }),
+      );
       mount(chartBox);
       chartBox.hidden = true;
       return;
@@ -764,7 +786,13 @@ export async function eventsPage({ query, go }) {
   const pkgBox = h("div", { id: "package-list", "aria-live": "polite" });
   function drawPackages() {
     if (!pkgs.length) {
-      mount(pkgBox, h("p", { class: "empty" }, "No packages yet."));
+      mount(
+        pkgBox,
+        emptyState({
+          message: "No packages yet. Packages (a kind of event with its length and price) appear here when an owner, an admin or a manager adds one.",
+          action: can("writePackages") ? { label: "Add a package", form: "new-package" } : null,
+        }),
+      );
       return;
     }
     mount(
@@ -902,7 +930,20 @@ export async function eventsPage({ query, go }) {
       return d >= monday && d <= sunday;
     });
     if (!inWeek.length) {
-      mount(listBox, h("p", { class: "empty" }, "No events this week."));
+      const book = !can("writeEvents")
+        ? null
+        : pkgs.length
+          ? { label: "Book an event", form: "new-event" }
+          : can("writePackages")
+            ? { label: "Add a package", form: "new-package" }
+            : null;
+      mount(
+        listBox,
+        emptyState({
+          message: `No events this week. Events appear here when a manager books one for a department${can("writeEvents") && !pkgs.length ? "; add a package first, then book it" : ""}.`,
+          action: book,
+        }),
+      );
       return;
     }
     const names2 = pkgName();
