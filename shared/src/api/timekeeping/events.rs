@@ -242,14 +242,26 @@ pub fn prefetch_event(ctx: &Ctx, scope: &Tenant) -> Vec<Key> {
     k
 }
 
-/// May the caller plan events for `department`: owners and admins; a
-/// manager of it.
-fn may_plan(ctx: &Ctx, _t: &Tenant, department: &Department) -> Result<(), ApiError> {
+const NOT_PLANNER: ApiError =
+    ApiError::Forbidden("Only the department's manager, the company's owner and admins plan its events.");
+
+/// May the caller plan events for `department` (its record, read with the
+/// request): owners and admins; a manager of it.
+fn may_plan(ctx: &Ctx, department: &Department) -> Result<(), ApiError> {
     let p = ctx.principal()?;
     if matches!(p.role(), Role::Owner | Role::Admin) || department.manager_id.as_ref() == Some(p.id()) {
         return Ok(());
     }
-    Err(ApiError::Forbidden("Only the department's manager, the company's owner and admins plan its events."))
+    Err(NOT_PLANNER)
+}
+
+/// The same for a stored event's department, whose manager the departments
+/// summary names.
+fn may_plan_in(ctx: &Ctx, t: &Tenant, department: &DepartmentId) -> Result<(), ApiError> {
+    if matches!(ctx.principal()?.role(), Role::Owner | Role::Admin) || manages(ctx, t, Some(department))? {
+        return Ok(());
+    }
+    Err(NOT_PLANNER)
 }
 
 /// The event's parts, checked: everything a write needs.
@@ -375,7 +387,7 @@ pub async fn create_event(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let t = ctx.tenant()?.clone();
     let p = ctx.principal()?.clone();
     let ch = check_event(ctx, &t, &req, None)?;
-    may_plan(ctx, &t, &ch.department)?;
+    may_plan(ctx, &ch.department)?;
     let Some(package) = ch.package else { return Err(ApiError::internal("a create without its package")) };
     let at = ctx.timestamp();
     let e = CalEvent {
@@ -446,14 +458,9 @@ pub async fn patch_event(ctx: &mut Ctx) -> Result<Reply, ApiError> {
             department_id: req.department_id.clone(),
         };
         let ch = check_event(ctx, &t, &merged, Some(&old))?;
-        may_plan(ctx, &t, &ch.department)?;
+        may_plan(ctx, &ch.department)?;
         // …and of the department it leaves.
-        let p = ctx.principal()?;
-        if !(matches!(p.role(), Role::Owner | Role::Admin) || manages(ctx, &t, Some(&old.department_id))?) {
-            return Err(ApiError::Forbidden(
-                "Only the manager of the event's department, the owner and admins move it.",
-            ));
-        }
+        may_plan_in(ctx, &t, &old.department_id)?;
         next.name = ch.name;
         next.start = show(ch.start);
         next.end = show(ch.end);
@@ -475,12 +482,7 @@ pub async fn patch_event(ctx: &mut Ctx) -> Result<Reply, ApiError> {
             }
         }
         c.finish().map_err(ApiError::Validation)?;
-        let p = ctx.principal()?;
-        if !(matches!(p.role(), Role::Owner | Role::Admin) || manages(ctx, &t, Some(&old.department_id))?) {
-            return Err(ApiError::Forbidden(
-                "Only the department's manager, the company's owner and admins change its events.",
-            ));
-        }
+        may_plan_in(ctx, &t, &old.department_id)?;
     }
     if req.version != old.version {
         return Err(ApiError::Conflict(format!("The event was changed meanwhile: version is {}.", old.version)));
@@ -510,12 +512,7 @@ pub async fn patch_event(ctx: &mut Ctx) -> Result<Reply, ApiError> {
 pub async fn delete_event(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let t = ctx.tenant()?.clone();
     let old = event_target(ctx, &t)?;
-    let p = ctx.principal()?;
-    if !(matches!(p.role(), Role::Owner | Role::Admin) || manages(ctx, &t, Some(&old.department_id))?) {
-        return Err(ApiError::Forbidden(
-            "Only the department's manager, the company's owner and admins cancel its events.",
-        ));
-    }
+    may_plan_in(ctx, &t, &old.department_id)?;
     let cal = company(ctx, &t)?.calendar();
     let mut tx = Tx::new();
     tx.delete_if(
