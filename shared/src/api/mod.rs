@@ -31,8 +31,29 @@ use crate::error::ApiError;
 use crate::http::Ctx;
 use crate::store::{items, keys, Cond, Exprs, StoreError, Tenant, Tx};
 
-/// Stale per-day download counters dropped by one download, at most.
-const STALE_DAYS_PER_DOWNLOAD: usize = 10;
+/// Stale per-day counters dropped by one write, at most.
+const STALE_DAYS_PER_WRITE: usize = 10;
+
+/// Adds to `update` the removal of a user item's per-day counters
+/// (`{prefix}{YYYY-MM-DD}`, days `counted`) too old for the risk signals
+/// to read on `today`, a few at a time, never `keep` (the day the same
+/// update counts).
+pub(crate) fn remove_stale_days(
+    update: &mut String,
+    mut exprs: Exprs,
+    prefix: &str,
+    counted: &std::collections::BTreeMap<String, u32>,
+    today: time::Date,
+    keep: &str,
+) -> Exprs {
+    let stale = stale_days(counted.keys(), today, STALE_DAYS_PER_WRITE);
+    for (i, day) in stale.iter().filter(|d| d.as_str() != keep).enumerate() {
+        update.push_str(if i == 0 { " REMOVE " } else { ", " });
+        update.push_str(&format!("#old{i}"));
+        exprs = exprs.name(&format!("#old{i}"), &format!("{prefix}{day}"));
+    }
+    exprs
+}
 
 /// Commits `tx` and `event` together with one more download by the caller
 /// (a document download, or an export of data): counted per day on their
@@ -47,14 +68,9 @@ pub(crate) async fn commit_counting_download(ctx: &Ctx, base: Tx, event: NewEven
     let home = Tenant::new(p.company().clone());
     let today = format_date(ctx.now.date());
     let counted = ctx.prefetched_raw(&keys::user(&home, p.id())).map(items::download_counts).unwrap_or_default();
-    let stale = stale_days(counted.keys(), ctx.now.date(), STALE_DAYS_PER_DOWNLOAD);
     let mut update = "ADD #day :one".to_string();
-    let mut exprs = Exprs::new().name("#day", &format!("{}{today}", items::DOWNLOADS_PREFIX)).num(":one", 1);
-    for (i, day) in stale.iter().enumerate() {
-        update.push_str(if i == 0 { " REMOVE " } else { ", " });
-        update.push_str(&format!("#old{i}"));
-        exprs = exprs.name(&format!("#old{i}"), &format!("{}{day}", items::DOWNLOADS_PREFIX));
-    }
+    let exprs = Exprs::new().name("#day", &format!("{}{today}", items::DOWNLOADS_PREFIX)).num(":one", 1);
+    let exprs = remove_stale_days(&mut update, exprs, items::DOWNLOADS_PREFIX, &counted, ctx.now.date(), &today);
     for with_leaver in [true, false] {
         let mut tx = base.clone();
         tx.update(ctx.table(), &keys::user(&home, p.id()), &update, Cond::Exists, exprs.clone());

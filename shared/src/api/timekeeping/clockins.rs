@@ -400,32 +400,26 @@ fn stage_after_hours(
 ) {
     let day = cal.local_date(in_at).to_string();
     let described = format!("{} {}–{}", day, local_hm(cal, in_at), local_hm(cal, out_at));
-    let mut recent: Vec<String> = ctx
-        .prefetched_raw(&keys::user(t, person))
-        .and_then(|u| u.get(AFTER_HOURS_RECENT))
-        .and_then(|v| v.as_l().ok())
-        .map(|l| l.iter().filter_map(|x| x.as_s().ok().cloned()).collect())
-        .unwrap_or_default();
+    // The person's counters and described shifts, as read with the request.
+    let counted = ctx.prefetched_raw(&keys::user(t, person)).map(crate::store::items::after_hours).unwrap_or_default();
+    let mut recent = counted.recent;
     recent.push(described);
     let skip = recent.len().saturating_sub(AFTER_HOURS_KEPT);
     let recent: Vec<String> = recent.into_iter().skip(skip).collect();
-    let mut exprs = Exprs::new()
+    let exprs = Exprs::new()
         .name("#recent", AFTER_HOURS_RECENT)
         .name("#day", &format!("{AFTER_HOURS_PREFIX}{day}"))
         .list(":recent", &recent)
         .num(":one", 1);
     let mut update = "SET #recent = :recent ADD #day :one".to_string();
     // Days older than the signal reads go, a few at a time.
-    let counted = ctx.prefetched_raw(&keys::user(t, person)).map(crate::store::items::after_hours).unwrap_or_default();
     let today = crate::domain::leavers::parse_date(&cal.local_date(in_at).to_string());
-    if let Ok(today) = today {
-        let stale = crate::domain::risk::signals::document_downloads::stale_days(counted.per_day.keys(), today, 10);
-        for (i, d) in stale.iter().filter(|d| **d != &day).enumerate() {
-            update.push_str(if i == 0 { " REMOVE " } else { ", " });
-            update.push_str(&format!("#old{i}"));
-            exprs = exprs.name(&format!("#old{i}"), &format!("{AFTER_HOURS_PREFIX}{d}"));
+    let exprs = match today {
+        Ok(today) => {
+            crate::api::remove_stale_days(&mut update, exprs, AFTER_HOURS_PREFIX, &counted.per_day, today, &day)
         }
-    }
+        Err(_) => exprs,
+    };
     tx.update(ctx.table(), &keys::user(t, person), &update, Cond::Exists, exprs);
 }
 
