@@ -234,11 +234,9 @@ pub fn days_in_range(week: &str, from: Date, to: Date) -> [bool; 7] {
 /// the whole week, so a week split over two reports pays the same).
 pub fn in_range(week: &str, classified: &[Split; 7], from: Date, to: Date) -> Split {
     let mut sum = Split::default();
-    if let Some(dates) = dates_of(week) {
-        for (d, s) in dates.iter().zip(classified.iter()) {
-            if *d >= from && *d <= to {
-                sum += *s;
-            }
+    for (s, counted) in classified.iter().zip(days_in_range(week, from, to)) {
+        if counted {
+            sum += *s;
         }
     }
     sum
