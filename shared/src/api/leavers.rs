@@ -322,6 +322,28 @@ pub(crate) fn rescore_and_stage(
     Ok(())
 }
 
+/// Commits an edit of a leaver's fields: re-scored, its user's copy kept,
+/// and, when the leave date `moved`, its offboarding ticket's due time.
+async fn commit_edit(
+    ctx: &Ctx,
+    t: &Tenant,
+    l: &mut Leaver,
+    mut events: Vec<NewEvent>,
+    moved: bool,
+) -> Result<Reply, ApiError> {
+    let mut tx = Tx::new();
+    let read_rev = l.rev;
+    rescore_and_stage(ctx, &mut tx, t, l, Some(read_rev), &mut events)?;
+    stage_link(ctx, &mut tx, t, l);
+    if moved {
+        let now = crate::api::tickets::ticket::now(ctx);
+        let calendar = crate::api::tickets::ticket::calendar(ctx, t)?;
+        crate::service::offboarding::stage_due_change(&mut tx, ctx.table(), t, l, &calendar, now);
+    }
+    ctx.commit(tx, events).await.map_err(conflict_on_write)?;
+    Ok(json(200, &l.view()))
+}
+
 /// Keeps the linked user's copy of the leave date (and surname key)
 /// current, or removes it when the leaver is deleted.
 fn stage_link(ctx: &Ctx, tx: &mut Tx, t: &Tenant, l: &Leaver) {
@@ -673,26 +695,11 @@ pub async fn put_leave_date(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     l.leave_date = format_date(date);
     l.version += 1;
     l.updated_at = ctx.timestamp();
-    let mut tx = Tx::new();
-    let mut events = vec![NewEvent::new("leaver.updated", l.id.to_string())
+    let events = vec![NewEvent::new("leaver.updated", l.id.to_string())
         .with("leave_date_from", &from)
         .with("leave_date_to", &l.leave_date)];
-    let read_rev = l.rev;
-    rescore_and_stage(ctx, &mut tx, &t, &mut l, Some(read_rev), &mut events)?;
-    stage_link(ctx, &mut tx, &t, &l);
-    if l.leave_date != from {
-        let now = crate::api::tickets::ticket::now(ctx);
-        crate::service::offboarding::stage_due_change(
-            &mut tx,
-            ctx.table(),
-            &t,
-            &l,
-            &crate::api::tickets::ticket::calendar(ctx, &t)?,
-            now,
-        );
-    }
-    ctx.commit(tx, events).await.map_err(conflict_on_write)?;
-    Ok(json(200, &l.view()))
+    let moved = l.leave_date != from;
+    commit_edit(ctx, &t, &mut l, events, moved).await
 }
 
 /// `PATCH /leavers/{id}`.
@@ -772,24 +779,9 @@ pub async fn patch(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     }
     l.version += 1;
     l.updated_at = ctx.timestamp();
-    let mut tx = Tx::new();
-    let mut events = vec![NewEvent::new("leaver.updated", l.id.to_string()).with("fields", changed.join(","))];
-    let read_rev = l.rev;
-    rescore_and_stage(ctx, &mut tx, &t, &mut l, Some(read_rev), &mut events)?;
-    stage_link(ctx, &mut tx, &t, &l);
-    if changed.contains(&"leave_date") {
-        let now = crate::api::tickets::ticket::now(ctx);
-        crate::service::offboarding::stage_due_change(
-            &mut tx,
-            ctx.table(),
-            &t,
-            &l,
-            &crate::api::tickets::ticket::calendar(ctx, &t)?,
-            now,
-        );
-    }
-    ctx.commit(tx, events).await.map_err(conflict_on_write)?;
-    Ok(json(200, &l.view()))
+    let events = vec![NewEvent::new("leaver.updated", l.id.to_string()).with("fields", changed.join(","))];
+    let moved = changed.contains(&"leave_date");
+    commit_edit(ctx, &t, &mut l, events, moved).await
 }
 
 /// `DELETE /leavers/{id}`: soft delete; the record stays for the audit
