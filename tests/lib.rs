@@ -585,6 +585,11 @@ pub mod bench {
         out
     }
 
+    /// DynamoDB operations counted by name, as `Query 26, UpdateItem 26`.
+    pub fn ops(calls: &std::collections::BTreeMap<String, usize>) -> String {
+        calls.iter().map(|(k, v)| format!("{k} {}", thousands(*v))).collect::<Vec<_>>().join(", ")
+    }
+
     /// Sends `make(i)` for `i` in `0..total` to the test table, 25 to a
     /// `BatchWriteItem`, `tasks` at once (unprocessed items again, with a
     /// growing pause), saying how far it got every `every`; returns the

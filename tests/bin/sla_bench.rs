@@ -565,7 +565,7 @@ impl Run {
     }
 
     fn ops(&self) -> String {
-        self.calls.iter().map(|(k, v)| format!("{k} {}", thousands(*v))).collect::<Vec<_>>().join(", ")
+        tenure_tests::bench::ops(&self.calls)
     }
 }
 
