@@ -349,14 +349,19 @@ serve_api_under_watch() {
   echo $! >"$RUN_DIR/watch.pid"
   wait_port "$PORT" "$!" "$WATCH_MARKER" "cargo lambda watch" "$RUN_DIR/watch.log" 120
 
-  # Start every HTTP function once (watch starts each on its first request).
+  # Start every HTTP function once (watch starts each on its first request;
+  # one starting in the middle of a test waits on cargo's locks and can
+  # answer 500): one path of each, in the route table's order.
   warm=()
-  for path in / /status /docs /auth/me /auth/admin/users /companies/x /audit /leavers /alerts /documents; do
+  for path in / /status /docs /auth/me /auth/admin/users /companies/x /audit /leavers /alerts /departments \
+    /tickets /projects /packages /documents; do
     curl -s -o /dev/null -m 120 "$ORIGIN$path" &
     warm+=($!)
   done
   # The upload trigger too, with an event that names no object.
   curl -s -o /dev/null -m 120 -XPOST "$ORIGIN/2015-03-31/functions/document-uploaded/invocations" -d '{"Records":[]}' &
+  warm+=($!)
+  curl -s -o /dev/null -m 120 -XPOST "$ORIGIN/2015-03-31/functions/import-uploaded/invocations" -d '{"Records":[]}' &
   warm+=($!)
   wait "${warm[@]}" || true
 }
