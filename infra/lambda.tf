@@ -112,6 +112,7 @@ locals {
         "POST /companies",
         "GET /companies/{id}",
         "PATCH /companies/{id}",
+        "GET /overview",
       ]
       table_actions = [
         "dynamodb:UpdateItem",
@@ -121,6 +122,7 @@ locals {
       ]
       index_actions = {
         gsi1 = ["dynamodb:Query"]
+        gsi2 = ["dynamodb:Query"]
       }
       bucket_actions = {}
       ssm_parameters = [var.cursor_key_param]

@@ -31,7 +31,7 @@ pub const GRANTS: &[Grants] = &[
     Grants { function: "console", table: &["UpdateItem"], indexes: NO_INDEX, bucket: NO_BUCKET },
     Grants { function: "auth", table: &["UpdateItem", "BatchGetItem", "GetItem", "PutItem"], indexes: NO_INDEX, bucket: NO_BUCKET },
     Grants { function: "users", table: &["UpdateItem", "BatchGetItem", "GetItem", "PutItem", "Query"], indexes: NO_INDEX, bucket: NO_BUCKET },
-    Grants { function: "companies", table: &["UpdateItem", "BatchGetItem", "GetItem", "PutItem"], indexes: &[("gsi1", QUERY)], bucket: NO_BUCKET },
+    Grants { function: "companies", table: &["UpdateItem", "BatchGetItem", "GetItem", "PutItem"], indexes: &[("gsi1", QUERY), ("gsi2", QUERY)], bucket: NO_BUCKET },
     Grants { function: "audit", table: &["UpdateItem", "BatchGetItem", "GetItem", "PutItem", "Query"], indexes: NO_INDEX, bucket: NO_BUCKET },
     Grants { function: "leavers", table: &["UpdateItem", "BatchGetItem", "GetItem", "PutItem", "Query", "ConditionCheckItem"], indexes: &[("gsi1", QUERY), ("gsi2", QUERY)], bucket: NO_BUCKET },
     Grants { function: "risk", table: &["UpdateItem", "BatchGetItem", "GetItem", "PutItem", "DeleteItem", "Query"], indexes: &[("gsi2", QUERY)], bucket: NO_BUCKET },

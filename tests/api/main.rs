@@ -16,6 +16,7 @@ mod leavers;
 mod limits;
 mod logs;
 mod matrix;
+mod overview;
 mod projects;
 mod risk;
 mod round_trips;

@@ -431,6 +431,8 @@ async fn walk_every_route() {
     note("GET", "/reports/payroll", r.expect(200));
     let r = h.send(Req::get("/payroll-periods").bearer(&access)).await;
     note("GET", "/payroll-periods", r.expect(200));
+    let r = h.send(Req::get("/overview").bearer(&access)).await;
+    note("GET", "/overview", r.expect(200));
     let r = h.send(Req::new("POST", "/payroll-periods").bearer(&access).json(json!({"to": "2020-01-31"}))).await;
     note("POST", "/payroll-periods", r.expect(201));
     // Too little history: the forecast's 422 still reads what it needs.

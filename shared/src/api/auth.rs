@@ -557,6 +557,7 @@ pub async fn accept_invitation(ctx: &mut Ctx) -> Result<Reply, ApiError> {
             .num(":next", accepted.version)
             .num(":read", user.version),
     );
+    crate::store::stats::stage_company(&mut tx, &table, &tenant, "inv_open", -1);
     tx.update(
         &table,
         &keys::credential(&user.email),

@@ -70,6 +70,16 @@ pub const ROUTES: &[Route] = &[
         handler: handler!(update),
         ..Route::DEFAULT
     },
+    Route {
+        path: "/overview",
+        summary: "What needs the caller today: cards of counts shaped by their role, each linking to the list that explains it, and a new company's first steps",
+        access: Access::SignedIn,
+        response: Response::Json(200, schema_of::<crate::domain::overview::Overview>),
+        query: &["department_id"],
+        prefetch: super::overview::prefetch,
+        handler: handler!(super::overview::get),
+        ..Route::DEFAULT
+    },
 ];
 
 /// The company named by `{id}`, read with the session.

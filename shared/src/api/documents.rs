@@ -208,6 +208,8 @@ pub async fn upload_url(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     );
     let mut tx = Tx::new();
     tx.put_item(ctx.table(), item, Cond::New, Exprs::new());
+    let waiting = crate::store::stats::pending_document_counter(&doc.created_at);
+    crate::store::stats::stage_person(&mut tx, ctx.table(), &t, &employee, &waiting, 1);
     let event = NewEvent::new("document.upload_requested", doc.id.to_string())
         .with("employee", employee.to_string())
         .with("kind", format!("{kind:?}").to_lowercase());
@@ -322,6 +324,10 @@ pub async fn delete(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         Cond::Expr("version = :v".into()),
         Exprs::new().name("#status", "status").str(":deleted", "deleted").num(":one", 1).num(":v", d.version),
     );
+    if d.status == DocumentStatus::Pending {
+        let waiting = crate::store::stats::pending_document_counter(&d.created_at);
+        crate::store::stats::stage_person(&mut tx, ctx.table(), &t, &d.employee_id, &waiting, -1);
+    }
     let event = NewEvent::new("document.deleted", d.id.to_string()).with("employee", d.employee_id.to_string());
     match ctx.commit(tx, vec![event]).await {
         Ok(()) => {}

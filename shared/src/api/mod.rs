@@ -12,6 +12,7 @@ pub mod docs;
 pub mod documents;
 pub mod handover;
 pub mod leavers;
+pub mod overview;
 pub mod people;
 pub mod projects;
 pub mod risk;

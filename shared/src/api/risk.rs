@@ -304,6 +304,8 @@ pub async fn patch_alert(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         let level = alert.slot();
         tx.delete(ctx.table(), &keys::open_alert_guard(&t, &alert.leaver_id, level));
         stored::stage_fields(&mut tx, ctx.table(), &t, &alert.leaver_id, &[], &[&format!("open_alerts.{level}")]);
+        let open = crate::store::stats::alert_counter(&alert.raised_at, alert.level.as_str());
+        crate::store::stats::stage_company(&mut tx, ctx.table(), &t, &open, -1);
     }
     let action = if wanted == AlertStatus::Resolved { "alert.resolved" } else { "alert.acknowledged" };
     match ctx.commit(tx, vec![NewEvent::new(action, id.to_string()).with("leaver", alert.leaver_id.to_string())]).await

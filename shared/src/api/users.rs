@@ -238,6 +238,14 @@ pub async fn change_role(ctx: &mut Ctx) -> Result<Reply, ApiError> {
             &[],
         );
     }
+    crate::store::stats::stage_company(
+        &mut tx,
+        ctx.table(),
+        ctx.tenant()?,
+        &format!("role_{}", user.role.as_str()),
+        -1,
+    );
+    crate::store::stats::stage_company(&mut tx, ctx.table(), ctx.tenant()?, &format!("role_{}", wanted.as_str()), 1);
     save(ctx, User { role: wanted, ..user }, "SET #role = :role", exprs, tx, event).await
 }
 

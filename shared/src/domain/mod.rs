@@ -7,6 +7,7 @@ pub mod forecast;
 pub mod import;
 pub mod leavers;
 pub mod money;
+pub mod overview;
 pub mod payroll;
 pub mod ratelimit;
 pub mod risk;

@@ -163,6 +163,9 @@ pub async fn handle_object(app: &App, raw_key: &str) -> Result<Outcome, TriggerE
             (Outcome { key: key.clone(), result: "rejected", detail: r.to_string() }, e)
         }
     };
+    // Checked either way: no longer waiting for the person's upload.
+    let waiting = crate::store::stats::pending_document_counter(&doc.created_at);
+    crate::store::stats::stage_person(&mut tx, app.store.table(), &t, &doc.employee_id, &waiting, -1);
     match commit_with_audit(app, &t, head, &origin, tx, vec![event], None).await {
         Ok(_) => {}
         // Another delivery of this event (or another upload's) got there

@@ -197,6 +197,8 @@ async fn check(app: &App, key: &str, company: CompanyId, id: ImportId) -> Result
         Cond::Expr("#status = :pending".into()),
         Exprs::new().name("#status", "status").str(":pending", "pending"),
     );
+    crate::store::stats::stage_company(&mut tx, app.store.table(), &t, "imp_pending", -1);
+    crate::store::stats::stage_company(&mut tx, app.store.table(), &t, &format!("imp_{status}"), 1);
     match commit_with_audit(app, &t, head_from(&found, &t)?, &system_origin(key), tx, vec![event], None).await {
         Ok(_) => {}
         // Another delivery of this event checked it first (the same bytes,
@@ -536,6 +538,8 @@ async fn apply(
             .value(":counts", applied_value)
             .value(":errors", errors_value),
     );
+    crate::store::stats::stage_company(&mut tx, app.store.table(), &t, "imp_applying", -1);
+    crate::store::stats::stage_company(&mut tx, app.store.table(), &t, "imp_applied", 1);
     let event = NewEvent::new("import.applied", id.to_string())
         .with("kind", imp.kind.as_str())
         .with("created", applied.created.to_string())

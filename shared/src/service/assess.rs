@@ -230,6 +230,8 @@ pub fn stage_alert(tx: &mut Tx, table: &str, t: &Tenant, alert: &Alert) {
     tx.put(table, &keys::alert(t, &alert.id), items::ALERT, alert, Cond::New);
     let guard = serde_json::json!({ "alert_id": alert.id.to_string() });
     tx.put(table, &keys::open_alert_guard(t, &alert.leaver_id, alert.slot()), items::ALERT_GUARD, &guard, Cond::New);
+    let open = crate::store::stats::alert_counter(&alert.raised_at, alert.level.as_str());
+    crate::store::stats::stage_company(tx, table, t, &open, 1);
 }
 
 /// A critical alert that the case of a linked account was deleted.
@@ -323,14 +325,7 @@ pub async fn record_post_leave_activity(
                 &origin.at,
             )
             .about(Some(&user.id));
-            tx.put(&table, &keys::alert(t, &alert.id), items::ALERT, &alert, Cond::New);
-            tx.put(
-                &table,
-                &keys::open_alert_guard(t, &link.leaver_id, "critical"),
-                items::ALERT_GUARD,
-                &serde_json::json!({"alert_id": alert.id.to_string()}),
-                Cond::New,
-            );
+            stage_alert(&mut tx, &table, t, &alert);
             sets.push(("open_alerts.critical", aws_sdk_dynamodb::types::AttributeValue::S(alert.id.to_string())));
             events.push(
                 NewEvent::new("alert.raised", alert.id.to_string())

@@ -408,6 +408,16 @@ pub fn tenant_pk(t: &Tenant) -> String {
     company_pk(t.id())
 }
 
+/// The company's overview counters (`store::stats`).
+pub fn stats(t: &Tenant) -> Key {
+    k(company_pk(t.id()), "STATS".to_string())
+}
+
+/// One person's overview counters (`store::stats`).
+pub fn mine(t: &Tenant, person: &UserId) -> Key {
+    k(company_pk(t.id()), format!("MINE#{person}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -94,6 +94,10 @@ pub struct Leaver {
     #[serde(default)]
     #[schema(ignore)]
     pub surname_key: String,
+    /// What the item counts for in the overview (`store::stats`).
+    #[serde(default)]
+    #[schema(ignore)]
+    pub counted: super::stats::Counted,
 }
 
 /// A leaver's offboarding ticket, and when it was opened (its resolution
@@ -140,6 +144,7 @@ impl Leaver {
             created_at: now.clone(),
             updated_at: now,
             rev: 0,
+            counted: Default::default(),
         }
     }
 
@@ -149,6 +154,7 @@ impl Leaver {
         if let Some(o) = v.as_object_mut() {
             o.remove("rev");
             o.remove("surname_key");
+            o.remove("counted");
         }
         v
     }
@@ -160,6 +166,13 @@ impl Leaver {
 /// the index of the leaver item in `tx`.
 pub fn stage_put(tx: &mut Tx, table: &str, t: &Tenant, l: &Leaver, read_rev: Option<u64>) -> Result<usize, StoreError> {
     let mut item: Item = super::to_item(&keys::leaver(t, &l.id), crate::store::items::LEAVER, l)?;
+    // The overview's counters move with the leaver (`l.counted` is what the
+    // item as read counted for: no writer changes it).
+    let counted = super::stats::stage_move(tx, table, t, &l.counted, &super::stats::leaver_counts(l));
+    item.insert(
+        "counted".into(),
+        serde_dynamo::to_attribute_value(&counted).map_err(|e| StoreError::Mapping(e.to_string()))?,
+    );
     let s = |v: String| aws_sdk_dynamodb::types::AttributeValue::S(v);
     item.insert(schema::GSI1_PK.into(), s(keys::leaver_surname_gsi1pk(t, &l.surname_key)));
     item.insert(schema::GSI1_SK.into(), s(l.id.to_string()));

@@ -16,6 +16,7 @@ pub mod projects;
 #[cfg(feature = "s3")]
 pub mod s3;
 pub mod schema;
+pub mod stats;
 pub mod tickets;
 pub mod time;
 
@@ -187,6 +188,10 @@ pub fn to_item<T: Serialize>(key: &Key, entity_type: &str, value: &T) -> Result<
 pub struct Tx {
     items: Vec<TransactWriteItem>,
     error: Option<String>,
+    /// Counters to move, per item (`add`): written as one `ADD` update per
+    /// item after everything else, so several writes in one transaction may
+    /// move the same counter item (DynamoDB allows one operation per item).
+    counts: Vec<(String, Key, std::collections::BTreeMap<String, i64>)>,
 }
 
 impl Tx {
@@ -194,12 +199,55 @@ impl Tx {
         Self::default()
     }
 
+    /// Writes staged so far: the index the next one will have. Counter
+    /// items (`add`) are not among them: they are sent after every other
+    /// write, so no index a caller holds ever points at one.
     pub fn len(&self) -> usize {
         self.items.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
+        self.items.is_empty() && self.counts.iter().all(|(_, _, c)| c.values().all(|d| *d == 0))
+    }
+
+    /// Moves the number `name` of the counter item `key` by `delta`, in this
+    /// transaction (`store::stats`). Deltas to one item are summed.
+    pub fn add(&mut self, table: &str, key: &Key, name: &str, delta: i64) {
+        if delta == 0 {
+            return;
+        }
+        let at = match self.counts.iter().position(|(tb, k, _)| tb == table && k == key) {
+            Some(i) => i,
+            None => {
+                self.counts.push((table.to_string(), key.clone(), Default::default()));
+                self.counts.len() - 1
+            }
+        };
+        *self.counts[at].2.entry(name.to_string()).or_insert(0) += delta;
+    }
+
+    /// The items to send: the writes, then one `ADD` per counter item.
+    fn finish(mut self) -> Result<Vec<TransactWriteItem>, StoreError> {
+        if let Some(e) = self.error {
+            return Err(StoreError::Mapping(e));
+        }
+        for (table, key, counts) in std::mem::take(&mut self.counts) {
+            let moved: Vec<(String, i64)> = counts.into_iter().filter(|(_, d)| *d != 0).collect();
+            if moved.is_empty() {
+                continue;
+            }
+            let mut exprs = Exprs::new();
+            let mut adds = Vec::new();
+            for (i, (name, delta)) in moved.iter().enumerate() {
+                exprs = exprs.name(&format!("#c{i}"), name).num(&format!(":c{i}"), delta);
+                adds.push(format!("#c{i} :c{i}"));
+            }
+            self.update(&table, &key, &format!("ADD {}", adds.join(", ")), Cond::None, exprs);
+        }
+        match self.error {
+            Some(e) => Err(StoreError::Mapping(e)),
+            None => Ok(self.items),
+        }
     }
 
     fn push(&mut self, r: Result<TransactWriteItem, StoreError>) -> usize {
@@ -532,12 +580,10 @@ impl Store {
 
     /// Runs a transaction. A failed condition comes back as `Cancelled`
     /// with the indexes of the items whose condition failed.
-    #[tracing::instrument(skip_all, fields(items = tx.items.len()))]
+    #[tracing::instrument(skip_all, fields(items = tx.len()))]
     pub async fn transact(&self, tx: Tx) -> Result<(), StoreError> {
-        if let Some(e) = tx.error {
-            return Err(StoreError::Mapping(e));
-        }
-        if tx.items.is_empty() {
+        let items = tx.finish()?;
+        if items.is_empty() {
             return Ok(());
         }
         // A transaction that overlapped another one on the same item is
@@ -545,7 +591,7 @@ impl Store {
         // after a short pause.
         let mut attempt = 0u64;
         loop {
-            let result = self.client.transact_write_items().set_transact_items(Some(tx.items.clone())).send().await;
+            let result = self.client.transact_write_items().set_transact_items(Some(items.clone())).send().await;
             let e = match result {
                 Ok(_) => return Ok(()),
                 Err(e) => e,

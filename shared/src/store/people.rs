@@ -190,6 +190,8 @@ pub fn stage_new_user(
 ) -> Result<usize, StoreError> {
     tx.put_item(table, new_user_item(t, user)?, Cond::New, Exprs::new());
     stage_entries(tx, table, t, None, user)?;
+    super::stats::stage_company(tx, table, t, "people", 1);
+    super::stats::stage_company(tx, table, t, &format!("role_{}", user.role.as_str()), 1);
     let cred = items::Credential {
         user_id: user.id.clone(),
         company_id: user.company_id.clone(),

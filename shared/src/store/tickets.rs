@@ -72,6 +72,9 @@ pub struct Ticket {
     pub rev: u64,
     pub created_at: String,
     pub updated_at: String,
+    /// What the item counts for in the overview (`store::stats`).
+    #[serde(default)]
+    pub counted: super::stats::Counted,
 }
 
 pub fn parse_ts(s: &str) -> Option<Timestamp> {
@@ -120,6 +123,7 @@ impl Ticket {
             rev: 0,
             created_at: at.to_string(),
             updated_at: at.to_string(),
+            counted: Default::default(),
         };
         t.log_change(at, "created");
         t
@@ -198,6 +202,9 @@ pub fn stage_put(
     ticket.rev = read_rev.map(|r| r + 1).unwrap_or(0);
     let state = ticket.state(calendar, now);
     ticket.sla_state = state.map(str::to_string);
+    // The overview's counters move with the ticket (`ticket.counted` is
+    // what the item as read counted for).
+    ticket.counted = super::stats::stage_move(tx, table, t, &ticket.counted, &super::stats::ticket_counts(ticket));
     let mut item = super::to_item(&keys::ticket(t, &ticket.id), TICKET, &*ticket)?;
     let s = |v: String| AttributeValue::S(v);
     item.insert(schema::GSI1_PK.into(), s(keys::requester_tickets_gsi1pk(t, &ticket.requester_id)));

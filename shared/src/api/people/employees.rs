@@ -534,18 +534,34 @@ pub async fn invite(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let expires_at =
         time::OffsetDateTime::from_unix_timestamp(expires).map(crate::domain::timestamp).map_err(ApiError::internal)?;
     let mut tx = Tx::new();
+    let mut exprs = Exprs::new()
+        .str(":h", token.secret_hash())
+        .num(":e", expires)
+        .bool(":t", true)
+        .name("#role", "role")
+        .str(":r", u.role.as_str());
+    if let Some(was) = &u.invitation_hash {
+        exprs = exprs.str(":was", was);
+    }
     tx.update(
         ctx.table(),
         &keys::user(&t, &u.id),
         "SET invitation_hash = :h, invitation_expires_at = :e, invitation_role = :r",
-        Cond::Expr("active = :t AND no_login = :t AND #role = :r".into()),
-        Exprs::new()
-            .str(":h", token.secret_hash())
-            .num(":e", expires)
-            .bool(":t", true)
-            .name("#role", "role")
-            .str(":r", u.role.as_str()),
+        // On the invitation as read, so that the count of invitations not
+        // accepted moves once however many invitations race.
+        Cond::Expr(format!(
+            "active = :t AND no_login = :t AND #role = :r AND {}",
+            if u.invitation_hash.is_some() {
+                "invitation_hash = :was"
+            } else {
+                "attribute_not_exists(invitation_hash)"
+            }
+        )),
+        exprs,
     );
+    if u.invitation_hash.is_none() {
+        crate::store::stats::stage_company(&mut tx, ctx.table(), &t, "inv_open", 1);
+    }
     let event = NewEvent::new("employee.invited", u.id.to_string()).with("expires_at", expires_at.clone());
     match ctx.commit(tx, vec![event]).await {
         Ok(()) => Ok(json(

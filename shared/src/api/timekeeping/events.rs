@@ -22,7 +22,7 @@ use crate::ids::{CalEventId, DepartmentId, PackageId, UserId};
 use crate::store::departments::Department;
 use crate::store::items::User;
 use crate::store::time::{stage_busy_day, stage_event, stage_month, BusyDay, CalEvent, Package, PACKAGE};
-use crate::store::{decode, keys, Cond, Exprs, Key, SkCond, StoreError, Tenant, Tx};
+use crate::store::{decode, keys, stats, Cond, Exprs, Key, SkCond, StoreError, Tenant, Tx};
 
 pub const MAX_NAME: usize = 200;
 /// A package lasts at most a day.
@@ -367,6 +367,13 @@ fn stage_busy(ctx: &Ctx, tx: &mut Tx, t: &Tenant, e: &CalEvent, old: Option<&Cal
     Ok(())
 }
 
+/// Stages the move of one event's count in its department's week.
+fn stage_week(tx: &mut Tx, table: &str, t: &Tenant, cal: &Calendar, e: &CalEvent, delta: i64) {
+    let d = parse_instant(&e.start).map(|at| cal.local_date(at)).unwrap_or_default();
+    let name = stats::event_counter(&crate::domain::payroll::week_of(d).0, &e.department_id.to_string());
+    stats::stage_company(tx, table, t, &name, delta);
+}
+
 fn month(cal: &Calendar, at: &str) -> String {
     let d = parse_instant(at).map(|t| cal.local_date(t)).unwrap_or_default();
     format!("{:04}-{:02}", d.year(), d.month())
@@ -409,6 +416,7 @@ pub async fn create_event(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     stage_event(&mut tx, ctx.table(), &t, &e, None)?;
     stage_busy(ctx, &mut tx, &t, &e, None)?;
     stage_month(&mut tx, ctx.table(), &t, &e.employee_id, &month(&cal, &e.start), "events", 1);
+    stage_week(&mut tx, ctx.table(), &t, &cal, &e, 1);
     let event = NewEvent::new("event.created", e.id.to_string())
         .with("employee", e.employee_id.to_string())
         .with("start", e.start.clone());
@@ -503,6 +511,8 @@ pub async fn patch_event(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         stage_month(&mut tx, ctx.table(), &t, &old.employee_id, &m_old, "events", -1);
         stage_month(&mut tx, ctx.table(), &t, &next.employee_id, &m_new, "events", 1);
     }
+    stage_week(&mut tx, ctx.table(), &t, &cal, &old, -1);
+    stage_week(&mut tx, ctx.table(), &t, &cal, &next, 1);
     let event = NewEvent::new("event.updated", old.id.to_string()).with("employee", next.employee_id.to_string());
     ctx.commit(tx, vec![event]).await.map_err(conflict)?;
     Ok(json(200, &next))
@@ -533,6 +543,7 @@ pub async fn delete_event(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         );
     }
     stage_month(&mut tx, ctx.table(), &t, &old.employee_id, &month(&cal, &old.start), "events", -1);
+    stage_week(&mut tx, ctx.table(), &t, &cal, &old, -1);
     let event = NewEvent::new("event.deleted", old.id.to_string()).with("employee", old.employee_id.to_string());
     ctx.commit(tx, vec![event]).await.map_err(conflict)?;
     Ok(no_content())
