@@ -355,3 +355,111 @@ async fn another_companys_changes_never_move_this_companys_figures() {
     assert_eq!(before["cards"], after["cards"]);
     assert_eq!(before["first_run"], after["first_run"]);
 }
+
+fn s3_event(key: &str, size: usize) -> aws_lambda_events::s3::S3Event {
+    serde_json::from_value(tenure_tests::s3_event_json(key, size)).expect("a real S3 event")
+}
+
+#[tokio::test]
+async fn imports_invitations_and_uploads_move_their_figures_through_every_step() {
+    use tenure_core::events::{document_uploaded, import_uploaded};
+    use tenure_tests::{http, key_of, unique_email, upload_headers};
+    let h = Harness::new().await;
+    let o = h.signup().await;
+    let hr = h.add_user(&o, "hr").await;
+    let people = |o: &Value, id: &str| value(o, "people", id);
+
+    // An import: waiting for its file, checked, applying, applied.
+    let csv = format!("email,full_name\n{},Ada Lovelace\n{},Alan Turing\n", unique_email("ada"), unique_email("alan"));
+    let r = h
+        .send(
+            Req::new("POST", "/imports")
+                .bearer(&hr.access)
+                .json(json!({"kind": "employees", "filename": "people.csv", "size": csv.len()})),
+        )
+        .await;
+    r.expect(201);
+    let started = r.json();
+    let v = overview(&h, &hr).await;
+    assert_eq!((people(&v, "imports_pending"), people(&v, "imports_validated")), (1, 0));
+    let (status, _) =
+        http("PUT", started["upload"]["url"].as_str().unwrap(), &upload_headers(&started), csv.as_bytes()).await;
+    assert_eq!(status, 200);
+    let budget = || import_uploaded::Budget::until(std::time::Instant::now() + std::time::Duration::from_secs(900));
+    import_uploaded::handle(&h.app("import-uploaded"), s3_event(&key_of(&started), csv.len()), budget()).await.unwrap();
+    let v = overview(&h, &hr).await;
+    assert_eq!((people(&v, "imports_pending"), people(&v, "imports_validated")), (0, 1), "{v}");
+    let id = started["import_id"].as_str().unwrap();
+    h.send(Req::new("POST", &format!("/imports/{id}/apply")).bearer(&hr.access).json(json!({}))).await.expect(202);
+    let v = overview(&h, &hr).await;
+    assert_eq!((people(&v, "imports_validated"), people(&v, "imports_applying")), (0, 1));
+    let marker = format!("imports/{}/{id}.apply", o.company_id);
+    import_uploaded::handle(&h.app("import-uploaded"), s3_event(&marker, 5), budget()).await.unwrap();
+    let v = overview(&h, &hr).await;
+    assert_eq!(people(&v, "imports_applying"), 0, "{v}");
+
+    // Invitations: one counted however often it is sent, gone once accepted.
+    let p = h
+        .send(
+            Req::new("POST", "/employees")
+                .bearer(&hr.access)
+                .json(json!({"email": unique_email("ivy"), "full_name": "Ivy"})),
+        )
+        .await
+        .json();
+    let pid = p["id"].as_str().unwrap();
+    let mut token = Value::Null;
+    for _ in 0..2 {
+        let r = h.send(Req::new("POST", &format!("/employees/{pid}/invite")).bearer(&hr.access)).await;
+        r.expect(200);
+        token = r.json()["token"].clone();
+        assert_eq!(people(&overview(&h, &hr).await, "invitations"), 1);
+    }
+    h.send(
+        Req::new("POST", "/auth/invitations/accept").json(json!({"token": token, "password": tenure_tests::PASSWORD})),
+    )
+    .await
+    .expect(200);
+    assert_eq!(people(&overview(&h, &hr).await, "invitations"), 0);
+
+    // An upload asked for and not made waits; checked, it no longer does.
+    let emp = h.add_user(&o, "employee").await;
+    const PDF: &[u8] = include_bytes!("../fixtures/documents/sample.pdf");
+    let r = h
+        .send(Req::new("POST", "/documents/upload-url").bearer(&emp.access).json(json!({
+            "employee_id": emp.user_id, "kind": "resume", "filename": "cv.pdf", "content_type": "application/pdf", "size": PDF.len()
+        })))
+        .await;
+    r.expect(201);
+    let d = r.json();
+    assert_eq!(value(&overview(&h, &emp).await, "me", "documents"), 1);
+    assert_eq!(value(&overview(&h, &hr).await, "me", "documents"), 0, "the person's, not the asker's");
+    let (status, _) = http("PUT", d["upload"]["url"].as_str().unwrap(), &upload_headers(&d), PDF).await;
+    assert_eq!(status, 200);
+    document_uploaded::handle(&h.app("document-uploaded"), s3_event(&key_of(&d), PDF.len())).await.unwrap();
+    assert_eq!(value(&overview(&h, &emp).await, "me", "documents"), 0);
+}
+
+#[tokio::test]
+async fn leavers_registered_at_once_on_two_instances_are_each_counted_once() {
+    let h = Harness::new().await;
+    let o = h.signup().await;
+    let (h1, h2) = (Harness::new().await, Harness::new().await);
+    // Pairs at once, one request per instance (each harness counts its
+    // own calls).
+    let mut statuses = vec![];
+    for round in 0..4 {
+        let body = |i: i64| leaver(&format!("Race{i}"), 10 + i, i % 2 == 0);
+        let (a, b) = tokio::join!(
+            h1.send(Req::new("POST", "/leavers").bearer(&o.access).json(body(2 * round))),
+            h2.send(Req::new("POST", "/leavers").bearer(&o.access).json(body(2 * round + 1)))
+        );
+        statuses.extend([a.status, b.status]);
+    }
+    assert!(statuses.iter().all(|s| *s == 201), "{statuses:?}");
+    let v = overview(&h, &o).await;
+    let active: i64 = ["critical", "high", "medium", "low", "unscored"].iter().map(|l| value(&v, "risk", l)).sum();
+    assert_eq!(active, 8);
+    assert_eq!(value(&v, "leave_dates", "next_90_days"), 8);
+    figures_match_their_lists(&h, &o, &v, &[("risk", "critical"), ("risk", "high"), ("risk", "low")]).await;
+}
