@@ -15,6 +15,7 @@
 #   make bench-import  a bulk import of 10,000 employees (check and apply time, rows/s, DynamoDB requests, peak memory), into docs/performance.md
 #   make bench-chain  audited writes a second one company's audit chain takes, by concurrent writers, into docs/performance.md
 #   make bench-sla  the five-minute SLA check with 1,000 then 10,000 of 100,000 tickets due (requests, time) and the clock function, into docs/performance.md
+#   make bench-overview  GET /overview for a company of 5 leavers and one of 1,000 leavers and 200 tickets, and a manager of 50 (DynamoDB calls, p50/p90, counter item size), into docs/performance.md
 #   make bench-payroll  the payroll report of 500 people × 13 weeks of daily shifts beside a company of 5,000 (pages, requests, items read, time for a week, a month, 13 weeks), into docs/performance.md
 
 SHELL := /bin/bash
@@ -22,7 +23,7 @@ SHELL := /bin/bash
 DEVSTACK := $(or $(CARGO_TARGET_DIR),target)/debug/devstack
 VENV := $(or $(TENURE_VENV),.venv)
 
-.PHONY: help install dev test stack stop status router openapi lint package bench bench-sweep bench-trigger bench-import bench-chain bench-sla bench-payroll
+.PHONY: help install dev test stack stop status router openapi lint package bench bench-sweep bench-trigger bench-import bench-chain bench-sla bench-payroll bench-overview
 
 help:
 	@sed -n 's/^#   make /make /p' Makefile | sed 's/\$$\$$/$$/'
@@ -75,6 +76,9 @@ bench-import:
 
 bench-chain:
 	@scripts/bench.sh chain
+
+bench-overview:
+	@scripts/bench.sh overview
 
 bench-sla:
 	@scripts/bench.sh sla

@@ -29,11 +29,17 @@
 #                            requests, items read and time for a week, a
 #                            month and the 13 weeks (tests/bin/
 #                            payroll_bench.rs; PAYROLL_BENCH_* resize it)
+#   scripts/bench.sh overview (make bench-overview) GET /overview for a
+#                            company of 5 leavers and one of 1,000 with 200
+#                            tickets, and a manager of 50 people: DynamoDB
+#                            calls, p50/p90 and the counter item's size
+#                            (tests/bin/overview_bench.rs; OVERVIEW_BENCH_*
+#                            resize it)
 #
 # Each writes its own section of docs/performance.md, between
 # <!-- bench:core:start/end -->, <!-- bench:sweep:start/end -->,
 # <!-- bench:chain:start/end -->, <!-- bench:sla:start/end --> or
-# <!-- bench:payroll:start/end --> markers, and leaves the rest of the file
+# <!-- bench:payroll:start/end --> or <!-- bench:overview:start/end --> markers, and leaves the rest of the file
 # alone.
 #
 # Release builds (fat LTO, one codegen unit) take minutes per function on a
@@ -42,7 +48,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 LOG_TAG=bench
 
 mode="${1:-core}"
-case "$mode" in core | sweep | chain | sla | payroll) ;; *) sed -n '2,38p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;; esac
+case "$mode" in core | sweep | chain | sla | payroll | overview) ;; *) sed -n '2,44p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;; esac
 
 DOC="$ROOT/docs/performance.md"
 
@@ -347,6 +353,35 @@ bench_sla() {
   } >"$section"
 }
 
+bench_overview() {
+  local section="$RUN_DIR/overview.md" body="$RUN_DIR/overview-body.md" tb
+  step "building release binaries… (overview-bench; fat LTO, one codegen unit: minutes on a small machine)"
+  tb=$SECONDS
+  release_build -p tenure-tests --bin overview-bench
+  step "  overview-bench built in $((SECONDS - tb))s"
+  step "overview: target/release/overview-bench (seeding 1,000 leavers, 200 tickets and 50 shifts through the API takes a minute or two)"
+  tb=$SECONDS
+  (cd "$ROOT" && TENURE_OVERVIEW_OUT="$body" "$TARGET_DIR/release/overview-bench") >/dev/null
+  step "  overview benchmark finished in $((SECONDS - tb))s"
+  {
+    echo "## Overview"
+    echo
+    echo "$MACHINE_LINE"
+    echo
+    echo '`cargo run --release -p tenure-tests --bin overview-bench` (`make bench-overview`, `scripts/bench.sh overview`;'
+    echo 'the source is `tests/bin/overview_bench.rs`), against a throwaway local stack. Figures only.'
+    echo
+    echo 'The contract (issue 17): each role opens on its overview at the cost of one request, whatever the size of the'
+    echo 'company. The overview reads counters the modules move in the same transactions as their changes (`STATS`,'
+    echo '`MINE#{id}`), so an owner'"'"'s request is the session'"'"'s `BatchGetItem` (which also reads the counters) and the'
+    echo 'rate limit, and a manager'"'"'s adds one `Query` of their department'"'"'s week. Both companies are built through the'
+    echo 'API, so the counters are the ones the write paths keep. DynamoDB Local on a shared machine: the times are for'
+    echo 'orientation, the calls exact.'
+    echo
+    cat "$body"
+  } >"$section"
+}
+
 bench_payroll() {
   local section="$RUN_DIR/payroll.md" body="$RUN_DIR/payroll-body.md" tb
   step "building release binaries… (payroll-bench; fat LTO, one codegen unit: minutes on a small machine)"
@@ -390,6 +425,12 @@ bench_payroll() {
 }
 
 case "$mode" in
+  overview)
+    bench_overview
+    splice_doc "$DOC" "$RUN_DIR/overview.md" bench:overview
+    echo
+    cat "$RUN_DIR/overview.md"
+    ;;
   payroll)
     bench_payroll
     splice_doc "$DOC" "$RUN_DIR/payroll.md" bench:payroll
