@@ -413,14 +413,24 @@ async fn imports_invitations_and_uploads_move_their_figures_through_every_step()
         let r = h.send(Req::new("POST", &format!("/employees/{pid}/invite")).bearer(&hr.access)).await;
         r.expect(200);
         token = r.json()["token"].clone();
-        assert_eq!(people(&overview(&h, &hr).await, "invitations"), 1);
+        let v = overview(&h, &hr).await;
+        assert_eq!(people(&v, "invitations"), 1);
+        figures_match_their_lists(&h, &hr, &v, &[("people", "invitations")]).await;
     }
+    h.send(Req::get("/employees").bearer(&hr.access).query("invited", "yes"))
+        .await
+        .expect_problem(400, Some("invited"));
+    h.send(Req::get("/employees").bearer(&hr.access).query("invited", "true").query("q", "iv"))
+        .await
+        .expect_problem(400, Some("invited"));
     h.send(
         Req::new("POST", "/auth/invitations/accept").json(json!({"token": token, "password": tenure_tests::PASSWORD})),
     )
     .await
     .expect(200);
-    assert_eq!(people(&overview(&h, &hr).await, "invitations"), 0);
+    let v = overview(&h, &hr).await;
+    assert_eq!(people(&v, "invitations"), 0);
+    figures_match_their_lists(&h, &hr, &v, &[("people", "invitations")]).await;
 
     // An upload asked for and not made waits; checked, it no longer does.
     let emp = h.add_user(&o, "employee").await;

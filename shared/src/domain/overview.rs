@@ -437,7 +437,12 @@ fn people_card(i: &Inputs) -> Card {
             figure(&format!("imports_{s}"), label, get(c, &format!("imp_{s}")), Some("/imports".into()))
         })
         .collect();
-    figures.push(figure("invitations", "Invitations not accepted", get(c, "inv_open"), Some("/employees".into())));
+    figures.push(figure(
+        "invitations",
+        "Invitations not accepted",
+        get(c, "inv_open"),
+        Some("/employees?invited=true".into()),
+    ));
     card("people", "People", figures)
 }
 

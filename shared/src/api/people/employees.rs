@@ -414,6 +414,15 @@ pub async fn list(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         Some("false") => Some(false),
         Some(_) => return Err(ApiError::bad_field("active", "must be true or false")),
     };
+    // People invited who have not accepted yet (the overview's figure).
+    let invited = match ctx.query("invited") {
+        None => false,
+        Some("true") => true,
+        Some(_) => return Err(ApiError::bad_field("invited", "must be true")),
+    };
+    if invited && q.is_some() {
+        return Err(ApiError::bad_field("invited", "cannot be combined with q"));
+    }
     if let Some(q) = &q {
         if q.chars().count() > 100 {
             return Err(ApiError::bad_field("q", "must be at most 100 characters"));
@@ -476,6 +485,9 @@ pub async fn list(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         conds.push("active = :a".to_string());
         exprs = exprs.bool(":a", a);
     }
+    if invited {
+        conds.push("attribute_exists(invitation_hash)".to_string());
+    }
     if let (None, None, Some(q)) = (&department, &manager, &q) {
         // A person whose name and email both start with `q` is listed once,
         // by the name.
@@ -484,7 +496,7 @@ pub async fn list(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     }
     let filter = (!conds.is_empty()).then(|| (conds.join(" AND "), exprs));
     let scope = format!(
-        "employees|{}|{}|{}|{}",
+        "employees|{}|{}|{}|{}|{invited}",
         department.as_deref().unwrap_or(""),
         manager.as_deref().unwrap_or(""),
         q.as_deref().unwrap_or(""),

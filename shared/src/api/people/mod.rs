@@ -73,7 +73,7 @@ pub const ROUTES: &[Route] = &[
         summary: "List people (the HR view): everyone for owner, HR and admin; a department's people for its manager; oneself otherwise",
         access: Access::SignedIn,
         response: Response::Page(schema_of::<employees::EmployeeView>),
-        query: &["department_id", "manager_id", "active", "q"],
+        query: &["department_id", "manager_id", "active", "q", "invited"],
         paged: true,
         prefetch: employees::prefetch_list,
         answers: &[(403, "A department the caller does not manage")],
