@@ -161,6 +161,8 @@ async fn security_and_hr_figures_are_what_their_lists_hold_as_leavers_alerts_and
         ("alerts", "critical"),
         ("alerts", "high"),
         ("leave_dates", "next_90_days"),
+        ("offboarding", "breached"),
+        ("offboarding", "at_risk"),
     ];
     let s = overview(&h, &sec).await;
     figures_match_their_lists(&h, &sec, &s, &exact).await;
@@ -224,6 +226,11 @@ async fn a_technician_sees_tickets_and_no_names_and_an_employee_only_their_own_t
     .await
     .expect(200);
 
+    // The offboarding filter lists the leaver's ticket and none raised.
+    assert_eq!(count_linked(&h, &o, "/tickets?offboarding=true").await, 1);
+    h.send(Req::get("/tickets").bearer(&o.access).query("offboarding", "1"))
+        .await
+        .expect_problem(400, Some("offboarding"));
     let t = overview(&h, &tech).await;
     assert_eq!(card_ids(&t), ["me", "my_tickets", "queue"]);
     assert!(!t.to_string().contains("Secretname"), "no leaver's name reaches a technician");

@@ -387,7 +387,7 @@ fn offboarding_card(i: &Inputs) -> Card {
     card(
         "offboarding",
         "Offboarding tickets at risk",
-        sla_figures(i.company, "tko_", "category=access", &["breached", "at_risk"]),
+        sla_figures(i.company, "tko_", "offboarding=true", &["breached", "at_risk"]),
     )
 }
 

@@ -50,7 +50,7 @@ pub const ROUTES: &[Route] = &[
             "List tickets: all for owners and admins, assigned and unassigned for technicians, one's own otherwise",
         access: SignedIn,
         response: Response::Page(schema_of::<ticket::TicketView>),
-        query: &["status", "priority", "category", "assignee", "sla"],
+        query: &["status", "priority", "category", "assignee", "sla", "offboarding"],
         paged: true,
         prefetch: ticket::prefetch_company,
         answers: &[(403, "An assignee filter the caller may not use")],

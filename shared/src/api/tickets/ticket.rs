@@ -271,6 +271,12 @@ pub async fn list(ctx: &mut Ctx) -> Result<Reply, ApiError> {
                 .ok_or_else(|| ApiError::bad_field("assignee", "must be me, unassigned or a person's id"))?,
         )),
     };
+    // Leavers' offboarding tickets only (the overview's figure).
+    let offboarding = match ctx.query("offboarding") {
+        None => false,
+        Some("true") => true,
+        Some(_) => return Err(ApiError::bad_field("offboarding", "must be true")),
+    };
     if let Some(Some(a)) = &assignee {
         if !rules::sees_all(role) && a != &me {
             return Err(ApiError::Forbidden("You may list only your own and the unassigned tickets."));
@@ -293,11 +299,15 @@ pub async fn list(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         conds.push("category = :category");
         exprs = exprs.str(":category", c.as_str());
     }
+    if offboarding {
+        conds.push("attribute_type(leaver_id, :string)");
+        exprs = exprs.str(":string", "S");
+    }
     let filter = (!conds.is_empty()).then(|| (conds.join(" AND "), exprs));
     let cal = calendar(ctx, &t)?;
     let at = now(ctx);
     let scope_base = format!(
-        "tickets|{}|{}|{}|{}",
+        "tickets|{}|{}|{}|{}|{offboarding}",
         status.map(|s| s.as_str()).unwrap_or(""),
         priority.map(|s| s.as_str()).unwrap_or(""),
         category.map(|s| s.as_str()).unwrap_or(""),
