@@ -344,7 +344,11 @@ async fn a_manager_sees_their_departments_week_and_names_only_departments_they_m
     h.send(Req::get("/overview").bearer(&boss.access).query("department_id", "nonsense"))
         .await
         .expect_problem(400, Some("department_id"));
-    // The employee sees none of it.
+    // The employee sees none of it, even named a department's manager:
+    // only managers by role see a department's week, as on its time routes.
+    h.send(Req::new("POST", "/departments").bearer(&o.access).json(json!({"name": "Side", "manager_id": p.user_id})))
+        .await
+        .expect(201);
     assert_eq!(card_ids(&overview(&h, &p).await), ["me"]);
     // Signed out: no overview.
     h.send(Req::get("/overview")).await.expect_problem(401, None);

@@ -3,12 +3,13 @@
 //! `companies` function.
 //!
 //! Cost, however large the company: the session's `BatchGetItem` also reads
-//! the company, its counters (`STATS`), the departments summary, and the
-//! caller's counters (`MINE#`) and clock; then the rate limit's `UpdateItem`;
-//! then at most one more call: for a manager, one `Query` of their
-//! department's week totals; for anyone else, when the counters hold
-//! entries that no longer count (past weeks, zeros), one transaction
-//! removing them (see `stale`).
+//! the company, its counters (`STATS`, `STATS#LEAVE`, `STATS#ALERT`, this
+//! week's `STATS#EV#{week}`), the departments summary, and the caller's
+//! counters (`MINE#`) and clock; then the rate limit's `UpdateItem`; then at
+//! most one more call: for a manager, one `Query` of their department's
+//! week totals; for anyone else in their own company, when the counters
+//! hold entries that no longer count (zeros, uploads and imports whose
+//! records are gone), one transaction removing them (see `stale`).
 
 use std::collections::BTreeMap;
 
@@ -31,7 +32,8 @@ const PRUNE_AT_MOST: usize = 50;
 /// The counters and small items the overview is computed from, read with
 /// the session.
 pub fn prefetch(ctx: &Ctx, scope: &Tenant) -> Vec<Key> {
-    let mut k = vec![keys::company(scope), keys::stats(scope), keys::departments_summary(scope)];
+    let mut k = vec![keys::company(scope), keys::departments_summary(scope)];
+    k.extend(stats::company_items(scope, ctx.now.date()));
     if let Some(me) = ctx.caller() {
         k.push(keys::mine(scope, me));
         k.push(keys::clock_state(scope, me));
@@ -46,15 +48,21 @@ pub async fn get(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let cal = company.calendar();
     let today = cal.local_date(crate::api::timekeeping::clockins::now(ctx));
     let week = payroll::week_of(today).0;
-    let counters = stats::numbers(ctx.prefetched_raw(&keys::stats(&t)));
+    let utc_today = jiff::civil::Date::new(ctx.now.year() as i16, u8::from(ctx.now.month()) as i8, ctx.now.day() as i8)
+        .map_err(ApiError::internal)?;
+    let mut counters = BTreeMap::new();
+    for key in stats::company_items(&t, ctx.now.date()) {
+        counters.extend(stats::numbers(ctx.prefetched_raw(&key)));
+    }
     let mine = stats::numbers(ctx.prefetched_raw(&keys::mine(&t, p.id())));
     let depts = ctx.prefetched_raw(&keys::departments_summary(&t));
     let clock: Option<ClockState> = ctx.prefetched(&keys::clock_state(&t, p.id()))?;
     let home = Tenant::new(p.user.company_id.clone());
     let (_, held_tasks) = crate::store::projects::holdings_of(ctx.prefetched_raw(&keys::user(&home, p.id())));
 
-    // A manager's department: the one named, or the first they manage.
-    let managed = managed_by(depts, p.id());
+    // A manager's department: the one named, or the first they manage
+    // (managers by role only, as for their time routes).
+    let managed = if p.role() == crate::domain::roles::Role::Manager { managed_by(depts, p.id()) } else { vec![] };
     let department = match ctx.query("department_id").filter(|v| !v.is_empty()) {
         Some(raw) => {
             let d = DepartmentId::parse(raw)
@@ -69,7 +77,11 @@ pub async fn get(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let team = match department {
         Some(d) => Some(team_week(ctx, &t, &company, &d, &week, depts).await?),
         None => {
-            prune(ctx, &t, p.id(), &counters, &mine, today).await;
+            // Only in one's own company: a platform admin looking at
+            // another one writes nothing there.
+            if t.id() == &p.user.company_id {
+                prune(ctx, &t, p.id(), &counters, &mine, utc_today).await;
+            }
             None
         }
     };
@@ -79,6 +91,7 @@ pub async fn get(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         role: p.role(),
         me: &me,
         today,
+        utc_today,
         week,
         company: &counters,
         mine: &mine,
@@ -137,18 +150,23 @@ async fn team_week(
     Ok(team)
 }
 
-/// Counters that no longer count for anything: past weeks' events, a
-/// person's pending uploads from before yesterday (their records are gone
-/// by then), and dated counters at zero.
+/// Counters that no longer count for anything: dated ones at zero, and
+/// those of records gone by now (UTC `today`): uploads and imports asked
+/// for before yesterday (their records last a day), and checked imports
+/// whose file is no longer kept.
 fn stale(m: &BTreeMap<String, i64>, today: jiff::civil::Date) -> Vec<(String, i64)> {
-    let last_week = today.checked_sub(jiff::Span::new().days(7)).map(payroll::week_of).map(|w| w.0).unwrap_or_default();
-    let yesterday = today.checked_sub(jiff::Span::new().days(1)).map(|d| d.to_string()).unwrap_or_default();
+    let before = |days: i64| today.checked_sub(jiff::Span::new().days(days)).map(|d| d.to_string()).unwrap_or_default();
+    let (yesterday, kept_from) = (before(1), before(overview::IMPORT_KEPT_DAYS));
+    let older = |k: &str, prefix: &str, than: &str| k.strip_prefix(prefix).is_some_and(|d| d < than);
     m.iter()
         .filter(|(k, v)| {
-            let zero_dated = **v == 0 && ["ld_", "ck_", "al_", "ev_", "dp_"].iter().any(|p| k.starts_with(p));
-            let past_week = k.strip_prefix("ev_").is_some_and(|w| w.get(..8).is_some_and(|w| w < last_week.as_str()));
-            let old_upload = k.strip_prefix("dp_").is_some_and(|d| d < yesterday.as_str());
-            zero_dated || past_week || old_upload
+            let dated = ["ld_", "ck_", "al_", "ev_", "dp_", "imp_pending_", "imp_validated_", "imp_invalid_"];
+            let zero_dated = **v == 0 && dated.iter().any(|p| k.starts_with(p));
+            zero_dated
+                || older(k, "dp_", &yesterday)
+                || older(k, "imp_pending_", &yesterday)
+                || older(k, "imp_validated_", &kept_from)
+                || older(k, "imp_invalid_", &kept_from)
         })
         .take(PRUNE_AT_MOST)
         .map(|(k, v)| (k.clone(), *v))
@@ -165,12 +183,17 @@ async fn prune(
     mine: &BTreeMap<String, i64>,
     today: jiff::civil::Date,
 ) {
-    let mut tx = Tx::new();
-    for (key, m) in [(keys::stats(t), company), (keys::mine(t, me), mine)] {
-        let gone = stale(m, today);
-        if gone.is_empty() {
-            continue;
+    // Each stale counter in the item it lives in.
+    let mut items: BTreeMap<(String, String), (Key, Vec<(String, i64)>)> = BTreeMap::new();
+    let person = stats::Scope::Person(me.clone());
+    for (scope, m) in [(&stats::Scope::Company, company), (&person, mine)] {
+        for (name, value) in stale(m, today) {
+            let key = stats::item_of(t, scope, &name);
+            items.entry((key.pk.clone(), key.sk.clone())).or_insert((key, vec![])).1.push((name, value));
         }
+    }
+    let mut tx = Tx::new();
+    for (key, gone) in items.into_values() {
         let mut exprs = Exprs::new();
         let (mut names, mut conds) = (vec![], vec![]);
         for (i, (name, value)) in gone.iter().enumerate() {
@@ -195,11 +218,14 @@ mod tests {
     #[test]
     fn only_counters_that_no_longer_count_are_stale() {
         let m: BTreeMap<String, i64> = [
-            ("ev_2026-W47_D1", 3), // two weeks back: gone
-            ("ev_2026-W48_D1", 3), // last week: kept
-            ("ev_2026-W49_D1", 0), // this week at zero: gone
-            ("dp_2026-11-28", 1),  // an upload from before yesterday: gone
-            ("dp_2026-11-29", 1),  // yesterday's: kept
+            ("ev_2026-W49_D1", 0), // at zero: gone
+            ("ev_2026-W49_D2", 3),
+            ("dp_2026-11-28", 1), // an upload from before yesterday: gone
+            ("dp_2026-11-29", 1), // yesterday's: kept
+            ("imp_pending_2026-11-28", 1),
+            ("imp_pending_2026-11-29", 1),
+            ("imp_invalid_2026-10-31", 1), // checked 30 days ago: gone
+            ("imp_invalid_2026-11-01", 1), // 29: kept
             ("ld_2026-10-01_high", 0),
             ("ld_2026-10-02_high", 1),
             ("people", 0),
@@ -208,6 +234,15 @@ mod tests {
         .map(|(k, v)| (k.to_string(), *v))
         .collect();
         let gone: Vec<String> = stale(&m, jiff::civil::date(2026, 11, 30)).into_iter().map(|(k, _)| k).collect();
-        assert_eq!(gone, vec!["dp_2026-11-28", "ev_2026-W47_D1", "ev_2026-W49_D1", "ld_2026-10-01_high"]);
+        assert_eq!(
+            gone,
+            vec![
+                "dp_2026-11-28",
+                "ev_2026-W49_D1",
+                "imp_invalid_2026-10-31",
+                "imp_pending_2026-11-28",
+                "ld_2026-10-01_high"
+            ]
+        );
     }
 }

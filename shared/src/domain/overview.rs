@@ -34,6 +34,8 @@ pub const LEVELS: [&str; 5] = ["critical", "high", "medium", "low", "unscored"];
 pub const SLA_STATES: [&str; 3] = ["breached", "at_risk", "ok"];
 /// Import statuses that are not finished.
 pub const IMPORTS_UNDER_WAY: [&str; 4] = ["pending", "validated", "invalid", "applying"];
+/// Days a checked import file is kept (so can still be applied).
+pub const IMPORT_KEPT_DAYS: i64 = 29;
 /// How far ahead the leave-date chart looks, in weeks (13 weeks ≈ 90 days).
 pub const CHART_WEEKS: i64 = 13;
 /// "Leaving soon" for critical leavers: today and the next 14 days.
@@ -142,7 +144,10 @@ pub struct TeamWeek {
 pub struct Inputs<'a> {
     pub role: Role,
     pub me: &'a str,
+    /// The company's local date, and UTC's (counters of uploads, imports
+    /// and alerts are by UTC day).
     pub today: Date,
+    pub utc_today: Date,
     pub week: String,
     /// The company's `STATS` and the caller's `MINE#` counters.
     pub company: &'a BTreeMap<String, i64>,
@@ -259,7 +264,8 @@ fn me_card(i: &Inputs) -> Card {
     };
     // A pending upload's record lasts a day: uploads asked for today or
     // yesterday may still be waiting.
-    let waiting = get(m, &format!("dp_{}", day(i.today))) + get(m, &format!("dp_{}", day(add_days(i.today, -1))));
+    let waiting =
+        get(m, &format!("dp_{}", day(i.utc_today))) + get(m, &format!("dp_{}", day(add_days(i.utc_today, -1))));
     card(
         "me",
         "My day",
@@ -331,8 +337,8 @@ fn alerts_card(i: &Inputs) -> Card {
             )
         })
         .collect();
-    // Age buckets by the day raised: today, 1–7 days, 8–30 days, older.
-    let today = i.today;
+    // Age buckets by the (UTC) day raised: today, 1–7 days, 8–30 days, older.
+    let today = i.utc_today;
     let buckets: [(&str, Option<Date>, Option<Date>); 4] = [
         ("Today", Some(today), Some(today)),
         ("1–7 days", Some(add_days(today, -7)), Some(add_days(today, -1))),
@@ -425,16 +431,28 @@ fn checklists_card(i: &Inputs) -> Card {
 
 fn people_card(i: &Inputs) -> Card {
     let c = i.company;
+    // Waiting for a file: asked for today or yesterday (the record lasts a
+    // day); checked: within the days the file is kept.
+    let (today, yesterday) = (day(i.utc_today), day(add_days(i.utc_today, -1)));
+    let kept_from = day(add_days(i.utc_today, -IMPORT_KEPT_DAYS));
     let mut figures: Vec<Figure> = IMPORTS_UNDER_WAY
         .iter()
         .map(|s| {
-            let label = match *s {
-                "pending" => "Imports waiting for their file",
-                "validated" => "Imports checked, ready to apply",
-                "invalid" => "Imports with rows to fix",
-                _ => "Imports being applied",
+            let (label, n) = match *s {
+                "pending" => (
+                    "Imports waiting for their file",
+                    sum_dated(c, "imp_pending_", None, Some(&yesterday), Some(&today)),
+                ),
+                "validated" => (
+                    "Imports checked, ready to apply",
+                    sum_dated(c, "imp_validated_", None, Some(&kept_from), Some(&today)),
+                ),
+                "invalid" => {
+                    ("Imports with rows to fix", sum_dated(c, "imp_invalid_", None, Some(&kept_from), Some(&today)))
+                }
+                _ => ("Imports being applied", get(c, "imp_applying")),
             };
-            figure(&format!("imports_{s}"), label, get(c, &format!("imp_{s}")), Some("/imports".into()))
+            figure(&format!("imports_{s}"), label, n, Some("/imports".into()))
         })
         .collect();
     figures.push(figure(
@@ -569,6 +587,7 @@ mod tests {
             role,
             me: "U1",
             today: jiff::civil::date(2026, 11, 30),
+            utc_today: jiff::civil::date(2026, 11, 30),
             week: "2026-W49".into(),
             company,
             mine,

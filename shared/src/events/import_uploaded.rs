@@ -197,8 +197,12 @@ async fn check(app: &App, key: &str, company: CompanyId, id: ImportId) -> Result
         Cond::Expr("#status = :pending".into()),
         Exprs::new().name("#status", "status").str(":pending", "pending"),
     );
-    crate::store::stats::stage_company(&mut tx, app.store.table(), &t, "imp_pending", -1);
-    crate::store::stats::stage_company(&mut tx, app.store.table(), &t, &format!("imp_{status}"), 1);
+    let (was, now) = (
+        crate::store::stats::import_counter("pending", &imp.created_at, None),
+        crate::store::stats::import_counter(status, &imp.created_at, imp.checked_at.as_deref()),
+    );
+    crate::store::stats::stage_company(&mut tx, app.store.table(), &t, &was, -1);
+    crate::store::stats::stage_company(&mut tx, app.store.table(), &t, &now, 1);
     match commit_with_audit(app, &t, head_from(&found, &t)?, &system_origin(key), tx, vec![event], None).await {
         Ok(_) => {}
         // Another delivery of this event checked it first (the same bytes,

@@ -413,6 +413,12 @@ pub fn stats(t: &Tenant) -> Key {
     k(company_pk(t.id()), "STATS".to_string())
 }
 
+/// A part of the company's overview counters kept apart so that no one
+/// item grows large (`store::stats`): `LEAVE`, `ALERT`, `EV#{week}`.
+pub fn stats_part(t: &Tenant, part: &str) -> Key {
+    k(company_pk(t.id()), format!("STATS#{part}"))
+}
+
 /// One person's overview counters (`store::stats`).
 pub fn mine(t: &Tenant, person: &UserId) -> Key {
     k(company_pk(t.id()), format!("MINE#{person}"))

@@ -2,23 +2,31 @@
 //! transactions as the changes they count, so the overview reads a few
 //! small items however large the company is.
 //!
-//! Two kinds of item, both plain maps of numbers moved with `ADD`
-//! (`Tx::add`, one update per item per transaction):
+//! Plain maps of numbers moved with `ADD` (`Tx::add`, one update per item
+//! per transaction), in items kept apart by what grows (`item_of`), so
+//! that none nears DynamoDB's 400 KB:
 //!
 //! - the company's `STATS`:
 //!   - `leavers`: leavers registered and not deleted;
 //!   - `lv_{level}`: active leavers by risk level (`unscored` before the
 //!     first assessment);
-//!   - `ld_{date}_{level}`: active leavers by leave date and level;
-//!   - `ck_{date}`: open checklist items of active leavers, by leave date;
-//!   - `al_{day}_{level}`: alerts not resolved, by the day raised and level;
 //!   - `tk_{state}`, `tq_{state}`, `tko_{state}`: open tickets, open
 //!     unassigned tickets and open offboarding tickets by SLA state
 //!     (`ok`, `at_risk`, `breached`);
-//!   - `imp_{status}`: imports by status;
+//!   - `imp_pending_{day}` (by the day asked for, UTC: the record lasts a
+//!     day), `imp_validated_{day}`, `imp_invalid_{day}` (by the day
+//!     checked: the file is kept 29 days), `imp_applying`, `imp_applied`;
 //!   - `inv_open`: invitations sent and not accepted;
 //!   - `people`, `role_{role}`: accounts, and accounts by role;
-//!   - `ev_{week}_{department}`: events by department and week of start.
+//! - `STATS#LEAVE`: `ld_{date}_{level}`, active leavers by leave date and
+//!   level, and `ck_{date}`, open checklist items of active leavers by
+//!   leave date (at most one entry per leave date and level of a leaver
+//!   still active);
+//! - `STATS#ALERT`: `al_{day}_{level}`, alerts not resolved, by the UTC
+//!   day raised and level;
+//! - `STATS#EV#{week}`: `ev_{week}_{department}`, events by department and
+//!   (local) week of start, one item per week (at most one entry per
+//!   department);
 //! - a person's `MINE#{id}`:
 //!   - `ta_{state}`: open tickets assigned to them, by SLA state;
 //!   - `tr_open`: open tickets they raised;
@@ -51,10 +59,21 @@ pub enum Scope {
 
 type Counts = BTreeMap<(Scope, String), i64>;
 
-fn key(t: &Tenant, scope: &Scope) -> Key {
+/// The item the counter `name` lives in.
+pub fn item_of(t: &Tenant, scope: &Scope, name: &str) -> Key {
     match scope {
-        Scope::Company => keys::stats(t),
         Scope::Person(id) => keys::mine(t, id),
+        Scope::Company => {
+            if let Some(week) = name.strip_prefix("ev_").and_then(|r| r.get(..8)) {
+                keys::stats_part(t, &format!("EV#{week}"))
+            } else if name.starts_with("ld_") || name.starts_with("ck_") {
+                keys::stats_part(t, "LEAVE")
+            } else if name.starts_with("al_") {
+                keys::stats_part(t, "ALERT")
+            } else {
+                keys::stats(t)
+            }
+        }
     }
 }
 
@@ -134,14 +153,40 @@ pub fn stage_move(tx: &mut Tx, table: &str, t: &Tenant, was: &Counted, now: &Cou
         *moved.entry(k).or_insert(0) -= n;
     }
     for ((scope, name), delta) in moved {
-        tx.add(table, &key(t, &scope), &name, delta);
+        tx.add(table, &item_of(t, &scope, &name), &name, delta);
     }
     flatten(now)
 }
 
 /// Moves one company counter.
 pub fn stage_company(tx: &mut Tx, table: &str, t: &Tenant, name: &str, delta: i64) {
-    tx.add(table, &keys::stats(t), name, delta);
+    tx.add(table, &item_of(t, &Scope::Company, name), name, delta);
+}
+
+/// The company's counter items the overview reads on `today` (UTC) and
+/// the days around it: the company's local week is the UTC week of one of
+/// them.
+pub fn company_items(t: &Tenant, utc_today: time::Date) -> Vec<Key> {
+    let mut k = vec![keys::stats(t), keys::stats_part(t, "LEAVE"), keys::stats_part(t, "ALERT")];
+    for d in [utc_today.previous_day(), Some(utc_today), utc_today.next_day()].into_iter().flatten() {
+        let (year, week, _) = d.to_iso_week_date();
+        let part = keys::stats_part(t, &format!("EV#{year:04}-W{week:02}"));
+        if !k.contains(&part) {
+            k.push(part);
+        }
+    }
+    k
+}
+
+/// Counter names of an import in `status`: waiting for its file by the
+/// day it was asked for, checked ones by the day checked.
+pub fn import_counter(status: &str, created_at: &str, checked_at: Option<&str>) -> String {
+    let day = |ts: &str| ts.get(..10).unwrap_or(ts).to_string();
+    match status {
+        "pending" => format!("imp_pending_{}", day(created_at)),
+        "validated" | "invalid" => format!("imp_{status}_{}", day(checked_at.unwrap_or(created_at))),
+        s => format!("imp_{s}"),
+    }
 }
 
 /// Moves one of a person's counters.
@@ -191,6 +236,26 @@ mod tests {
         let flat = flatten(&c);
         assert_eq!(flat.get(&format!("ta_ok@{person}")), Some(&1));
         assert_eq!(unflatten(&flat), c);
+    }
+
+    #[test]
+    fn growing_counters_live_in_items_of_their_own() {
+        let t = Tenant::new(crate::ids::CompanyId::new());
+        let sk = |name: &str| item_of(&t, &Scope::Company, name).sk;
+        assert_eq!(sk("ev_2026-W49_dep_X"), "STATS#EV#2026-W49");
+        assert_eq!(sk("ld_2026-11-30_high"), "STATS#LEAVE");
+        assert_eq!(sk("ck_2026-11-30"), "STATS#LEAVE");
+        assert_eq!(sk("al_2026-11-30_high"), "STATS#ALERT");
+        assert_eq!(sk("people"), "STATS");
+        let weeks: Vec<String> =
+            company_items(&t, time::macros::date!(2026 - 11 - 30)).into_iter().map(|k| k.sk).collect();
+        assert_eq!(weeks, ["STATS", "STATS#LEAVE", "STATS#ALERT", "STATS#EV#2026-W48", "STATS#EV#2026-W49"]);
+        assert_eq!(import_counter("pending", "2026-11-30T10:00:00Z", None), "imp_pending_2026-11-30");
+        assert_eq!(
+            import_counter("invalid", "2026-11-29T10:00:00Z", Some("2026-11-30T00:01:00Z")),
+            "imp_invalid_2026-11-30"
+        );
+        assert_eq!(import_counter("applying", "2026-11-29T10:00:00Z", None), "imp_applying");
     }
 
     #[test]

@@ -120,7 +120,8 @@ pub async fn create(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     );
     let mut tx = Tx::new();
     tx.put_item(ctx.table(), item, Cond::New, Exprs::new());
-    crate::store::stats::stage_company(&mut tx, ctx.table(), &t, "imp_pending", 1);
+    let waiting = crate::store::stats::import_counter("pending", &imp.created_at, None);
+    crate::store::stats::stage_company(&mut tx, ctx.table(), &t, &waiting, 1);
     let event =
         NewEvent::new("import.created", imp.id.to_string()).with("kind", kind.as_str()).with("size", size.to_string());
     let body = CreateImportResponse {
@@ -222,7 +223,8 @@ pub async fn apply(ctx: &mut Ctx) -> Result<Reply, ApiError> {
             .num(":one", 1)
             .num(":v", imp.version),
     );
-    crate::store::stats::stage_company(&mut tx, ctx.table(), &t, &format!("imp_{}", imp.status.as_str()), -1);
+    let was = crate::store::stats::import_counter(imp.status.as_str(), &imp.created_at, imp.checked_at.as_deref());
+    crate::store::stats::stage_company(&mut tx, ctx.table(), &t, &was, -1);
     crate::store::stats::stage_company(&mut tx, ctx.table(), &t, "imp_applying", 1);
     let event = NewEvent::new("import.apply_requested", imp.id.to_string())
         .with("kind", imp.kind.as_str())
