@@ -173,6 +173,9 @@ fn stale(m: &BTreeMap<String, i64>, today: jiff::civil::Date) -> Vec<(String, i6
         .collect()
 }
 
+/// An item's stale counters, with the values read.
+type Stale = (Key, Vec<(String, i64)>);
+
 /// Removes stale counters, each only if it still holds what was read (a
 /// write meanwhile keeps it). Best effort: the overview is answered anyway.
 async fn prune(
@@ -184,7 +187,7 @@ async fn prune(
     today: jiff::civil::Date,
 ) {
     // Each stale counter in the item it lives in.
-    let mut items: BTreeMap<(String, String), (Key, Vec<(String, i64)>)> = BTreeMap::new();
+    let mut items: BTreeMap<(String, String), Stale> = BTreeMap::new();
     let person = stats::Scope::Person(me.clone());
     for (scope, m) in [(&stats::Scope::Company, company), (&person, mine)] {
         for (name, value) in stale(m, today) {
