@@ -13,20 +13,31 @@ const STATUSES = [
   ["", "All"],
 ];
 
-/** `#/alerts?status=` */
+const LEVELS = [
+  ["", "Any"],
+  ["critical", "Critical"],
+  ["high", "High"],
+  ["medium", "Medium"],
+  ["low", "Low"],
+];
+
+/** `#/alerts?status=&level=` */
 export async function alertsPage({ query, go }) {
   const status = query.has("status") ? query.get("status") : "unresolved";
+  const level = LEVELS.some(([v]) => v && v === query.get("level")) ? query.get("level") : "";
   const manage = can("manageAlerts");
 
   const filter = h(
     "form",
     { class: "filters", role: "search", "aria-label": "Filter alerts" },
     field({ name: "status", label: "Show", type: "select", value: status, options: STATUSES }),
+    field({ name: "level", label: "Level", type: "select", value: level, options: LEVELS }),
     h("div", { class: "form-actions" }, h("button", { type: "submit", class: "button" }, "Show")),
   );
   filter.addEventListener("submit", (ev) => {
     ev.preventDefault();
-    go(`/alerts?status=${encodeURIComponent(formValues(filter).status)}`);
+    const v = formValues(filter);
+    go(`/alerts?status=${encodeURIComponent(v.status)}${v.level ? `&level=${encodeURIComponent(v.level)}` : ""}`);
   });
 
   const listBox = h("div", { class: "alerts", id: "alert-list" });
@@ -36,7 +47,7 @@ export async function alertsPage({ query, go }) {
   async function load() {
     more.disabled = true;
     try {
-      const page = await api("GET", "/alerts", { query: { status, limit: 50, cursor } });
+      const page = await api("GET", "/alerts", { query: { status, level, limit: 50, cursor } });
       if (!cursor) mount(listBox);
       for (const a of page.items) listBox.append(alertCard(a));
       count += page.items.length;
@@ -46,11 +57,13 @@ export async function alertsPage({ query, go }) {
         const sweep = can("sweep") ? { label: "Run sweep now", onClick: () => document.getElementById("run-sweep")?.click() } : null;
         mount(
           listBox,
-          status === "unresolved"
-            ? emptyState({ message: `No unresolved alerts. ${why}`, action: sweep })
-            : status
-              ? emptyState({ message: `No ${status} alerts.`, clear: "#/alerts", action: sweep })
-              : emptyState({ message: `No alerts yet. ${why}`, action: sweep }),
+          level
+            ? emptyState({ message: `No ${status ? `${status} ` : ""}${level} alerts.`, clear: "#/alerts", action: sweep })
+            : status === "unresolved"
+              ? emptyState({ message: `No unresolved alerts. ${why}`, action: sweep })
+              : status
+                ? emptyState({ message: `No ${status} alerts.`, clear: "#/alerts", action: sweep })
+                : emptyState({ message: `No alerts yet. ${why}`, action: sweep }),
         );
       }
     } catch (e) {

@@ -19,6 +19,8 @@ let currentUser = null;
 /** A platform admin's chosen company (`?company_id=`), or null. */
 let scopeCompany = null;
 const listeners = new Set();
+/** Called after every write the API accepted (see onWrite). */
+const writeListeners = new Set();
 
 /** An API error: the HTTP status and the problem+json document. */
 export class ApiError extends Error {
@@ -36,6 +38,16 @@ export class ApiError extends Error {
 export function onSessionChange(fn) {
   listeners.add(fn);
   return () => listeners.delete(fn);
+}
+
+/**
+ * Called with (method, path) after every write (not GET or HEAD) the API
+ * accepted, so a page showing figures a write changes (the overview, after
+ * the header's clock) can read them again. Returns the unsubscribe.
+ */
+export function onWrite(fn) {
+  writeListeners.add(fn);
+  return () => writeListeners.delete(fn);
 }
 
 function emit(reason) {
@@ -248,6 +260,15 @@ export async function api(method, path, opts = {}) {
     const problem = await readProblem(res);
     if (res.status === 401) clearSession("expired");
     throw new ApiError(res.status, problem);
+  }
+  if (method !== "GET" && method !== "HEAD") {
+    for (const fn of [...writeListeners]) {
+      try {
+        fn(method, path);
+      } catch {
+        // A listener's failure is not the caller's.
+      }
+    }
   }
   if (raw) return res;
   if (res.status === 204) return null;

@@ -8,6 +8,7 @@ import { h, mount, field, formValues, formAlert, submitting, pageHeader, announc
 
 /** Pages: hash path pattern, who may open them, and their module. */
 const PAGES = [
+  { name: "overview", label: "Overview", re: /^\/overview$/, cap: null, load: () => import("./overview.js"), fn: "overviewPage" },
   { name: "leavers", label: "Leavers", re: /^\/leavers$/, cap: "leavers", load: () => import("./leavers.js"), fn: "listPage" },
   { re: /^\/leavers\/new$/, cap: "writeLeavers", nav: "leavers", load: () => import("./leavers.js"), fn: "newPage" },
   { re: /^\/leavers\/([^/]+)$/, cap: "leavers", nav: "leavers", load: () => import("./leavers.js"), fn: "leaverPage" },
@@ -45,10 +46,9 @@ function allowed(page) {
   return page.cap === null || session.can(page.cap);
 }
 
-/** The first page the signed-in user may open (a technician's: the queue). */
+/** Every role's start page: the overview (`#/` opens it too). */
 function homePath() {
-  if (session.can("leavers")) return "/leavers";
-  return session.can("workTickets") ? "/tickets" : "/documents";
+  return "/overview";
 }
 
 export function go(path) {

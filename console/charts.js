@@ -113,8 +113,12 @@ export function historyChart(history) {
  * parts (each part's colour is the CSS class `part-{key}`), `unit` follows
  * each value in the text. Across in percentages of the largest row.
  */
-export function stackedBarChart({ rows, series, unit, title, chart }) {
-  const rowH = 46;
+export function stackedBarChart({ rows, series, unit, title, chart, compact }) {
+  // Compact (the overview's small charts): thinner rows, the same layout.
+  const rowH = compact ? 32 : 46;
+  const barY = compact ? 19 : 23;
+  const barH = compact ? 10 : 14;
+  const textY = compact ? 14 : 16;
   const height = Math.max(1, rows.length) * rowH + 4;
   const total = (r) => r.parts.reduce((a, p) => a + (p.value || 0), 0);
   const max = Math.max(1e-9, ...rows.map(total));
@@ -128,15 +132,15 @@ export function stackedBarChart({ rows, series, unit, title, chart }) {
     const g = s(
       "g",
       { class: "stacked-row", "data-row": r.id },
-      s("text", { x: 0, y: y + 16, class: "chart-label" }, r.label),
-      s("text", { x: "100%", y: y + 16, class: "chart-value", "text-anchor": "end" }, fmt(total(r))),
-      s("rect", { x: 0, y: y + 23, width: "100%", height: 14, rx: 3, class: "bar-track" }),
+      s("text", { x: 0, y: y + textY, class: "chart-label" }, r.label),
+      s("text", { x: "100%", y: y + textY, class: "chart-value", "text-anchor": "end" }, fmt(total(r))),
+      s("rect", { x: 0, y: y + barY, width: "100%", height: barH, rx: 3, class: "bar-track" }),
     );
     let at = 0;
     for (const p of r.parts) {
       if (!p.value) continue;
       g.append(
-        s("rect", { x: pct(at), y: y + 23, width: pct(p.value), height: 14, class: `bar-part part-${p.key}`, "data-part": p.key }, s("title", {}, `${r.label}: ${fmt(p.value)} ${label(p.key).toLowerCase()}`)),
+        s("rect", { x: pct(at), y: y + barY, width: pct(p.value), height: barH, class: `bar-part part-${p.key}`, "data-part": p.key }, s("title", {}, `${r.label}: ${fmt(p.value)} ${label(p.key).toLowerCase()}`)),
       );
       at += p.value;
     }

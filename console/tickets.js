@@ -243,12 +243,14 @@ function viewsFor() {
   return [];
 }
 
-const FILTERS = ["status", "priority", "category", "sla"];
+const FILTERS = ["status", "priority", "category", "sla", "offboarding"];
 
-/** `#/tickets?view=&status=&priority=&category=&sla=` */
+/** `#/tickets?view=&status=&priority=&category=&sla=&offboarding=` (or `assignee=unassigned|me` for the view) */
 export async function ticketsPage({ query, go }) {
   const views = viewsFor();
-  const view = views.includes(query.get("view")) ? query.get("view") : views[0] || null;
+  // `assignee=` (the overview's links) picks the view that lists those.
+  const byAssignee = { unassigned: "unassigned", me: "mine" }[query.get("assignee")];
+  const view = views.includes(query.get("view")) ? query.get("view") : views.includes(byAssignee) ? byAssignee : views[0] || null;
   const filters = Object.fromEntries(FILTERS.map((k) => [k, query.get(k) || ""]));
   const hrefFor = (v, f = filters) => {
     const qs = new URLSearchParams(Object.entries({ view: v === views[0] ? "" : v, ...f }).filter(([, x]) => x));
@@ -276,6 +278,7 @@ export async function ticketsPage({ query, go }) {
     field({ name: "priority", label: "Priority", type: "select", value: filters.priority, options: [["", "Any"], ...PRIORITIES.map((p) => [p, humanize(p)])] }),
     field({ name: "category", label: "Category", type: "select", value: filters.category, options: [["", "Any"], ...CATEGORIES.map((c) => [c, humanize(c)])] }),
     field({ name: "sla", label: "SLA", type: "select", value: filters.sla, options: [["", "Any"], ["at_risk", "At risk"], ["breached", "Breached"]] }),
+    field({ name: "offboarding", label: "Kind", type: "select", value: filters.offboarding, options: [["", "All tickets"], ["true", "Leavers' offboarding"]] }),
     h("div", { class: "form-actions" }, h("button", { type: "submit", class: "button" }, "Filter"), h("a", { href: hrefFor(view, {}), class: "button-quiet" }, "Clear")),
   );
   form.addEventListener("submit", (ev) => {

@@ -47,7 +47,7 @@ const EMPLOYEE = { full_name: "Kathleen Booth", email: `kathleen.${RUN}@a11y.exa
 const VIEWPORT = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
 /** The pages also checked on a phone: the ones with the widest tables. */
-const PHONE_PAGES = [/^\/leavers$/, /^\/time\/team/, /^\/payroll/, /^\/events$/, /^\/imports\//, /^\/audit$/, /^\/directory$/];
+const PHONE_PAGES = [/^\/overview$/, /^\/leavers$/, /^\/time\/team/, /^\/payroll/, /^\/events$/, /^\/imports\//, /^\/audit$/, /^\/directory$/];
 
 const day = (iso, n) => new Date(Date.parse(`${iso}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 const today = new Date().toISOString().slice(0, 10);
@@ -308,6 +308,7 @@ try {
   const owner = await newPage();
   await signIn(owner, OWNER.email);
   const routes = [
+    ["/overview", '[data-card="leave_dates"]'],
     ["/leavers", "table.data tbody tr"],
     ["/leavers/new"],
     [`/leavers/${ids.leaver}`, "#risk-score"],
@@ -349,11 +350,11 @@ try {
   // The pages that differ by role.
   const employee = await newPage();
   await signIn(employee, EMPLOYEE.email);
-  for (const path of ["/tickets", "/documents", "/tasks", "/time", "/events", "/me"]) await audit(employee, "employee", path);
+  for (const path of ["/overview", "/tickets", "/documents", "/tasks", "/time", "/events", "/me"]) await audit(employee, "employee", path);
   await employee.context().close();
   const manager = await newPage();
   await signIn(manager, MANAGER.email);
-  for (const path of [`/time/team?week=${lastMonday}`, `/payroll?from=${lastMonday}&to=${lastSunday}`, "/directory"]) await audit(manager, "manager", path);
+  for (const path of ["/overview", `/time/team?week=${lastMonday}`, `/payroll?from=${lastMonday}&to=${lastSunday}`, "/directory"]) await audit(manager, "manager", path);
   await manager.context().close();
 } catch (e) {
   failed += 1;

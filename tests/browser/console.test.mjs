@@ -221,9 +221,9 @@ try {
     await owner.getByLabel("Password", { exact: true }).fill(PASSWORD);
     await owner.getByRole("button", { name: "Create company" }).click();
     await owner.locator("#sign-out").waitFor();
-    check((await heading(owner)) === "Leavers", `after signup: ${await heading(owner)}`);
+    check((await heading(owner)) === "Overview", `after signup: ${await heading(owner)}`);
     const nav = await navLinks(owner);
-    check(nav.join(",") === "Leavers,Alerts,Tickets,Documents,Projects,My tasks,Time,Events,Payroll,People,Directory,Departments,Imports,Company,Audit,My record", `owner's pages: ${nav}`);
+    check(nav.join(",") === "Overview,Leavers,Alerts,Tickets,Documents,Projects,My tasks,Time,Events,Payroll,People,Directory,Departments,Imports,Company,Audit,My record", `owner's pages: ${nav}`);
   });
 
   await step("the owner signs out and in again; the refresh token is in sessionStorage only and a reload resumes", async () => {
@@ -240,7 +240,7 @@ try {
     check(storage.session.join() === "tenure.refresh_token" && storage.local === 0 && !storage.cookies, `storage: ${JSON.stringify(storage.session)}`);
     await owner.reload();
     await owner.locator("#sign-out").waitFor();
-    check((await heading(owner)) === "Leavers", "the session did not survive a reload");
+    check((await heading(owner)) === "Overview", "the session did not survive a reload");
     const rotated = await owner.evaluate(() => sessionStorage.getItem("tenure.refresh_token"));
     check(rotated && rotated !== storage.token, "the refresh token did not rotate on resume");
   });
@@ -274,7 +274,7 @@ try {
     hr = await newPage(browser);
     await signIn(hr, HR.email);
     const nav = await navLinks(hr);
-    check(nav.join(",") === "Leavers,Alerts,My tickets,Documents,Projects,My tasks,Time,Events,Payroll,People,Directory,Departments,Imports,My record", `hr's pages: ${nav}`);
+    check(nav.join(",") === "Overview,Leavers,Alerts,My tickets,Documents,Projects,My tasks,Time,Events,Payroll,People,Directory,Departments,Imports,My record", `hr's pages: ${nav}`);
     await goTo(hr, "People");
     await hr.waitForFunction(() => document.querySelectorAll("#create-user select[name=role] option").length > 0);
     const roles = await hr.locator("#create-user select[name=role] option").evaluateAll((os) => os.map((o) => o.value));
@@ -422,7 +422,8 @@ try {
     security = await newPage(browser);
     await signIn(security, SECURITY.email);
     const nav = await navLinks(security);
-    check(nav.join(",") === "Leavers,Alerts,My tickets,Documents,Projects,My tasks,Time,Events,Audit,My record", `security's pages: ${nav}`);
+    check(nav.join(",") === "Overview,Leavers,Alerts,My tickets,Documents,Projects,My tasks,Time,Events,Audit,My record", `security's pages: ${nav}`);
+    await goTo(security, "Leavers");
     check((await security.locator("#new-leaver").count()) === 0, "security is offered to register leavers");
     await goTo(security, "Alerts");
     const card = security.locator("article.alert-card").filter({ hasText: "Mallory Quinn" }).first();
@@ -447,8 +448,10 @@ try {
     employee = await newPage(browser);
     await signIn(employee, EMPLOYEE.email);
     const nav = await navLinks(employee);
-    check(nav.join(",") === "My tickets,Documents,Projects,My tasks,Time,Events,My record", `employee's pages: ${nav}`);
-    check((await heading(employee)) === "My documents", `employee start page: ${await heading(employee)}`);
+    check(nav.join(",") === "Overview,My tickets,Documents,Projects,My tasks,Time,Events,My record", `employee's pages: ${nav}`);
+    check((await heading(employee)) === "Overview", `employee start page: ${await heading(employee)}`);
+    await goTo(employee, "Documents");
+    check((await heading(employee)) === "My documents", `employee's documents: ${await heading(employee)}`);
     const input = employee.locator("#upload-file");
     await input.setInputFiles({ name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("hello") });
     await employee.locator("#upload-file-error").waitFor();
@@ -691,7 +694,7 @@ try {
     const admin = await newPage(browser);
     await signIn(admin, process.env.ADMIN_EMAIL, process.env.ADMIN_PASSWORD);
     const nav = await navLinks(admin);
-    check(nav.join(",") === "Leavers,Alerts,Tickets,Documents,Projects,My tasks,Time,Events,Payroll,People,Directory,Departments,Imports,Company,Audit,My record", `admin's pages: ${nav}`);
+    check(nav.join(",") === "Overview,Leavers,Alerts,Tickets,Documents,Projects,My tasks,Time,Events,Payroll,People,Directory,Departments,Imports,Company,Audit,My record", `admin's pages: ${nav}`);
     const scope = admin.getByLabel("Company", { exact: true });
     await scope.locator("option", { hasText: OWNER.company }).waitFor({ state: "attached" });
     await scope.selectOption({ label: OWNER.company });
@@ -716,7 +719,7 @@ try {
     });
     await signIn(requester, REQUESTER.email);
     const nav = await navLinks(requester);
-    check(nav.join(",") === "My tickets,Documents,Projects,My tasks,Time,Events,My record", `employee's pages: ${nav}`);
+    check(nav.join(",") === "Overview,My tickets,Documents,Projects,My tasks,Time,Events,My record", `employee's pages: ${nav}`);
     await goTo(requester, "My tickets");
     check((await heading(requester)) === "My tickets", `heading: ${await heading(requester)}`);
     await requester.locator("#ticket-list").getByText("You have not raised a ticket yet.", { exact: false }).waitFor();
@@ -753,8 +756,9 @@ try {
     tech = await newPage(browser);
     await signIn(tech, EMPLOYEE.email);
     const nav = await navLinks(tech);
-    check(nav.join(",") === "Tickets,Documents,Projects,My tasks,Time,Events,My record", `technician's pages: ${nav}`);
-    check((await heading(tech)) === "Tickets", `a technician starts at the queue, not ${await heading(tech)}`);
+    check(nav.join(",") === "Overview,Tickets,Documents,Projects,My tasks,Time,Events,My record", `technician's pages: ${nav}`);
+    check((await heading(tech)) === "Overview", `a technician starts at the overview, not ${await heading(tech)}`);
+    await goTo(tech, "Tickets");
     const tabs = (await tech.locator('nav[aria-label="Queues"] a').allTextContents()).join();
     check(tabs === "Mine and unassigned,Unassigned,Mine", `queues: ${tabs}`);
     await tech.locator('nav[aria-label="Queues"]').getByRole("link", { name: "Unassigned", exact: true }).click();
@@ -876,6 +880,7 @@ try {
     const page = await newPage(browser);
     await page.clock.install();
     await signIn(page, EMPLOYEE.email);
+    await goTo(page, "Tickets");
     const row = page.locator("#ticket-list tbody tr").filter({ hasText: "VPN refuses my token" });
     await row.waitFor();
     const sla = row.locator(".sla");
@@ -978,6 +983,7 @@ try {
   await step("the ticket pages read well on a phone", async () => {
     const phone = await newPage(browser, { width: 390, height: 844 });
     await signIn(phone, EMPLOYEE.email);
+    await phone.goto(`${BASE}/#/tickets`);
     await phone.locator("#ticket-list tbody tr").first().waitFor();
     let overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     check(overflow <= 1, `the queue scrolls sideways by ${overflow}px on a phone`);
@@ -1014,7 +1020,7 @@ try {
     manager = await newPage(browser);
     await signIn(manager, MANAGER.email);
     const nav = await navLinks(manager);
-    check(nav.join(",") === "My tickets,Documents,Projects,My tasks,Time,Events,Payroll,Directory,My record", `manager's pages: ${nav}`);
+    check(nav.join(",") === "Overview,My tickets,Documents,Projects,My tasks,Time,Events,Payroll,Directory,My record", `manager's pages: ${nav}`);
     await goTo(manager, "Projects");
     const create = manager.locator("#new-project");
     await create.getByLabel("Name").fill(PROJECT_NAME);
@@ -1381,6 +1387,170 @@ try {
     check((await heading(fresh)) === "Register a leaver", `the registration form: ${await heading(fresh)}`);
     await fresh.context().close();
     pages.delete(fresh);
+  });
+
+  await step("a fresh owner starts at the overview's first steps (0 of 6), follows them in the console, and comes back to a populated overview", async () => {
+    const first = await newPage(browser);
+    await first.goto(`${BASE}/#/signup`);
+    await first.getByLabel("Your name").fill("Kay McNulty");
+    await first.getByLabel("Company", { exact: true }).fill("First Steps Ltd");
+    await first.getByLabel("Work email").fill("kay@first.example");
+    await first.getByLabel("Password", { exact: true }).fill(PASSWORD);
+    await first.getByRole("button", { name: "Create company" }).click();
+    await first.locator("#sign-out").waitFor();
+    check((await heading(first)) === "Overview", `a new owner starts at: ${await heading(first)}`);
+    const count = first.locator("#first-run-count");
+    await count.waitFor();
+    check((await count.textContent()).trim() === "0 of 6 done", `first steps: ${await count.textContent()}`);
+    const steps = await first.locator("#first-run li[data-step]").evaluateAll((ls) => ls.map((l) => `${l.dataset.step}:${l.dataset.done}`));
+    check(steps.join() === "calendar:false,departments:false,sensitive:false,people:false,invite:false,leaver:false", `steps: ${steps}`);
+    // The checklist comes first, before the cards.
+    check(await first.evaluate(() => document.querySelector("#overview > *")?.id === "first-run"), "the first steps are not shown first");
+    await shot(first, "overview-first-run", { fullPage: true });
+    /** Back to the overview (read afresh), waiting for `done` steps done. */
+    const back = async (done) => {
+      await goTo(first, "Overview");
+      await first.waitForFunction((n) => document.getElementById("first-run-count")?.textContent.trim() === `${n} of 6 done`, done.length);
+      for (const id of done) check((await first.locator(`#first-run li[data-step="${id}"]`).getAttribute("data-done")) === "true", `${id} is not ticked`);
+    };
+    // Each undone step is a link to the page where it is done.
+    const follow = async (id, hash) => {
+      await first.locator(`#first-run li[data-step="${id}"] a`).click();
+      await first.waitForFunction((h) => location.hash === h, hash);
+      await first.locator("main h1").first().waitFor();
+    };
+
+    await follow("calendar", "#/company");
+    const cal = first.locator("#calendar");
+    await cal.getByLabel("Time zone").fill("Europe/Dublin");
+    await cal.getByRole("button", { name: "Save calendar" }).click();
+    await first.getByText("The calendar is saved.").waitFor();
+    await back(["calendar"]);
+
+    await follow("departments", "#/departments");
+    const add = first.locator("#add-department");
+    await add.getByLabel("Name", { exact: true }).fill("Vault");
+    await add.getByLabel(/Sensitive/).check();
+    await add.getByRole("button", { name: "Add department" }).click();
+    await first.locator("#departments-list").getByRole("link", { name: "Vault", exact: true }).waitFor();
+    await back(["calendar", "departments", "sensitive"]);
+
+    await follow("invite", "#/people");
+    await first.waitForFunction(() => document.querySelectorAll("#create-user select[name=role] option").length > 0);
+    await addPerson(first, { name: "Hedy Lamarr", email: "hedy@first.example", role: "hr" });
+    await addPerson(first, { name: "Joan Clarke", email: "joan@first.example", role: "security" });
+    // People beyond the owner: the people step is done too.
+    await back(["calendar", "departments", "sensitive", "people", "invite"]);
+
+    await follow("leaver", "#/leavers/new");
+    await first.getByLabel("First name").fill("Rosalind");
+    await first.getByLabel("Surname").fill("Franklin");
+    await first.getByLabel("Department").fill("Vault");
+    await first.getByLabel("Leave date").fill(dayOffset(10));
+    await first.getByRole("button", { name: "Register leaver" }).click();
+    await first.locator("#risk-score").waitFor();
+
+    await goTo(first, "Overview");
+    const soon = first.locator('[data-card="leave_dates"] [data-figure="next_90_days"]');
+    await soon.waitFor();
+    check((await first.locator("#first-run").count()) === 0, "the first steps are still shown once all are done");
+    check((await soon.getAttribute("data-value")) === "1", `leaving in the next 90 days: ${await soon.getAttribute("data-value")}`);
+    const cards = await first.locator("[data-card]").evaluateAll((cs) => cs.map((c) => c.dataset.card));
+    check(cards.join() === "me,risk,alerts,offboarding,leavers,checklists,people,leave_dates,queue", `the owner's cards: ${cards}`);
+    const thisMonth = await first.locator('[data-card="leavers"] [data-figure="this_month"]').getAttribute("data-value");
+    const nextMonth = await first.locator('[data-card="leavers"] [data-figure="next_month"]').getAttribute("data-value");
+    check(Number(thisMonth) + Number(nextMonth) === 1, `leaving this month ${thisMonth}, next month ${nextMonth}`);
+    // The chart: 13 weeks, one of which holds the leaver; its numbers as a table.
+    check((await first.locator('svg[data-chart="overview-leave_dates"] g.stacked-row').count()) === 13, "13 weekly bars");
+    check((await first.locator('svg[data-chart="overview-leave_dates"] rect.bar-part').count()) === 1, "one part drawn for the one leaver");
+    check((await first.locator('svg[data-chart="overview-leave_dates"]').getAttribute("role")) === "img", "the chart is an image with a description");
+    check((await first.locator('[data-chart="leave_dates"] details table tbody tr').count()) === 13, "the chart's numbers as a table");
+    check((await first.locator('svg[data-chart="overview-alerts"] g.stacked-row').count()) === 4, "4 age buckets of alerts");
+    check((await first.locator("main [style]").count()) === 0, "a style attribute on the overview");
+    await shot(first, "overview", { fullPage: true });
+
+    // On a phone the cards stack, and nothing scrolls sideways.
+    const phone = await newPage(browser, { width: 390, height: 844 });
+    await signIn(phone, "kay@first.example");
+    await phone.locator('[data-card="leave_dates"]').waitFor();
+    const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    check(overflow <= 1, `the overview scrolls sideways by ${overflow}px on a phone`);
+    const lefts = await phone.locator(".overview-card").evaluateAll((cs) => [...new Set(cs.map((c) => Math.round(c.getBoundingClientRect().left)))]);
+    check(lefts.length === 1, `cards side by side on a phone: ${lefts}`);
+    await shot(phone, "overview-phone", { fullPage: true });
+    await phone.context().close();
+    pages.delete(phone);
+    await first.context().close();
+    pages.delete(first);
+  });
+
+  await step("each role's overview shows only what the role may see, and a figure opens the list it counts, filtered", async () => {
+    /** Opens the overview afresh; its cards' ids. */
+    const cardsOf = async (page) => {
+      await page.evaluate(() => document.getElementById("overview")?.setAttribute("data-stale", ""));
+      await goTo(page, "Overview");
+      await page.locator("#overview[data-role]:not([data-stale]) [data-card]").first().waitFor();
+      return (await page.locator("[data-card]").evaluateAll((cs) => cs.map((c) => c.dataset.card))).join();
+    };
+    // A technician: their tickets and the queue; no leaver named anywhere.
+    const techCards = await cardsOf(tech);
+    check(techCards === "me,my_tickets,queue", `the technician's cards: ${techCards}`);
+    const techText = await tech.locator("body").textContent();
+    for (const surname of ["Quinn", "Novak", "Lee", "Johnson", "Hall", "Wirth"]) check(!techText.includes(surname), `the technician's overview names ${surname}`);
+    // The unassigned queue's breached figure opens the unassigned view with that filter.
+    await tech.locator('[data-card="queue"] [data-figure="breached"]').click();
+    await tech.waitForFunction(() => location.hash === "#/tickets?assignee=unassigned&sla=breached");
+    await tech.locator('nav[aria-label="Queues"] a[aria-current="page"][data-view="unassigned"]').waitFor();
+    check((await tech.locator("form[role=search]").getByLabel("SLA").inputValue()) === "breached", "the SLA filter is not set");
+
+    // An employee: only "My day".
+    const employeeCards = await cardsOf(requester);
+    check(employeeCards === "me", `the employee's cards: ${employeeCards}`);
+    check((await requester.locator("main h2").allTextContents()).join() === "My day", "the employee sees more than My day");
+
+    // Security: risk, alerts, offboarding and leave dates; nothing of HR's.
+    const securityCards = await cardsOf(security);
+    check(securityCards === "me,risk,alerts,offboarding,leave_dates", `security's cards: ${securityCards}`);
+    const critical = security.locator('[data-card="risk"] [data-figure="critical"]');
+    const n = Number(await critical.getAttribute("data-value"));
+    check(n >= 1, `critical leavers: ${n}`);
+    check((await critical.getAttribute("class")).includes("tone-critical"), "the critical figure is not coloured as critical");
+    await critical.click();
+    await security.waitForFunction(() => location.hash === "#/leavers?risk_level=critical");
+    await security.waitForFunction((k) => document.querySelectorAll("table.data tbody tr").length === k, n);
+    check((await security.getByLabel("Risk level").inputValue()) === "critical", "the risk level filter is not set");
+    const levels = await security.locator("table.data tbody tr .badge").allTextContents();
+    check(levels.length === n && levels.every((l) => l.trim() === "Critical"), `levels listed: ${levels}`);
+    // An alerts figure opens the alerts of that level.
+    await cardsOf(security);
+    const alertLevel = await security.locator('[data-card="alerts"] [data-figure]').evaluateAll((fs) => (fs.find((f) => Number(f.dataset.value) > 0) || fs[0]).dataset.figure);
+    await security.locator(`[data-card="alerts"] [data-figure="${alertLevel}"]`).click();
+    await security.waitForFunction((l) => location.hash === `#/alerts?status=unresolved&level=${l}`, alertLevel);
+    await security.locator("#alert-list > *").first().waitFor();
+    check((await security.getByLabel("Level").inputValue()) === alertLevel, "the alert level filter is not set");
+    const wrong = await security.locator("article.alert-card").evaluateAll((as, l) => as.filter((a) => !a.classList.contains(`level-${l}`)).length, alertLevel);
+    check(wrong === 0, `${wrong} alerts of another level than ${alertLevel}`);
+  });
+
+  await step("the overview reads its figures again after the header's clock in and out, without a reload", async () => {
+    await requester.evaluate(() => document.getElementById("overview")?.setAttribute("data-stale", ""));
+    await goTo(requester, "Overview");
+    await requester.locator("#overview[data-role]:not([data-stale])").waitFor();
+    const shift = requester.locator('[data-card="me"] [data-figure="shift"]');
+    await shift.waitFor();
+    await requester.evaluate(() => {
+      window.notReloaded = true;
+    });
+    const before = await shift.getAttribute("data-value");
+    const button = requester.locator("#header-clock-button");
+    await button.click();
+    await requester.waitForFunction((b) => document.querySelector('[data-card="me"] [data-figure="shift"]')?.dataset.value !== b, before);
+    const after = await shift.getAttribute("data-value");
+    check(after !== before, `the shift figure stayed ${before}`);
+    await button.click();
+    await requester.waitForFunction((b) => document.querySelector('[data-card="me"] [data-figure="shift"]')?.dataset.value === b, before);
+    check(await requester.evaluate(() => window.notReloaded === true), "the page was reloaded");
+    check((await heading(requester)) === "Overview", "the overview was left");
   });
 
   await step("no page logged a script error or a CSP violation", async () => {

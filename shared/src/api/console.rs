@@ -38,6 +38,7 @@ pub const ASSETS: &[(&str, &str, &str)] = &[
     ("tickets.js", "text/javascript; charset=utf-8", include_str!("../../../console/tickets.js")),
     ("projects.js", "text/javascript; charset=utf-8", include_str!("../../../console/projects.js")),
     ("time.js", "text/javascript; charset=utf-8", include_str!("../../../console/time.js")),
+    ("overview.js", "text/javascript; charset=utf-8", include_str!("../../../console/overview.js")),
     ("app.css", "text/css; charset=utf-8", include_str!("../../../console/app.css")),
 ];
 
