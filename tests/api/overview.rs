@@ -484,3 +484,169 @@ async fn leavers_registered_at_once_on_two_instances_are_each_counted_once() {
     assert_eq!(value(&v, "leave_dates", "next_90_days"), 8);
     figures_match_their_lists(&h, &o, &v, &[("risk", "critical"), ("risk", "high"), ("risk", "low")]).await;
 }
+
+/// What the counters' backfill meets in a table written before the
+/// counters existed: the company's records without their marks, and no
+/// counter items. Returns how many records it stripped.
+async fn forget_the_counters(h: &Harness, company: &str) -> usize {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    let pk = format!("CO#{company}");
+    let client = h.store.client();
+    let mut stripped = 0;
+    for prefix in ["LEAVER#", "TICKET#", "ALERT#", "USER#", "CEVENT#"] {
+        let page = h.store.query_prefix(&pk, prefix, 1000, None, true).await.unwrap();
+        for item in page.items {
+            let sk = item["sk"].as_s().unwrap().clone();
+            client
+                .update_item()
+                .table_name(h.store.table())
+                .key("pk", AttributeValue::S(pk.clone()))
+                .key("sk", AttributeValue::S(sk))
+                .update_expression("REMOVE counted, invitation_counted")
+                .send()
+                .await
+                .unwrap();
+            stripped += 1;
+        }
+    }
+    let page = h.store.query_prefix(&pk, "STATS", 100, None, true).await.unwrap();
+    for item in page.items {
+        client
+            .delete_item()
+            .table_name(h.store.table())
+            .key("pk", AttributeValue::S(pk.clone()))
+            .key("sk", item["sk"].clone())
+            .send()
+            .await
+            .unwrap();
+    }
+    stripped
+}
+
+async fn backfill(h: &Harness, company: &str) -> u64 {
+    use tenure_core::events::counters_backfill::{count_company, Backfill};
+    let key = tenure_core::store::Key { pk: format!("CO#{company}"), sk: "COMPANY".into() };
+    let item = h.store.get(&key).await.unwrap().unwrap();
+    let company: tenure_core::store::items::Company = tenure_core::store::decode(item).unwrap();
+    let mut state = Backfill::default();
+    assert!(count_company(&h.store, &company, OffsetDateTime::now_utc(), u64::MAX, &mut state).await.unwrap());
+    state.counted
+}
+
+#[tokio::test]
+async fn records_written_before_the_counters_are_counted_once_by_the_backfill_and_never_uncounted_before() {
+    let h = Harness::new().await;
+    let o = h.signup().await;
+    let hr = h.add_user(&o, "hr").await;
+    let boss = h.add_user(&o, "manager").await;
+    let person = h.add_user(&o, "employee").await;
+    // Leavers (alerts and offboarding tickets with them), a ticket, an
+    // invitation not accepted, a department with an event this week.
+    let first = register(&h, &hr, leaver("Old", 4, true)).await;
+    register(&h, &hr, leaver("Older", 30, false)).await;
+    register(
+        &h,
+        &hr,
+        json!({"first_name": "Lin", "surname": "Ked", "employee_id": person.user_id, "department": "Finance",
+               "leave_date": days_from_today(6), "reason": "dismissal", "access_level": "privileged"}),
+    )
+    .await;
+    h.send(
+        Req::new("POST", "/tickets")
+            .bearer(&person.access)
+            .json(json!({"title": "Laptop", "description": "Broken.", "priority": "medium", "category": "hardware"})),
+    )
+    .await
+    .expect(201);
+    let invitee = h
+        .send(
+            Req::new("POST", "/employees")
+                .bearer(&hr.access)
+                .json(json!({"email": tenure_tests::unique_email("iv"), "full_name": "Ivy"})),
+        )
+        .await
+        .json();
+    h.send(Req::new("POST", &format!("/employees/{}/invite", invitee["id"].as_str().unwrap())).bearer(&hr.access))
+        .await
+        .expect(200);
+    let ops = h
+        .send(
+            Req::new("POST", "/departments").bearer(&o.access).json(json!({"name": "Ops", "manager_id": boss.user_id})),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let pkg = h
+        .send(
+            Req::new("POST", "/packages")
+                .bearer(&boss.access)
+                .json(json!({"name": "Gig", "price": "10", "duration_minutes": 60})),
+        )
+        .await
+        .json();
+    let v =
+        h.send(Req::get(&format!("/employees/{}", person.user_id)).bearer(&o.access)).await.json()["version"].clone();
+    h.send(
+        Req::new("PATCH", &format!("/employees/{}", person.user_id))
+            .bearer(&o.access)
+            .json(json!({"version": v, "department_id": ops})),
+    )
+    .await
+    .expect(200);
+    let soon = (OffsetDateTime::now_utc() + Duration::hours(2)).replace_nanosecond(0).unwrap();
+    let iso = |t: OffsetDateTime| t.format(&time::format_description::well_known::Rfc3339).unwrap();
+    h.send(Req::new("POST", "/events").bearer(&boss.access).json(json!({
+        "name": "Visit", "start": iso(soon), "end": iso(soon + Duration::hours(1)),
+        "employee_id": person.user_id, "package_id": pkg["id"], "department_id": ops
+    })))
+    .await
+    .expect(201);
+    let before = (overview(&h, &o).await, overview(&h, &boss).await);
+
+    // The same data as a table from before the counters holds it.
+    assert!(forget_the_counters(&h, &o.company_id).await >= 10);
+    let blank = overview(&h, &o).await;
+    assert_eq!(value(&blank, "risk", "critical") + value(&blank, "risk", "low"), 0, "{blank}");
+    // An alert resolved before the backfill is not uncounted (it was never
+    // counted): no figure goes below what is there.
+    let alerts = h.send(Req::get("/alerts").bearer(&o.access).query("leaver_id", first["id"].as_str().unwrap())).await;
+    let aid = alerts.json()["items"][0]["id"].as_str().unwrap().to_string();
+    h.send(
+        Req::new("PATCH", &format!("/alerts/{aid}"))
+            .bearer(&o.access)
+            .json(json!({"status": "resolved", "note": "ok"})),
+    )
+    .await
+    .expect(200);
+
+    let counted = backfill(&h, &o.company_id).await;
+    assert!(counted >= 10, "{counted}");
+    assert_eq!(backfill(&h, &o.company_id).await, 0, "a second pass counts nothing again");
+    let after = (overview(&h, &o).await, overview(&h, &boss).await);
+    for (c, f) in [
+        ("risk", "critical"),
+        ("risk", "high"),
+        ("risk", "low"),
+        ("risk", "critical_soon"),
+        ("leavers", "this_month"),
+        ("leavers", "next_month"),
+        ("leave_dates", "next_90_days"),
+        ("queue", "ok"),
+        ("queue", "open"),
+        ("people", "invitations"),
+    ] {
+        assert_eq!(value(&after.0, c, f), value(&before.0, c, f), "{c}.{f}");
+    }
+    assert_eq!(value(&after.0, "alerts", "critical"), value(&before.0, "alerts", "critical") - 1, "the one resolved");
+    figures_match_their_lists(
+        &h,
+        &o,
+        &after.0,
+        &[("risk", "critical"), ("alerts", "critical"), ("people", "invitations")],
+    )
+    .await;
+    assert_eq!(value(&after.1, "department", "events"), value(&before.1, "department", "events"));
+    assert_eq!(overview(&h, &o).await["first_run"], before.0["first_run"], "accounts counted again");
+}

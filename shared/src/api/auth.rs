@@ -543,12 +543,19 @@ pub async fn accept_invitation(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     tx.update(
         &table,
         &user_key,
-        "SET version = :next REMOVE invitation_hash, invitation_expires_at, invitation_role, no_login",
-        Cond::Expr(
+        "SET version = :next REMOVE invitation_hash, invitation_expires_at, invitation_role, no_login, \
+         invitation_counted",
+        // On the invitation's count as read too (the counters' backfill may
+        // count it meanwhile without moving the version).
+        Cond::Expr(format!(
             "invitation_hash = :h AND invitation_expires_at > :now AND active = :t AND version = :read \
-             AND invitation_role = #role"
-                .into(),
-        ),
+             AND invitation_role = #role AND {}",
+            if user.invitation_counted {
+                "invitation_counted = :t"
+            } else {
+                "attribute_not_exists(invitation_counted)"
+            }
+        )),
         Exprs::new()
             .name("#role", "role")
             .str(":h", &hash)
@@ -557,7 +564,9 @@ pub async fn accept_invitation(ctx: &mut Ctx) -> Result<Reply, ApiError> {
             .num(":next", accepted.version)
             .num(":read", user.version),
     );
-    crate::store::stats::stage_company(&mut tx, &table, &tenant, "inv_open", -1);
+    if user.invitation_counted {
+        crate::store::stats::stage_company(&mut tx, &table, &tenant, "inv_open", -1);
+    }
     tx.update(
         &table,
         &keys::credential(&user.email),

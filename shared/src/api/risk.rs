@@ -299,13 +299,20 @@ pub async fn patch_alert(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     }
     let mut tx = Tx::new();
     let item = crate::store::to_item(&keys::alert(&t, &id), items::ALERT, &alert)?;
-    tx.put_item(ctx.table(), item, Cond::Expr("version = :v".into()), Exprs::new().num(":v", read_version));
+    // On the overview's mark as read too: the counters' backfill may count
+    // the alert meanwhile without moving its version.
+    let mark = if alert.counted { "counted = :yes" } else { "(attribute_not_exists(counted) OR counted = :no)" };
+    let exprs = Exprs::new().num(":v", read_version);
+    let exprs = if alert.counted { exprs.bool(":yes", true) } else { exprs.bool(":no", false) };
+    tx.put_item(ctx.table(), item, Cond::Expr(format!("version = :v AND {mark}")), exprs);
     if wanted == AlertStatus::Resolved {
         let level = alert.slot();
         tx.delete(ctx.table(), &keys::open_alert_guard(&t, &alert.leaver_id, level));
         stored::stage_fields(&mut tx, ctx.table(), &t, &alert.leaver_id, &[], &[&format!("open_alerts.{level}")]);
-        let open = crate::store::stats::alert_counter(&alert.raised_at, alert.level.as_str());
-        crate::store::stats::stage_company(&mut tx, ctx.table(), &t, &open, -1);
+        if alert.counted {
+            let open = crate::store::stats::alert_counter(&alert.raised_at, alert.level.as_str());
+            crate::store::stats::stage_company(&mut tx, ctx.table(), &t, &open, -1);
+        }
     }
     let action = if wanted == AlertStatus::Resolved { "alert.resolved" } else { "alert.acknowledged" };
     match ctx.commit(tx, vec![NewEvent::new(action, id.to_string()).with("leaver", alert.leaver_id.to_string())]).await

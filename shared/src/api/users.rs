@@ -176,19 +176,26 @@ fn check_version(given: Option<u64>, current: u64) -> Result<(), ApiError> {
 
 /// Updates `user` from the version the pipeline read, with its audit
 /// event and any `extra` writes; returns the user as saved.
+/// Saves `user` with `update`, conditional on the version read (and on
+/// `also`, when given).
 async fn save(
     ctx: &Ctx,
     mut user: User,
     update: &str,
+    also: Option<&str>,
     exprs: Exprs,
     mut tx: Tx,
     event: NewEvent,
 ) -> Result<Reply, ApiError> {
+    let cond = match also {
+        Some(c) => format!("version = :read AND {c}"),
+        None => "version = :read".to_string(),
+    };
     tx.update(
         ctx.table(),
         &keys::user(ctx.tenant()?, &user.id),
         &format!("{update}, version = :next"),
-        Cond::Expr("version = :read".into()),
+        Cond::Expr(cond),
         exprs.num(":next", user.version + 1).num(":read", user.version),
     );
     // The person's search entries copy the record, version included.
@@ -238,15 +245,24 @@ pub async fn change_role(ctx: &mut Ctx) -> Result<Reply, ApiError> {
             &[],
         );
     }
-    crate::store::stats::stage_company(
-        &mut tx,
-        ctx.table(),
-        ctx.tenant()?,
-        &format!("role_{}", user.role.as_str()),
-        -1,
-    );
-    crate::store::stats::stage_company(&mut tx, ctx.table(), ctx.tenant()?, &format!("role_{}", wanted.as_str()), 1);
-    save(ctx, User { role: wanted, ..user }, "SET #role = :role", exprs, tx, event).await
+    // The overview's counts: a counted account moves between roles; one
+    // made before the counters is counted now. The write is conditional on
+    // the mark as read, so the counters' backfill never counts it twice.
+    let moves = if user.counted {
+        [(format!("role_{}", user.role.as_str()), -1), (format!("role_{}", wanted.as_str()), 1)]
+    } else {
+        [("people".to_string(), 1), (format!("role_{}", wanted.as_str()), 1)]
+    };
+    for (name, n) in moves {
+        crate::store::stats::stage_company(&mut tx, ctx.table(), ctx.tenant()?, &name, n);
+    }
+    let (update, mark) = if user.counted {
+        ("SET #role = :role", "counted = :counted")
+    } else {
+        ("SET #role = :role, counted = :counted", "attribute_not_exists(counted)")
+    };
+    let exprs = exprs.bool(":counted", true);
+    save(ctx, User { role: wanted, counted: true, ..user }, update, Some(mark), exprs, tx, event).await
 }
 
 /// `PATCH /auth/admin/users/{id}/status`: deactivation stops the user's
@@ -272,5 +288,5 @@ pub async fn change_status(ctx: &mut Ctx) -> Result<Reply, ApiError> {
             Exprs::new().bool(":active", false).str(":now", ctx.timestamp()),
         )
     };
-    save(ctx, User { active: req.active, ..user }, update, exprs, Tx::new(), event).await
+    save(ctx, User { active: req.active, ..user }, update, None, exprs, Tx::new(), event).await
 }

@@ -75,7 +75,8 @@ pub async fn run(app: &App, now: time::OffsetDateTime, deadline_ms: u64) -> Resu
     let date = format_date(now.date());
     let state_key = keys::sweep_state(&date);
     let backfill_key = keys::migration(BACKFILL);
-    let found = store.batch_get(&[state_key.clone(), backfill_key.clone()]).await?;
+    let counters_key = keys::migration(super::counters_backfill::NAME);
+    let found = store.batch_get(&[state_key.clone(), backfill_key.clone(), counters_key.clone()]).await?;
     let mut state: SweepState = found
         .get(&state_key)
         .cloned()
@@ -90,6 +91,13 @@ pub async fn run(app: &App, now: time::OffsetDateTime, deadline_ms: u64) -> Resu
     let mut migration: Backfill = found.get(&backfill_key).cloned().map(decode).transpose()?.unwrap_or_default();
     if !migration.done && !backfill(store, &mut migration, stop_at).await? {
         tracing::info!(date = %date, leavers = migration.leavers, "sweep run spent on the gsi3 backfill; the pass follows");
+        return Ok(RunReport { date, outcome: "partial", companies: 0, totals: SweepReport::default() });
+    }
+    // Then the overview counters' backfill, until done.
+    let mut counters: super::counters_backfill::Backfill =
+        found.get(&counters_key).cloned().map(decode).transpose()?.unwrap_or_default();
+    if !counters.done && !super::counters_backfill::run(store, &mut counters, now, stop_at).await? {
+        tracing::info!(date = %date, records = counters.counted, "sweep run spent on the counters' backfill; the pass follows");
         return Ok(RunReport { date, outcome: "partial", companies: 0, totals: SweepReport::default() });
     }
 

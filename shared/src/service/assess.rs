@@ -76,6 +76,13 @@ pub struct Alert {
     #[serde(default)]
     #[schema(ignore)]
     pub surname_key: String,
+    /// The overview counts this alert (`store::stats`): true for every
+    /// alert raised since the counters exist, and for older ones once the
+    /// counters' backfill has counted them. Only a counted alert is
+    /// uncounted when resolved.
+    #[serde(default)]
+    #[schema(ignore)]
+    pub counted: bool,
 }
 
 impl Alert {
@@ -95,6 +102,7 @@ impl Alert {
         let mut v = serde_json::to_value(self).unwrap_or_default();
         if let Some(o) = v.as_object_mut() {
             o.remove("surname_key");
+            o.remove("counted");
         }
         v
     }
@@ -133,6 +141,7 @@ impl Alert {
             resolved_at: None,
             version: 1,
             surname_key: surname_key.to_string(),
+            counted: true,
         }
     }
 }

@@ -120,6 +120,14 @@ pub struct User {
     /// role's account (a promotion since voids it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invitation_role: Option<Role>,
+    /// The overview counts this account (`people`, `role_{role}`:
+    /// `store::stats`); false for accounts made before the counters until
+    /// their backfill counts them. Role changes move only counted accounts.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub counted: bool,
+    /// The overview counts the open invitation (`inv_open`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub invitation_counted: bool,
 }
 
 impl User {
@@ -148,6 +156,8 @@ impl User {
             invitation_hash: None,
             invitation_expires_at: None,
             invitation_role: None,
+            counted: false,
+            invitation_counted: false,
         }
     }
 }

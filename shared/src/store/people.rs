@@ -188,7 +188,8 @@ pub fn stage_new_user(
     user: &User,
     password_hash: String,
 ) -> Result<usize, StoreError> {
-    tx.put_item(table, new_user_item(t, user)?, Cond::New, Exprs::new());
+    let counted = User { counted: true, ..user.clone() };
+    tx.put_item(table, new_user_item(t, &counted)?, Cond::New, Exprs::new());
     stage_entries(tx, table, t, None, user)?;
     super::stats::stage_company(tx, table, t, "people", 1);
     super::stats::stage_company(tx, table, t, &format!("role_{}", user.role.as_str()), 1);

@@ -431,11 +431,25 @@ pub struct CalEvent {
     pub version: u64,
     pub created_at: String,
     pub updated_at: String,
+    /// The overview counts this event in its department's week
+    /// (`store::stats`); false for events booked before the counters until
+    /// their next change. Stored, never shown.
+    #[serde(default, skip_serializing)]
+    #[schema(ignore)]
+    pub counted: bool,
 }
 
-/// Stages a whole write of an event with its index keys.
-pub fn stage_event(tx: &mut Tx, table: &str, t: &Tenant, e: &CalEvent, read: Option<u64>) -> Result<usize, StoreError> {
+/// Stages a whole write of an event with its index keys, over the version
+/// and overview mark read (`None` for a new event).
+pub fn stage_event(
+    tx: &mut Tx,
+    table: &str,
+    t: &Tenant,
+    e: &CalEvent,
+    read: Option<(u64, bool)>,
+) -> Result<usize, StoreError> {
     let mut item = super::to_item(&keys::cal_event(t, &e.id), CAL_EVENT, e)?;
+    item.insert("counted".into(), AttributeValue::Bool(e.counted));
     let sk = keys::event_index_sk(&e.start, &e.id);
     for (pk_attr, sk_attr, pk) in [
         (schema::GSI1_PK, schema::GSI1_SK, keys::person_events_gsi1pk(t, &e.employee_id)),
@@ -446,9 +460,22 @@ pub fn stage_event(tx: &mut Tx, table: &str, t: &Tenant, e: &CalEvent, read: Opt
     }
     let (cond, exprs) = match read {
         None => (Cond::New, Exprs::new()),
-        Some(v) => (Cond::Expr("version = :read".into()), Exprs::new().num(":read", v)),
+        Some((v, counted)) => (
+            Cond::Expr(format!("version = :read AND {}", counted_mark(counted))),
+            Exprs::new().num(":read", v).bool(":counted", counted),
+        ),
     };
     Ok(tx.put_item(table, item, cond, exprs))
+}
+
+/// The condition that an item's overview mark (`counted`) is as read
+/// (`:counted`); an item from before the mark has none.
+pub fn counted_mark(counted: bool) -> &'static str {
+    if counted {
+        "counted = :counted"
+    } else {
+        "(attribute_not_exists(counted) OR counted = :counted)"
+    }
 }
 
 /// A busy day as read: its revision and each event's `(start, end)`.

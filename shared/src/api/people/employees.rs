@@ -558,20 +558,22 @@ pub async fn invite(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     tx.update(
         ctx.table(),
         &keys::user(&t, &u.id),
-        "SET invitation_hash = :h, invitation_expires_at = :e, invitation_role = :r",
-        // On the invitation as read, so that the count of invitations not
-        // accepted moves once however many invitations race.
+        "SET invitation_hash = :h, invitation_expires_at = :e, invitation_role = :r, invitation_counted = :t",
+        // On the invitation and its count as read, so that the count of
+        // invitations not accepted moves once however many invitations
+        // (or the counters' backfill) race.
         Cond::Expr(format!(
-            "active = :t AND no_login = :t AND #role = :r AND {}",
+            "active = :t AND no_login = :t AND #role = :r AND {} AND {}",
             if u.invitation_hash.is_some() {
                 "invitation_hash = :was"
             } else {
                 "attribute_not_exists(invitation_hash)"
-            }
+            },
+            if u.invitation_counted { "invitation_counted = :t" } else { "attribute_not_exists(invitation_counted)" }
         )),
         exprs,
     );
-    if u.invitation_hash.is_none() {
+    if !u.invitation_counted {
         crate::store::stats::stage_company(&mut tx, ctx.table(), &t, "inv_open", 1);
     }
     let event = NewEvent::new("employee.invited", u.id.to_string()).with("expires_at", expires_at.clone());

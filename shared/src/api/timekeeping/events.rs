@@ -410,6 +410,7 @@ pub async fn create_event(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         version: 1,
         created_at: at.clone(),
         updated_at: at,
+        counted: true,
     };
     let cal = company(ctx, &t)?.calendar();
     let mut tx = Tx::new();
@@ -502,7 +503,8 @@ pub async fn patch_event(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     next.updated_at = ctx.timestamp();
     let cal = company(ctx, &t)?.calendar();
     let mut tx = Tx::new();
-    stage_event(&mut tx, ctx.table(), &t, &next, Some(old.version))?;
+    let next = CalEvent { counted: true, ..next };
+    stage_event(&mut tx, ctx.table(), &t, &next, Some((old.version, old.counted)))?;
     if given == 4 {
         stage_busy(ctx, &mut tx, &t, &next, Some(&old))?;
     }
@@ -511,7 +513,10 @@ pub async fn patch_event(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         stage_month(&mut tx, ctx.table(), &t, &old.employee_id, &m_old, "events", -1);
         stage_month(&mut tx, ctx.table(), &t, &next.employee_id, &m_new, "events", 1);
     }
-    stage_week(&mut tx, ctx.table(), &t, &cal, &old, -1);
+    // An event booked before the counters is counted from its first change.
+    if old.counted {
+        stage_week(&mut tx, ctx.table(), &t, &cal, &old, -1);
+    }
     stage_week(&mut tx, ctx.table(), &t, &cal, &next, 1);
     let event = NewEvent::new("event.updated", old.id.to_string()).with("employee", next.employee_id.to_string());
     ctx.commit(tx, vec![event]).await.map_err(conflict)?;
@@ -528,8 +533,8 @@ pub async fn delete_event(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     tx.delete_if(
         ctx.table(),
         &keys::cal_event(&t, &old.id),
-        Cond::Expr("version = :v".into()),
-        Exprs::new().num(":v", old.version),
+        Cond::Expr(format!("version = :v AND {}", crate::store::time::counted_mark(old.counted))),
+        Exprs::new().num(":v", old.version).bool(":counted", old.counted),
     );
     let (a, b) =
         (parse_instant(&old.start).map_err(ApiError::internal)?, parse_instant(&old.end).map_err(ApiError::internal)?);
@@ -543,7 +548,9 @@ pub async fn delete_event(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         );
     }
     stage_month(&mut tx, ctx.table(), &t, &old.employee_id, &month(&cal, &old.start), "events", -1);
-    stage_week(&mut tx, ctx.table(), &t, &cal, &old, -1);
+    if old.counted {
+        stage_week(&mut tx, ctx.table(), &t, &cal, &old, -1);
+    }
     let event = NewEvent::new("event.deleted", old.id.to_string()).with("employee", old.employee_id.to_string());
     ctx.commit(tx, vec![event]).await.map_err(conflict)?;
     Ok(no_content())
