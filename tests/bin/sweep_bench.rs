@@ -346,6 +346,12 @@ async fn main() {
     // this one needs none, but settle it here so no run below counts it.
     let mut backfill = sweep::Backfill::default();
     sweep::backfill(&h.app("risk-sweep").store, &mut backfill, u64::MAX).await.expect("the gsi3 backfill");
+    // So does the overview counters' backfill (before the seeding: the
+    // leavers seeded below are counted by the sweep's own writes).
+    let mut counters = tenure_core::events::counters_backfill::Backfill::default();
+    tenure_core::events::counters_backfill::run(&h.app("risk-sweep").store, &mut counters, now, u64::MAX)
+        .await
+        .expect("the counters' backfill");
 
     let mut runs = Vec::new();
     eprintln!("seeding {inside} leavers inside the window…");
