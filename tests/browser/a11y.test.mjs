@@ -22,6 +22,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { retryEmulatorFailures } from "./emulator.mjs";
 
 const BASE = process.env.BASE_URL;
 const ARTIFACTS = process.env.ARTIFACT_DIR || tmpdir();
@@ -200,6 +201,7 @@ const browser = await chromium.launch({
 
 async function newPage(viewport = VIEWPORT) {
   const context = await browser.newContext({ viewport });
+  await retryEmulatorFailures(context);
   const page = await context.newPage();
   page.setDefaultTimeout(20_000);
   // Requests in flight, to know when a page has settled (a hash change is

@@ -9,6 +9,7 @@ import { chromium } from "playwright-core";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { retryEmulatorFailures } from "./emulator.mjs";
 
 const BASE = process.env.BASE_URL;
 const SHOTS = process.env.SCREENSHOT_DIR;
@@ -67,6 +68,7 @@ async function step(name, fn) {
 /** A fresh browser context (its own sessionStorage) with error watching. */
 async function newPage(browser, viewport = VIEWPORT) {
   const context = await browser.newContext({ viewport, acceptDownloads: true });
+  await retryEmulatorFailures(context);
   const page = await context.newPage();
   page.setDefaultTimeout(20_000);
   page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));

@@ -13,7 +13,12 @@
 //! under `cargo lambda watch`:
 //! `http://127.0.0.1:3000/2015-03-31/functions/{function}/invocations`.
 //! Delivery is in the background, like an asynchronous Lambda invocation:
-//! the upload's response never waits for the function.
+//! the upload's response never waits for the function. As Lambda does for
+//! an asynchronous invocation that fails, a delivery that gets no answer or
+//! a 5xx is tried twice more (after 1 s, then 2 s; Lambda waits minutes):
+//! the local emulator now and then drops a request while it restarts a
+//! function, and the trigger functions take a repeated event in their
+//! stride.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -102,13 +107,23 @@ impl Notifier {
         let body = self.event(event_name, &bucket, &key, size, etag.as_deref());
         let this = Arc::clone(self);
         tokio::spawn(async move {
-            match tokio::time::timeout(Duration::from_secs(900), this.post(function, &body)).await {
-                Ok(Ok(status)) if (200..300).contains(&status) => {
-                    println!("notified {event_name} s3://{bucket}/{key} -> {status}")
-                }
-                Ok(Ok(status)) => eprintln!("notification {event_name} s3://{bucket}/{key}: HTTP {status}"),
-                Ok(Err(e)) => eprintln!("notification {event_name} s3://{bucket}/{key} failed: {e}"),
-                Err(_) => eprintln!("notification {event_name} s3://{bucket}/{key} timed out"),
+            for attempt in 1..=3u64 {
+                let failed = match tokio::time::timeout(Duration::from_secs(900), this.post(function, &body)).await {
+                    Ok(Ok(status)) if (200..300).contains(&status) => {
+                        println!("notified {event_name} s3://{bucket}/{key} -> {status}");
+                        return;
+                    }
+                    // A 4xx is the function's answer: trying again changes nothing.
+                    Ok(Ok(status)) if status < 500 => {
+                        eprintln!("notification {event_name} s3://{bucket}/{key}: HTTP {status}");
+                        return;
+                    }
+                    Ok(Ok(status)) => format!("HTTP {status}"),
+                    Ok(Err(e)) => format!("failed: {e}"),
+                    Err(_) => "timed out".to_string(),
+                };
+                eprintln!("notification {event_name} s3://{bucket}/{key} (attempt {attempt} of 3) {failed}");
+                tokio::time::sleep(Duration::from_secs(attempt)).await;
             }
         });
     }
