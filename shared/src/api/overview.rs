@@ -21,7 +21,7 @@ use crate::ids::DepartmentId;
 use crate::store::departments::{managed_by, names_from_item, sensitive_from_item};
 use crate::store::items::Company;
 use crate::store::time::{ClockState, WeekTotals};
-use crate::store::{decode, keys, schema, stats, Cond, Exprs, Item, Key, SkCond, Tenant, Tx};
+use crate::store::{decode, keys, schema, stats, Cond, Exprs, Key, SkCond, Tenant, Tx};
 
 /// The week totals one overview reads at most (a department larger than
 /// this shows the first part, marked partial).
@@ -33,12 +33,18 @@ const PRUNE_AT_MOST: usize = 50;
 /// the session.
 pub fn prefetch(ctx: &Ctx, scope: &Tenant) -> Vec<Key> {
     let mut k = vec![keys::company(scope), keys::departments_summary(scope)];
-    k.extend(stats::company_items(scope, ctx.now.date()));
+    k.extend(stats::company_items(scope, utc_today(ctx)));
     if let Some(me) = ctx.caller() {
         k.push(keys::mine(scope, me));
         k.push(keys::clock_state(scope, me));
     }
     k
+}
+
+/// The UTC date of the request (uploads, imports and alerts are counted
+/// by UTC day).
+fn utc_today(ctx: &Ctx) -> jiff::civil::Date {
+    jiff::tz::TimeZone::UTC.to_datetime(crate::api::timekeeping::clockins::now(ctx)).date()
 }
 
 pub async fn get(ctx: &mut Ctx) -> Result<Reply, ApiError> {
@@ -48,14 +54,14 @@ pub async fn get(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let cal = company.calendar();
     let today = cal.local_date(crate::api::timekeeping::clockins::now(ctx));
     let week = payroll::week_of(today).0;
-    let utc_today = jiff::civil::Date::new(ctx.now.year() as i16, u8::from(ctx.now.month()) as i8, ctx.now.day() as i8)
-        .map_err(ApiError::internal)?;
+    let utc_today = utc_today(ctx);
     let mut counters = BTreeMap::new();
-    for key in stats::company_items(&t, ctx.now.date()) {
+    for key in stats::company_items(&t, utc_today) {
         counters.extend(stats::numbers(ctx.prefetched_raw(&key)));
     }
     let mine = stats::numbers(ctx.prefetched_raw(&keys::mine(&t, p.id())));
     let depts = ctx.prefetched_raw(&keys::departments_summary(&t));
+    let names = names_from_item(depts);
     let clock: Option<ClockState> = ctx.prefetched(&keys::clock_state(&t, p.id()))?;
     let home = Tenant::new(p.user.company_id.clone());
     let (_, held_tasks) = crate::store::projects::holdings_of(ctx.prefetched_raw(&keys::user(&home, p.id())));
@@ -75,7 +81,7 @@ pub async fn get(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         None => managed.iter().min_by_key(|d| d.to_string()).cloned(),
     };
     let team = match department {
-        Some(d) => Some(team_week(ctx, &t, &company, &d, &week, depts).await?),
+        Some(d) => Some(team_week(ctx, &t, &company, &d, &week, &names).await?),
         None => {
             // Only in one's own company: a platform admin looking at
             // another one writes nothing there.
@@ -98,7 +104,7 @@ pub async fn get(ctx: &mut Ctx) -> Result<Reply, ApiError> {
         shift: clock.and_then(|c| c.open).map(|s| Shift { in_at: s.in_at }),
         held_tasks,
         calendar_set: company.time_zone.is_some() || company.working_hours.is_some(),
-        departments: names_from_item(depts).len(),
+        departments: names.len(),
         sensitive_departments: sensitive,
         team,
     });
@@ -112,7 +118,7 @@ async fn team_week(
     company: &Company,
     d: &DepartmentId,
     week: &str,
-    depts: Option<&Item>,
+    names: &BTreeMap<String, String>,
 ) -> Result<TeamWeek, ApiError> {
     let rule = company.overtime_rule.unwrap_or_default();
     let (lo, hi) = (format!("{week}#"), format!("{week}#~"));
@@ -131,7 +137,7 @@ async fn team_week(
         .await?;
     let mut team = TeamWeek {
         department_id: d.to_string(),
-        department_name: names_from_item(depts).get(&d.to_string()).cloned().unwrap_or_default(),
+        department_name: names.get(&d.to_string()).cloned().unwrap_or_default(),
         partial: page.last_key.is_some(),
         ..TeamWeek::default()
     };

@@ -301,9 +301,8 @@ pub async fn patch_alert(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     let item = crate::store::to_item(&keys::alert(&t, &id), items::ALERT, &alert)?;
     // On the overview's mark as read too: the counters' backfill may count
     // the alert meanwhile without moving its version.
-    let mark = if alert.counted { "counted = :yes" } else { "(attribute_not_exists(counted) OR counted = :no)" };
-    let exprs = Exprs::new().num(":v", read_version);
-    let exprs = if alert.counted { exprs.bool(":yes", true) } else { exprs.bool(":no", false) };
+    let mark = crate::store::stats::counted_as_read(alert.counted);
+    let exprs = Exprs::new().num(":v", read_version).bool(":counted", alert.counted);
     tx.put_item(ctx.table(), item, Cond::Expr(format!("version = :v AND {mark}")), exprs);
     if wanted == AlertStatus::Resolved {
         let level = alert.slot();

@@ -15,6 +15,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::sweep::save_migration;
 use crate::service::assess::{Alert, AlertStatus};
 use crate::service::sweep::{now_ms, Resume};
 use crate::store::items::{self, Company, User};
@@ -64,15 +65,7 @@ pub async fn run(
 ) -> Result<bool, StoreError> {
     let key = keys::migration(NAME);
     let index = Some((crate::store::schema::GSI1, crate::store::schema::GSI1_PK, crate::store::schema::GSI1_SK));
-    let mut start = state.after_company.as_deref().and_then(crate::ids::CompanyId::parse).map(|c| {
-        let k = keys::company(&Tenant::new(c.clone()));
-        start_item(std::collections::HashMap::from([
-            (crate::store::schema::PK.to_string(), k.pk),
-            (crate::store::schema::SK.to_string(), k.sk),
-            (crate::store::schema::GSI1_PK.to_string(), keys::COMPANIES_GSI1PK.to_string()),
-            (crate::store::schema::GSI1_SK.to_string(), c.to_string()),
-        ]))
-    });
+    let mut start = super::sweep::companies_after(state.after_company.as_deref());
     loop {
         let page = store
             .query(index, keys::COMPANIES_GSI1PK, SkCond::Prefix(crate::ids::CompanyId::PREFIX), 100, start, true, None)
@@ -80,21 +73,21 @@ pub async fn run(
         for item in page.items {
             let company: Company = decode(item)?;
             if !count_company(store, &company, now, stop_at, state).await? {
-                save(store, &key, state).await?;
+                save_migration(store, &key, state).await?;
                 return Ok(false);
             }
             state.after_company = Some(company.id.to_string());
             state.kind = 0;
             state.resume = None;
         }
-        save(store, &key, state).await?;
+        save_migration(store, &key, state).await?;
         match page.last_key {
             Some(k) => start = Some(start_item(k)),
             None => break,
         }
     }
     state.done = true;
-    save(store, &key, state).await?;
+    save_migration(store, &key, state).await?;
     tracing::info!(records = state.counted, "overview counters backfilled");
     Ok(true)
 }
@@ -190,10 +183,10 @@ async fn count_one(
                 table,
                 &keys::alert(t, &a.id),
                 "SET counted = :yes",
-                Cond::Expr("(attribute_not_exists(counted) OR counted = :no) AND #status <> :resolved".into()),
+                Cond::Expr(format!("{} AND #status <> :resolved", stats::counted_as_read(false))),
                 Exprs::new()
                     .bool(":yes", true)
-                    .bool(":no", false)
+                    .bool(":counted", false)
                     .name("#status", "status")
                     .str(":resolved", "resolved"),
             );
@@ -245,8 +238,8 @@ async fn count_one(
                 table,
                 &keys::cal_event(t, &e.id),
                 "SET counted = :yes",
-                Cond::Expr("(attribute_not_exists(counted) OR counted = :no) AND version = :v".into()),
-                Exprs::new().bool(":yes", true).bool(":no", false).num(":v", e.version),
+                Cond::Expr(format!("{} AND version = :v", stats::counted_as_read(false))),
+                Exprs::new().bool(":yes", true).bool(":counted", false).num(":v", e.version),
             );
             stats::stage_company(&mut tx, table, t, &stats::event_counter(&week, &e.department_id.to_string()), 1);
         }
@@ -257,10 +250,4 @@ async fn count_one(
         Err(StoreError::Cancelled { .. }) => Ok(false),
         Err(e) => Err(e),
     }
-}
-
-async fn save(store: &Store, key: &crate::store::Key, state: &Backfill) -> Result<(), StoreError> {
-    let mut tx = Tx::new();
-    tx.put_item(store.table(), crate::store::to_item(key, "migration", state)?, Cond::None, Exprs::new());
-    store.transact(tx).await
 }

@@ -224,15 +224,7 @@ pub struct Backfill {
 pub async fn backfill(store: &Store, state: &mut Backfill, stop_at: u64) -> Result<bool, StoreError> {
     let key = keys::migration(BACKFILL);
     let index = Some((schema::GSI1, schema::GSI1_PK, schema::GSI1_SK));
-    let mut start = state.after_company.as_deref().and_then(CompanyId::parse).map(|c| {
-        let k = keys::company(&Tenant::new(c.clone()));
-        start_item(HashMap::from([
-            (schema::PK.to_string(), k.pk),
-            (schema::SK.to_string(), k.sk),
-            (schema::GSI1_PK.to_string(), keys::COMPANIES_GSI1PK.to_string()),
-            (schema::GSI1_SK.to_string(), c.to_string()),
-        ]))
-    });
+    let mut start = companies_after(state.after_company.as_deref());
     loop {
         let page = store
             .query(index, keys::COMPANIES_GSI1PK, SkCond::Prefix(CompanyId::PREFIX), 100, start, true, None)
@@ -378,7 +370,30 @@ async fn give_index_keys(store: &Store, t: &Tenant, item: Item) -> Result<bool, 
 }
 
 async fn save_backfill(store: &Store, key: &crate::store::Key, state: &Backfill) -> Result<(), StoreError> {
+    save_migration(store, key, state).await
+}
+
+/// Writes a one-off migration's progress (`MIGRATION#{name}`).
+pub(crate) async fn save_migration<T: Serialize>(
+    store: &Store,
+    key: &crate::store::Key,
+    state: &T,
+) -> Result<(), StoreError> {
     put(store, crate::store::to_item(key, "migration", state)?).await
+}
+
+/// Where a walk of the companies index (gsi1) goes on after `after` (a
+/// company id), as the start key of its next page.
+pub(crate) fn companies_after(after: Option<&str>) -> Option<Item> {
+    after.and_then(CompanyId::parse).map(|c| {
+        let k = keys::company(&Tenant::new(c.clone()));
+        start_item(HashMap::from([
+            (schema::PK.to_string(), k.pk),
+            (schema::SK.to_string(), k.sk),
+            (schema::GSI1_PK.to_string(), keys::COMPANIES_GSI1PK.to_string()),
+            (schema::GSI1_SK.to_string(), c.to_string()),
+        ]))
+    })
 }
 
 /// Writes the day's state (kept a week, for the record).

@@ -158,6 +158,18 @@ pub fn stage_move(tx: &mut Tx, table: &str, t: &Tenant, was: &Counted, now: &Cou
     flatten(now)
 }
 
+/// The condition that a record's overview mark (`counted`) is as read,
+/// with `:counted` bound to the value read (a record from before the mark
+/// has none): every write that may uncount a marked record, or marks one,
+/// is conditional on it, so a record is counted at most once.
+pub fn counted_as_read(counted: bool) -> &'static str {
+    if counted {
+        "counted = :counted"
+    } else {
+        "(attribute_not_exists(counted) OR counted = :counted)"
+    }
+}
+
 /// Moves one company counter.
 pub fn stage_company(tx: &mut Tx, table: &str, t: &Tenant, name: &str, delta: i64) {
     tx.add(table, &item_of(t, &Scope::Company, name), name, delta);
@@ -166,11 +178,10 @@ pub fn stage_company(tx: &mut Tx, table: &str, t: &Tenant, name: &str, delta: i6
 /// The company's counter items the overview reads on `today` (UTC) and
 /// the days around it: the company's local week is the UTC week of one of
 /// them.
-pub fn company_items(t: &Tenant, utc_today: time::Date) -> Vec<Key> {
+pub fn company_items(t: &Tenant, utc_today: jiff::civil::Date) -> Vec<Key> {
     let mut k = vec![keys::stats(t), keys::stats_part(t, "LEAVE"), keys::stats_part(t, "ALERT")];
-    for d in [utc_today.previous_day(), Some(utc_today), utc_today.next_day()].into_iter().flatten() {
-        let (year, week, _) = d.to_iso_week_date();
-        let part = keys::stats_part(t, &format!("EV#{year:04}-W{week:02}"));
+    for d in [utc_today.yesterday().ok(), Some(utc_today), utc_today.tomorrow().ok()].into_iter().flatten() {
+        let part = keys::stats_part(t, &format!("EV#{}", crate::domain::payroll::week_of(d).0));
         if !k.contains(&part) {
             k.push(part);
         }
@@ -247,8 +258,7 @@ mod tests {
         assert_eq!(sk("ck_2026-11-30"), "STATS#LEAVE");
         assert_eq!(sk("al_2026-11-30_high"), "STATS#ALERT");
         assert_eq!(sk("people"), "STATS");
-        let weeks: Vec<String> =
-            company_items(&t, time::macros::date!(2026 - 11 - 30)).into_iter().map(|k| k.sk).collect();
+        let weeks: Vec<String> = company_items(&t, jiff::civil::date(2026, 11, 30)).into_iter().map(|k| k.sk).collect();
         assert_eq!(weeks, ["STATS", "STATS#LEAVE", "STATS#ALERT", "STATS#EV#2026-W48", "STATS#EV#2026-W49"]);
         assert_eq!(import_counter("pending", "2026-11-30T10:00:00Z", None), "imp_pending_2026-11-30");
         assert_eq!(

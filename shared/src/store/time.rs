@@ -461,21 +461,11 @@ pub fn stage_event(
     let (cond, exprs) = match read {
         None => (Cond::New, Exprs::new()),
         Some((v, counted)) => (
-            Cond::Expr(format!("version = :read AND {}", counted_mark(counted))),
+            Cond::Expr(format!("version = :read AND {}", super::stats::counted_as_read(counted))),
             Exprs::new().num(":read", v).bool(":counted", counted),
         ),
     };
     Ok(tx.put_item(table, item, cond, exprs))
-}
-
-/// The condition that an item's overview mark (`counted`) is as read
-/// (`:counted`); an item from before the mark has none.
-pub fn counted_mark(counted: bool) -> &'static str {
-    if counted {
-        "counted = :counted"
-    } else {
-        "(attribute_not_exists(counted) OR counted = :counted)"
-    }
 }
 
 /// A busy day as read: its revision and each event's `(start, end)`.

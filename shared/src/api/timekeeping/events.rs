@@ -533,7 +533,7 @@ pub async fn delete_event(ctx: &mut Ctx) -> Result<Reply, ApiError> {
     tx.delete_if(
         ctx.table(),
         &keys::cal_event(&t, &old.id),
-        Cond::Expr(format!("version = :v AND {}", crate::store::time::counted_mark(old.counted))),
+        Cond::Expr(format!("version = :v AND {}", stats::counted_as_read(old.counted))),
         Exprs::new().num(":v", old.version).bool(":counted", old.counted),
     );
     let (a, b) =
